@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Run every test from a fresh clone: install, chromium, a throwaway PostgreSQL, then pytest.
+# Ends with pytest's summary line. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install.sh test
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser tests..."
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is missing and we are not root: browser tests will skip (outside CI)"
+  fi
+fi
+
+pg_env=$(scripts/pg-cluster.sh start)
+eval "$pg_env"
+if [ -n "${SURVEYLAB_PG_DIR:-}" ]; then
+  trap 'scripts/pg-cluster.sh stop "$SURVEYLAB_PG_DIR"' EXIT
+fi
+
+# the tests make their own databases; never touch the developer's data/ folder
+unset SURVEYLAB_DATABASE_URL SURVEYLAB_TOKEN SURVEYLAB_TOKEN_FILE SURVEYLAB_SECRET_KEY
+export SURVEYLAB_DATA_DIR="${TMPDIR:-/tmp}/surveylab-test-data-$$"
+mkdir -p "$SURVEYLAB_DATA_DIR"
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+rm -rf "$SURVEYLAB_DATA_DIR"
+exit $status

@@ -1,0 +1,42 @@
+"""Survey calculations: numpy in, numpy out (no database, no UI, no files).
+
+Entry points: :func:`compute_trajectory` (everything for a survey), :func:`minimum_curvature`
+(positions only), :func:`validate_stations` (the one input gate), interpolation along the arcs,
+and north-reference conversions in :mod:`surveylab.calc.north`. Conventions follow DOMAIN.md.
+"""
+
+from __future__ import annotations
+
+from surveylab.calc.derived import VERTICAL_INC_LIMIT, closure, vertical_section, wrap_180
+from surveylab.calc.errors import SurveyInputError
+from surveylab.calc.gate import validate_stations
+from surveylab.calc.interpolate import (
+    Stations,
+    interpolate_md,
+    project_ahead,
+    resample,
+    tvd_crossings,
+)
+from surveylab.calc.methods import METHODS
+from surveylab.calc.mincurve import Positions, minimum_curvature
+from surveylab.calc.trajectory import NO_TIE_ON_ASSUMPTION, Trajectory, compute_trajectory
+
+__all__ = [
+    "METHODS",
+    "NO_TIE_ON_ASSUMPTION",
+    "VERTICAL_INC_LIMIT",
+    "Positions",
+    "Stations",
+    "SurveyInputError",
+    "Trajectory",
+    "closure",
+    "compute_trajectory",
+    "interpolate_md",
+    "minimum_curvature",
+    "project_ahead",
+    "resample",
+    "tvd_crossings",
+    "validate_stations",
+    "vertical_section",
+    "wrap_180",
+]

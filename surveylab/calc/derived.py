@@ -1,0 +1,180 @@
+"""Quantities derived from stations and positions: DLS, build, turn, toolface, VS, closure.
+
+Per-course quantities are reported at the lower station of the course (DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "VERTICAL_INC_LIMIT",
+    "CourseRates",
+    "closure",
+    "course_rates",
+    "toolface",
+    "vertical_section",
+    "wrap_180",
+]
+
+#: Inclination [deg] at or below which a station is vertical and its azimuth is meaningless
+#: (the ISCWSA example workbooks use 0.0001 deg).
+VERTICAL_INC_LIMIT = 1e-4
+
+
+class CourseRates(NamedTuple):
+    """Per-station rates [deg per course length]; the first station holds the tie-on course."""
+
+    dls: np.ndarray
+    build_rate: np.ndarray
+    turn_rate: np.ndarray
+
+
+def wrap_180(angle_deg: npt.ArrayLike) -> np.ndarray:
+    """Wrap angles [deg] into (-180, 180] (359.6 -> -0.4; -180 -> 180)."""
+    a = np.asarray(angle_deg, dtype=np.float64)
+    return a - 360.0 * np.ceil((a - 180.0) / 360.0)
+
+
+def course_rates(
+    md: np.ndarray,
+    inc: np.ndarray,
+    azi: np.ndarray,
+    dogleg: np.ndarray,
+    course_length: float,
+    *,
+    prev: tuple[float, float, float] | None = None,
+) -> CourseRates:
+    """Dogleg severity, signed build and signed turn rates of each course.
+
+    Parameters
+    ----------
+    md : numpy.ndarray
+        Measured depths [depth unit].
+    inc, azi : numpy.ndarray
+        Inclination and azimuth [deg] (validated).
+    dogleg : numpy.ndarray
+        Dogleg of the course ending at each station [deg] (from minimum curvature).
+    course_length : float
+        Length the rates are expressed per [depth unit]: 30 (m) or 100 (ft); explicit.
+    prev : tuple of float, optional
+        (md, inc, azi) of the tie-on when it is shallower than the first station; then the
+        first station carries the tie-on course's rates, otherwise zeros.
+
+    Returns
+    -------
+    CourseRates
+        dls, build_rate, turn_rate [deg per ``course_length``]. Turn is the azimuth change
+        wrapped into (-180, 180], and 0 when either end is vertical (no azimuth there).
+    """
+    n = md.size
+    dls = np.zeros(n)
+    build = np.zeros(n)
+    turn = np.zeros(n)
+    if n > 1:
+        dmd = np.diff(md)
+        scale = course_length / dmd
+        np.multiply(dogleg[1:], scale, out=dls[1:])
+        np.multiply(np.diff(inc), scale, out=build[1:])
+        dazi = wrap_180(np.diff(azi))
+        vertical = inc <= VERTICAL_INC_LIMIT
+        dazi[vertical[1:] | vertical[:-1]] = 0.0
+        np.multiply(dazi, scale, out=turn[1:])
+    if prev is not None and md[0] > prev[0]:
+        scale0 = course_length / (md[0] - prev[0])
+        dls[0] = dogleg[0] * scale0
+        build[0] = (inc[0] - prev[1]) * scale0
+        if inc[0] > VERTICAL_INC_LIMIT and prev[1] > VERTICAL_INC_LIMIT:
+            turn[0] = float(wrap_180(azi[0] - prev[2])) * scale0
+    return CourseRates(dls, build, turn)
+
+
+def toolface(
+    inc: np.ndarray,
+    azi: np.ndarray,
+    *,
+    prev: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """Toolface of each course [deg, in [0, 360)], reported at its lower station.
+
+    Gravity (high-side) toolface at the upper station of the course: the angle, clockwise
+    looking down the hole, from the high side to the plane the course bends in,
+    ``atan2(sin I2 sin dA, sin I2 cos I1 cos dA - cos I2 sin I1)``. Where the upper station
+    is vertical there is no high side and the azimuth of the lower station is reported
+    (magnetic/north toolface). NaN where the course is straight (no bend, no toolface) and at
+    the first station unless ``prev`` gives the tie-on (inc, azi).
+
+    Parameters
+    ----------
+    inc, azi : numpy.ndarray
+        Inclination and azimuth [deg] per station.
+    prev : tuple of float, optional
+        (inc, azi) [deg] of a tie-on shallower than the first station.
+
+    Returns
+    -------
+    numpy.ndarray
+        Toolface [deg] per station.
+    """
+    n = inc.size
+    out = np.full(n, np.nan)
+    if prev is not None:
+        i1 = np.concatenate(([prev[0]], inc[:-1]))
+        a1 = np.concatenate(([prev[1]], azi[:-1]))
+        i2, a2, dst = inc, azi, out
+    else:
+        if n < 2:
+            return out
+        i1, a1, i2, a2, dst = inc[:-1], azi[:-1], inc[1:], azi[1:], out[1:]
+    r1, r2 = np.radians(i1), np.radians(i2)
+    da = np.radians(a2 - a1)
+    y = np.sin(r2) * np.sin(da)
+    x = np.sin(r2) * np.cos(r1) * np.cos(da) - np.cos(r2) * np.sin(r1)
+    tf = np.mod(np.degrees(np.arctan2(y, x)), 360.0)
+    vertical_top = i1 <= VERTICAL_INC_LIMIT
+    tf = np.where(vertical_top, np.mod(a2, 360.0), tf)
+    straight = np.where(vertical_top, i2 <= VERTICAL_INC_LIMIT, np.hypot(x, y) < 1e-12)
+    tf[straight] = np.nan
+    dst[:] = tf
+    return out
+
+
+def vertical_section(
+    north: npt.ArrayLike,
+    east: npt.ArrayLike,
+    azimuth: float,
+    origin: tuple[float, float] = (0.0, 0.0),
+) -> np.ndarray:
+    """Vertical section VS = (N - N0) cos(VSA) + (E - E0) sin(VSA).
+
+    Parameters
+    ----------
+    north, east : array_like
+        Offsets [depth unit].
+    azimuth : float
+        Vertical-section azimuth [deg], same north reference as the offsets.
+    origin : tuple of float
+        (N0, E0) origin of the section [depth unit].
+
+    Returns
+    -------
+    numpy.ndarray
+        VS [depth unit].
+    """
+    if not math.isfinite(azimuth):
+        raise ValueError(f"vertical-section azimuth must be a number, got {azimuth}")
+    a = math.radians(azimuth)
+    n = np.asarray(north, dtype=np.float64) - origin[0]
+    e = np.asarray(east, dtype=np.float64) - origin[1]
+    return n * math.cos(a) + e * math.sin(a)
+
+
+def closure(north: npt.ArrayLike, east: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Closure distance sqrt(N^2 + E^2) [depth unit] and direction atan2(E, N) [deg, [0, 360)]."""
+    n = np.asarray(north, dtype=np.float64)
+    e = np.asarray(east, dtype=np.float64)
+    return np.hypot(n, e), np.mod(np.degrees(np.arctan2(e, n)), 360.0)

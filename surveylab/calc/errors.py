@@ -1,0 +1,27 @@
+"""The one error type of the calculation engine."""
+
+from __future__ import annotations
+
+__all__ = ["SurveyInputError"]
+
+
+class SurveyInputError(ValueError):
+    """Survey input the engine refuses, naming the station (1-based) and its MD.
+
+    Attributes
+    ----------
+    station : int or None
+        0-based index of the offending station (None when the problem is not one station).
+    field : str or None
+        The quantity at fault: "md", "inc", "azi", "tie_on", ...
+    """
+
+    def __init__(self, message: str, *, station: int | None = None, field: str | None = None):
+        super().__init__(message)
+        self.station = station
+        self.field = field
+
+
+def station_label(index: int, md: float) -> str:
+    """``"station 5 (MD 1234.5)"`` for the 0-based ``index``."""
+    return f"station {index + 1} (MD {md:g})"

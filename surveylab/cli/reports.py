@@ -1,0 +1,89 @@
+"""``surveylab report`` and ``surveylab report-batch``: for cron or any scheduler.
+
+The token comes from SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE (owner-only), never from a
+notebook parameter.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from surveylab.cli._common import add_json, print_json, session
+
+
+def register(sub) -> None:
+    r = sub.add_parser("report", help="render the survey report of a run (HTML or PDF)")
+    r.add_argument("run", help="run number or id")
+    r.add_argument("--format", choices=["html", "pdf"], default="html")
+    r.add_argument("--output", required=True, help="output folder")
+    r.add_argument("--revision", type=int, help="survey revision (default: current)")
+    r.add_argument("--units", choices=["m", "ft", "usft"], default="m")
+    r.add_argument("--vs-azimuth", type=float, help="vertical-section azimuth [deg]")
+    add_json(r)
+    r.set_defaults(func=_report)
+
+    b = sub.add_parser("report-batch", help="render reports of every run changed since a time")
+    b.add_argument("--changed-since", required=True, help="ISO 8601 date or date-time (UTC)")
+    b.add_argument("--output", required=True)
+    b.add_argument("--format", choices=["html", "pdf"], default="html")
+    b.add_argument("--units", choices=["m", "ft", "usft"], default="m")
+    add_json(b)
+    b.set_defaults(func=_batch)
+
+
+def _report(args) -> int:
+    from surveylab.reporting import render_report
+
+    s = session()
+    out = render_report(
+        s,
+        run=args.run,
+        fmt=args.format,
+        output_dir=args.output,
+        revision=args.revision,
+        units=args.units,
+        vs_azimuth=args.vs_azimuth,
+    )
+    if args.json:
+        print_json({"file": str(out.path), "report_id": str(out.record.id)})
+    else:
+        print(out.path)
+    return 0
+
+
+def _parse_since(text: str) -> datetime:
+    from surveylab.cli import CliError
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--changed-since: cannot read {text!r} as an ISO 8601 date-time") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _batch(args) -> int:
+    import sys
+
+    from surveylab.cli import CliError
+    from surveylab.reporting import render_report
+
+    since = _parse_since(args.changed_since)
+    s = session()
+    done, failed = [], []
+    for run in s.runs(changed_since=since):
+        try:
+            out = render_report(
+                s, run=str(run.id), fmt=args.format, output_dir=args.output, units=args.units
+            )
+            done.append({"run": run.run_number, "file": str(out.path)})
+            if not args.json:
+                print(f"{run.run_number}: {out.path}")
+        except Exception as exc:  # one failing report must not stop the batch
+            failed.append({"run": run.run_number, "error": str(exc)})
+            print(f"{run.run_number}: failed: {exc}", file=sys.stderr)
+    if args.json:
+        print_json({"rendered": done, "failed": failed})
+    if failed:
+        names = ", ".join(f["run"] for f in failed)
+        raise CliError(f"{len(failed)} report(s) failed: {names}")
+    return 0

@@ -1,0 +1,169 @@
+"""``surveylab wells|runs|import|history``: acting as the user of SURVEYLAB_TOKEN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from surveylab.cli._common import add_json, print_json, session, table
+from surveylab.models import RunType, WellType
+
+
+def register(sub) -> None:
+    w = sub.add_parser("wells", help="list or create wells")
+    ws = w.add_subparsers(dest="wells_command", metavar="ACTION", required=True)
+    wl = ws.add_parser("list", help="list wells")
+    add_json(wl)
+    wl.set_defaults(func=_wells_list)
+    wc = ws.add_parser("create", help="create a well")
+    wc.add_argument("name")
+    wc.add_argument("--type", default="Oil", choices=[t.value for t in WellType])
+    add_json(wc)
+    wc.set_defaults(func=_wells_create)
+
+    r = sub.add_parser("runs", help="list, create, show or delete runs")
+    rs = r.add_subparsers(dest="runs_command", metavar="ACTION", required=True)
+    rl = rs.add_parser("list", help="list runs")
+    rl.add_argument("--mine", action="store_true", help="only the runs I own")
+    rl.add_argument("--well")
+    rl.add_argument("--type", choices=[t.value for t in RunType])
+    add_json(rl)
+    rl.set_defaults(func=_runs_list)
+    rc = rs.add_parser("create", help="create a run")
+    rc.add_argument("--number", required=True)
+    rc.add_argument("--name", required=True)
+    rc.add_argument("--type", default="Unknown", choices=[t.value for t in RunType])
+    rc.add_argument("--well")
+    add_json(rc)
+    rc.set_defaults(func=_runs_create)
+    rsh = rs.add_parser("show", help="show a run (number or id)")
+    rsh.add_argument("run")
+    add_json(rsh)
+    rsh.set_defaults(func=_runs_show)
+    rd = rs.add_parser("delete", help="delete a run (owner or Admin)")
+    rd.add_argument("run")
+    add_json(rd)
+    rd.set_defaults(func=_runs_delete)
+
+    im = sub.add_parser("import", help="import a survey file into a run (new revision)")
+    im.add_argument("file")
+    im.add_argument("--run", required=True, help="run number or id")
+    im.add_argument("--depth-unit", choices=["m", "ft", "usft"], help="when the file says none")
+    im.add_argument(
+        "--azimuth-reference", choices=["true", "grid", "magnetic"], help="when the file says none"
+    )
+    add_json(im)
+    im.set_defaults(func=_import)
+
+    h = sub.add_parser("history", help="revisions of a run's survey")
+    h.add_argument("run")
+    add_json(h)
+    h.set_defaults(func=_history)
+
+
+def run_dict(r) -> dict:
+    return {
+        "id": str(r.id),
+        "run_number": r.run_number,
+        "run_name": r.run_name,
+        "run_type": r.run_type,
+        "well": r.well_name,
+        "owner": r.owner_name,
+        "current_revision": r.current_revision,
+        "stations": r.station_count,
+        "worst_finding": r.worst_severity,
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    }
+
+
+def _wells_list(args) -> int:
+    rows = [
+        {"id": str(w.id), "well_name": w.well_name, "well_type": w.well_type, "crs": w.crs}
+        for w in session().wells()
+    ]
+    print_json(rows) if args.json else print(table(rows, ["well_name", "well_type", "crs"]))
+    return 0
+
+
+def _wells_create(args) -> int:
+    w = session().create_well(args.name, args.type)
+    out = {"id": str(w.id), "well_name": w.well_name, "well_type": w.well_type}
+    print_json(out) if args.json else print(f"created well {w.well_name}")
+    return 0
+
+
+def _runs_list(args) -> int:
+    rows = [
+        run_dict(r) for r in session().runs(mine=args.mine, well=args.well, run_type=args.type)
+    ]
+    cols = ["run_number", "run_name", "run_type", "well", "owner", "current_revision"]
+    print_json(rows) if args.json else print(table(rows, cols))
+    return 0
+
+
+def _runs_create(args) -> int:
+    r = session().create_run(args.number, args.name, args.type, well=args.well)
+    print_json(run_dict(r)) if args.json else print(f"created run {r.run_number}")
+    return 0
+
+
+def _runs_show(args) -> int:
+    s = session()
+    r = s.run(args.run)
+    data = run_dict(r)
+    data["files"] = []
+    print_json(data) if args.json else print(
+        "\n".join(f"{k}: {'' if v is None else v}" for k, v in data.items() if k != "files")
+    )
+    return 0
+
+
+def _runs_delete(args) -> int:
+    s = session()
+    r = s.run(args.run)
+    s.delete_run(r.id)
+    print_json({"deleted": r.run_number}) if args.json else print(f"deleted run {r.run_number}")
+    return 0
+
+
+def _import(args) -> int:
+    from surveylab.cli import CliError
+    from surveylab.services.surveys import survey_summary
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(f"{path}: no such file")
+    overrides = {}
+    if args.depth_unit:
+        overrides["depth_unit"] = args.depth_unit
+    if args.azimuth_reference:
+        overrides["azimuth_reference"] = args.azimuth_reference
+    result = session().import_file(path, args.run, overrides=overrides or None)
+    data = {
+        "run": result.run.run_number,
+        "duplicate": result.duplicate,
+        **survey_summary(result.survey),
+    }
+    if args.json:
+        print_json(data)
+    else:
+        verb = "already imported as" if result.duplicate else "imported as"
+        print(f"{path.name}: {verb} revision {result.survey.revision} of run {data['run']}")
+        print(f"{result.survey.station_count} stations, depth unit {result.survey.depth_unit}")
+        for f in result.survey.findings:
+            where = f" (station {f.station + 1})" if f.station is not None else ""
+            print(f"  {f.severity}: {f.code}: {f.message}{where}")
+    return 0
+
+
+def _history(args) -> int:
+    from surveylab.services.surveys import survey_summary
+
+    revs = session().history(args.run)
+    rows = [survey_summary(s) for s in revs]
+    if args.json:
+        print_json(rows)
+    else:
+        cols = ["revision", "file_name", "station_count", "worst_severity", "imported_by"]
+        print(table(rows, cols))
+    return 0

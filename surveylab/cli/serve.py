@@ -1,0 +1,56 @@
+"""``surveylab serve``: migrate, load demo data (optional) and serve the Voila dashboards."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from surveylab.config import REPO_ROOT
+
+
+def register(sub) -> None:
+    p = sub.add_parser("serve", help="serve the Voila dashboards on 127.0.0.1")
+    p.add_argument("--port", type=int, help="port (default SURVEYLAB_PORT or 8866)")
+    p.add_argument("--demo", action="store_true", help="load the demo data first (idempotent)")
+    p.add_argument("--no-browser", action="store_true", default=True)
+    p.set_defaults(func=_serve)
+
+
+def voila_command(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "voila",
+        str(REPO_ROOT / "dashboards"),
+        "--no-browser",
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--ServerApp.ip=127.0.0.1",
+        "--show_tracebacks=False",
+        "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css)']",
+        "--progressive_rendering=True",
+        "--theme=light",
+    ]
+
+
+def _serve(args) -> int:
+    from surveylab import db
+    from surveylab.config import load_settings
+
+    settings = load_settings()
+    port = args.port or settings.port
+    db.upgrade(settings)
+    if args.demo:
+        from surveylab.demo import DEMO_USERS, load_demo
+
+        load_demo(settings)
+        print("demo logins (user / password / role):")
+        for name, password, role in DEMO_USERS:
+            print(f"  {name} / {password} / {role}")
+    settings.secret_key()  # create the embedded secret before the kernels race for it
+    base = f"http://127.0.0.1:{port}"
+    print(f"surveylab dashboards: {base}/voila/render/runs.ipynb")
+    print(f"                      {base}/voila/render/upload.ipynb")
+    sys.stdout.flush()
+    os.execv(sys.executable, voila_command(port))
+    return 0  # pragma: no cover

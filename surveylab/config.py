@@ -1,0 +1,124 @@
+"""Configuration in one place: environment variables, with documented defaults.
+
+- ``SURVEYLAB_DATA_DIR``: folder for the embedded database, the generated secret and reports
+  (default ``<repo>/data``).
+- ``SURVEYLAB_DATABASE_URL``: SQLAlchemy URL, ``duckdb:///path.duckdb`` or
+  ``postgresql+psycopg://user@host:port/db`` (default: ``surveylab.duckdb`` in the data dir).
+- ``SURVEYLAB_SECRET_KEY``: JWT signing secret, at least 32 bytes. Required with PostgreSQL; in
+  the embedded mode generated once into ``<data dir>/secret.key`` with mode 600.
+- ``SURVEYLAB_TOKEN`` / ``SURVEYLAB_TOKEN_FILE``: the access token used by the CLI, notebooks and
+  scheduled reports (a token file must be readable by its owner only).
+- ``SURVEYLAB_ACCESS_MINUTES`` (15), ``SURVEYLAB_REFRESH_HOURS`` (8): token lifetimes.
+- ``SURVEYLAB_MIN_PASSWORD_LENGTH`` (12).
+- ``SURVEYLAB_LOGIN_MAX_FAILURES`` (5) and ``SURVEYLAB_LOGIN_LOCK_MINUTES`` (15): failed logins
+  within the window that lock a username, and for how long.
+- ``SURVEYLAB_MAX_UPLOAD_MB`` (50): largest survey file accepted.
+- ``SURVEYLAB_LOCK_TIMEOUT_S`` (10): how long to retry a DuckDB file locked by another process.
+- ``SURVEYLAB_PORT`` (8866): port of ``surveylab serve``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """Configuration that cannot work (names the variable)."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key_env: str | None
+    access_minutes: int = 15
+    refresh_hours: int = 8
+    min_password_length: int = 12
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    max_upload_bytes: int = 50 * 1024 * 1024
+    lock_timeout_s: int = 10
+    port: int = 8866
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "surveylab"
+    jwt_audience: str = "surveylab"
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.database_url.startswith("duckdb")
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
+
+    def secret_key(self) -> str:
+        """The JWT secret. Embedded mode generates one under the data dir on first use (mode 600).
+
+        With PostgreSQL a configured secret is required.
+        """
+        if self.secret_key_env:
+            if len(self.secret_key_env.encode()) < MIN_SECRET_BYTES:
+                raise ConfigError(f"SURVEYLAB_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
+            return self.secret_key_env
+        if not self.is_embedded:
+            raise ConfigError(
+                "SURVEYLAB_SECRET_KEY is required with a PostgreSQL database "
+                f"(at least {MIN_SECRET_BYTES} bytes)"
+            )
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            raise ConfigError(f"{path} must be readable by its owner only (mode {oct(mode)})")
+        key = path.read_text().strip()
+        if len(key.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(f"{path} holds a secret shorter than {MIN_SECRET_BYTES} bytes")
+        return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read settings from the environment (or the mapping given, for tests)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("SURVEYLAB_DATA_DIR") or (REPO_ROOT / "data")).resolve()
+    url = env.get("SURVEYLAB_DATABASE_URL") or f"duckdb:///{data_dir / 'surveylab.duckdb'}"
+    if not (url.startswith("duckdb") or url.startswith("postgresql")):
+        raise ConfigError(
+            "SURVEYLAB_DATABASE_URL must start with duckdb:/// or postgresql+psycopg://"
+        )
+    return Settings(
+        data_dir=data_dir,
+        database_url=url,
+        secret_key_env=env.get("SURVEYLAB_SECRET_KEY") or None,
+        access_minutes=_int(env, "SURVEYLAB_ACCESS_MINUTES", 15),
+        refresh_hours=_int(env, "SURVEYLAB_REFRESH_HOURS", 8),
+        min_password_length=_int(env, "SURVEYLAB_MIN_PASSWORD_LENGTH", 12),
+        login_max_failures=_int(env, "SURVEYLAB_LOGIN_MAX_FAILURES", 5),
+        login_lock_minutes=_int(env, "SURVEYLAB_LOGIN_LOCK_MINUTES", 15),
+        max_upload_bytes=_int(env, "SURVEYLAB_MAX_UPLOAD_MB", 50) * 1024 * 1024,
+        lock_timeout_s=_int(env, "SURVEYLAB_LOCK_TIMEOUT_S", 10),
+        port=_int(env, "SURVEYLAB_PORT", 8866),
+    )

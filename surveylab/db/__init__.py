@@ -1,0 +1,103 @@
+"""Database engine, migrations and the DuckDB file-lock policy.
+
+Every Voila page is its own process and DuckDB lets one process hold its file at a time, so the
+engine never pools connections (``NullPool``): a connection lives for one unit of work, and opening
+one retries on the lock for ``SURVEYLAB_LOCK_TIMEOUT_S`` seconds before :class:`DatabaseBusyError`.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import pool
+
+from surveylab.config import Settings, load_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseBusyError(RuntimeError):
+    """The embedded database stayed locked by another process for longer than allowed."""
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "could not set lock" in text or "conflicting lock" in text or "database is locked" in text
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> sa.Engine:
+    if url.startswith("duckdb"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(url, poolclass=pool.NullPool)
+    return sa.create_engine(url, poolclass=pool.NullPool)
+
+
+def get_engine(settings: Settings | None = None) -> sa.Engine:
+    """The (cached, pool-less) engine for the configured database URL."""
+    settings = settings or load_settings()
+    return _engine(settings.database_url)
+
+
+def connect_with_retry(engine: sa.Engine, timeout_s: float) -> sa.Connection:
+    """Open a connection, retrying while another process holds the DuckDB file lock."""
+    deadline = time.monotonic() + timeout_s
+    delay = 0.02
+    while True:
+        try:
+            return engine.connect()
+        except Exception as exc:  # DuckDB raises its IOException wrapped by SQLAlchemy
+            if not _is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusyError(
+                    f"the database file is in use by another process and stayed locked for "
+                    f"{timeout_s:g} s; try again, or move the team to PostgreSQL "
+                    f"(SURVEYLAB_DATABASE_URL) for concurrent use"
+                ) from None
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.25)
+
+
+def _alembic_config(connection: sa.Connection | None = None, url: str | None = None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url)
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(settings: Settings | None = None, revision: str = "head") -> str:
+    """Create or migrate the database to ``revision``; returns the revision now current."""
+    from alembic import command
+
+    settings = settings or load_settings()
+    engine = get_engine(settings)
+    conn = connect_with_retry(engine, settings.lock_timeout_s)
+    try:
+        with conn.begin():
+            command.upgrade(_alembic_config(conn), revision)
+        return current_revision(conn) or ""
+    finally:
+        conn.close()
+
+
+def current_revision(conn: sa.Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""

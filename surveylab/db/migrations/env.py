@@ -1,0 +1,34 @@
+"""Alembic environment: runs against the connection handed in by surveylab.db.upgrade()."""
+
+from __future__ import annotations
+
+from alembic import context
+from alembic.ddl.impl import DefaultImpl
+
+from surveylab.db.tables import metadata
+
+
+class DuckDBImpl(DefaultImpl):
+    """Alembic knows no DuckDB; its DDL is close enough to PostgreSQL's for our migrations."""
+
+    __dialect__ = "duckdb"
+    transactional_ddl = True
+
+
+def run_migrations() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        from sqlalchemy import create_engine, pool
+
+        url = context.config.get_main_option("sqlalchemy.url")
+        engine = create_engine(url, poolclass=pool.NullPool)
+        with engine.begin() as conn:
+            context.configure(connection=conn, target_metadata=metadata, compare_type=True)
+            context.run_migrations()
+        return
+    context.configure(connection=connection, target_metadata=metadata, compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations()

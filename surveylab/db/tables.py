@@ -1,0 +1,218 @@
+"""The schema (SQLAlchemy Core tables). Migrations in ``migrations/`` create exactly this.
+
+Lengths are stored in the survey's own depth unit, named beside them (``surveys.depth_unit``);
+azimuths in degrees from the north reference named in ``surveys.azimuth_reference``.
+
+Foreign keys with ON DELETE actions exist on PostgreSQL. DuckDB supports neither ON DELETE
+actions nor deleting a parent and its children in one transaction, so on DuckDB the migrations
+create the same tables without foreign keys and the repositories do the cascading themselves
+(they do it on both backends, so behaviour is identical).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ROLES = ("Admin", "Engineer", "Surveyor", "Viewer")
+WELL_TYPES = ("Oil", "Gas", "Water", "Other")
+RUN_TYPES = ("GTL", "Gyro", "MWD", "Unknown")
+DEPTH_UNITS = ("m", "ft", "usft")
+NORTH_REFERENCES = ("true", "grid", "magnetic", "unknown")
+SEVERITIES = ("info", "warning", "error")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def _ts(name: str, nullable: bool = False) -> sa.Column:
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("username", sa.String(150), nullable=False),
+    sa.Column("username_key", sa.String(150), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.CheckConstraint(_in("role", ROLES), name="role"),
+)
+
+wells = sa.Table(
+    "wells",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("well_name", sa.String(255), nullable=False, unique=True),
+    sa.Column("well_type", sa.String(50), nullable=False),
+    sa.Column("crs", sa.String(100)),
+    sa.Column("surface_x", sa.Double),
+    sa.Column("surface_y", sa.Double),
+    sa.Column("depth_datum", sa.String(50)),
+    sa.Column("datum_elevation", sa.Double),
+    sa.Column("elevation_unit", sa.String(10)),
+    sa.Column("created_by", sa.Uuid),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.CheckConstraint(_in("well_type", WELL_TYPES), name="well_type"),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("run_number", sa.String(100), nullable=False, unique=True),
+    sa.Column("run_name", sa.String(255), nullable=False, unique=True),
+    sa.Column("run_type", sa.String(50), nullable=False),
+    sa.Column("well_id", sa.Uuid, sa.ForeignKey("wells.id", ondelete="SET NULL"), index=True),
+    sa.Column(
+        "user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("current_survey_id", sa.Uuid),
+    sa.Column("survey_changed_at", sa.DateTime(timezone=True)),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.CheckConstraint(_in("run_type", RUN_TYPES), name="run_type"),
+)
+
+survey_files = sa.Table(
+    "survey_files",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "run_id", sa.Uuid, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("size_bytes", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("detected_format", sa.String(30), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("uploaded_by", sa.Uuid),
+    _ts("uploaded_at"),
+    sa.UniqueConstraint("run_id", "sha256", name="uq_survey_files_run_sha256"),
+)
+
+surveys = sa.Table(
+    "surveys",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "run_id", sa.Uuid, sa.ForeignKey("runs.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    sa.Column(
+        "file_id", sa.Uuid, sa.ForeignKey("survey_files.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("depth_unit", sa.String(10), nullable=False),
+    sa.Column("azimuth_reference", sa.String(10), nullable=False),
+    sa.Column("method", sa.String(40), nullable=False),
+    sa.Column("dls_course_length", sa.Double, nullable=False),
+    sa.Column("vs_azimuth", sa.Double),
+    sa.Column("station_count", sa.Integer, nullable=False),
+    sa.Column("worst_severity", sa.String(10)),
+    sa.Column("header_json", sa.Text, nullable=False),
+    sa.Column("findings_json", sa.Text, nullable=False),
+    sa.Column("assumptions_json", sa.Text, nullable=False),
+    sa.Column("imported_by", sa.Uuid),
+    sa.Column("imported_by_name", sa.String(150)),
+    _ts("imported_at"),
+    sa.UniqueConstraint("run_id", "revision", name="uq_surveys_run_revision"),
+    sa.CheckConstraint(_in("depth_unit", DEPTH_UNITS), name="depth_unit"),
+    sa.CheckConstraint(_in("azimuth_reference", NORTH_REFERENCES), name="azimuth_reference"),
+)
+
+#: Computed columns stored per station, in this order.
+STATION_VALUE_COLUMNS = (
+    "md",
+    "inc",
+    "azi",
+    "tvd",
+    "north",
+    "east",
+    "dogleg",
+    "dls",
+    "build_rate",
+    "turn_rate",
+    "toolface",
+    "vs",
+)
+
+stations = sa.Table(
+    "stations",
+    metadata,
+    sa.Column(
+        "survey_id",
+        sa.Uuid,
+        sa.ForeignKey("surveys.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    *[
+        sa.Column(name, sa.Double, nullable=name in ("toolface", "vs"))
+        for name in STATION_VALUE_COLUMNS
+    ],
+    sa.Column("projected", sa.Boolean, nullable=False),
+    sa.Column("used", sa.Boolean, nullable=False),
+)
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("run_id", sa.Uuid, sa.ForeignKey("runs.id", ondelete="SET NULL"), index=True),
+    sa.Column("well_id", sa.Uuid, sa.ForeignKey("wells.id", ondelete="SET NULL")),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("format", sa.String(10), nullable=False),
+    sa.Column("parameters_json", sa.Text, nullable=False),
+    sa.Column("file_path", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("created_by", sa.Uuid),
+    sa.Column("created_by_name", sa.String(150)),
+    _ts("created_at"),
+)
+
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    _ts("occurred_at"),
+    sa.Column("actor_id", sa.Uuid),
+    sa.Column("actor_name", sa.String(150)),
+    sa.Column("action", sa.String(80), nullable=False),
+    sa.Column("target_type", sa.String(40)),
+    sa.Column("target_id", sa.String(80)),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("detail", sa.Text),
+)
+
+revoked_tokens = sa.Table(
+    "revoked_tokens",
+    metadata,
+    sa.Column("jti", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Uuid),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    _ts("revoked_at"),
+)
+
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("username_key", sa.String(150), nullable=False, index=True),
+    _ts("attempted_at"),
+    sa.Column("success", sa.Boolean, nullable=False),
+)

@@ -1,0 +1,232 @@
+"""Checks every parsed survey gets: findings, never exceptions.
+
+MD not increasing, duplicate MDs, inclination out of range, azimuth normalised, projected
+stations, unknown north reference or depth unit, DLS spikes, and vendor TVD/N/E that a
+minimum-curvature recomputation does not reproduce within the file's printed precision.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from surveylab.models import DepthUnit, Finding, NorthReference, Severity
+from surveylab.models.survey import SurveyHeader
+
+if TYPE_CHECKING:
+    from surveylab.parsers._common import RawSurvey
+
+#: Listing at most this many per-station findings of one code (then one summary finding).
+MAX_PER_CODE = 25
+#: DLS above this [deg per 30 m, or per 100 ft in feet surveys] is reported as a spike.
+DLS_SPIKE_LIMIT = 25.0
+
+
+def _line(raw: RawSurvey | None, i: int) -> int | None:
+    if raw is None or not raw.lines or i >= len(raw.lines):
+        return None
+    return raw.lines[i]
+
+
+def _emit(
+    findings: list[Finding],
+    severity: Severity,
+    code: str,
+    items: list[tuple[int, str]],
+    raw: RawSurvey | None,
+    field: str | None = None,
+) -> None:
+    for i, msg in items[:MAX_PER_CODE]:
+        findings.append(Finding(severity, code, msg, station=i, line=_line(raw, i), field=field))
+    if len(items) > MAX_PER_CODE:
+        findings.append(
+            Finding(
+                severity,
+                code,
+                f"{len(items) - MAX_PER_CODE} more stations with the same finding not listed",
+            )
+        )
+
+
+def run_checks(
+    header: SurveyHeader,
+    stations: pd.DataFrame,
+    vendor: pd.DataFrame,
+    raw: RawSurvey | None,
+    findings: list[Finding],
+) -> None:
+    """Check a survey in place: normalise azimuths into [0, 360) and append findings.
+
+    Parameters
+    ----------
+    header : SurveyHeader
+        Header metadata (depth unit, north reference, tie-on) [-].
+    stations : pandas.DataFrame
+        md [depth unit], inc [deg], azi [deg], projected, used; ``azi`` is normalised in place.
+    vendor : pandas.DataFrame
+        Vendor columns tvd, north, east [depth unit], vs, dls, row-aligned with ``stations``.
+    raw : RawSurvey or None
+        Source lines and printed precision of the vendor columns [-].
+    findings : list of Finding
+        Appended to.
+    """
+    md = stations["md"].to_numpy(dtype=float)
+    inc = stations["inc"].to_numpy(dtype=float)
+    azi = stations["azi"].to_numpy(dtype=float)
+    used = stations["used"].to_numpy(dtype=bool)
+
+    out = (azi < 0) | (azi >= 360)
+    if out.any():
+        norm = np.mod(azi, 360.0)
+        norm[norm >= 360.0] = 0.0
+        stations["azi"] = norm
+        _emit(
+            findings,
+            Severity.INFO,
+            "azimuth_normalised",
+            [(int(i), f"azimuth {azi[i]:g} normalised to {norm[i]:g}") for i in np.flatnonzero(out)],
+            raw,
+            "azi",
+        )
+        azi = norm
+
+    bad_inc = (inc < 0) | (inc > 180)
+    _emit(
+        findings,
+        Severity.ERROR,
+        "inclination_out_of_range",
+        [(int(i), f"inclination {inc[i]:g} is outside 0..180") for i in np.flatnonzero(bad_inc)],
+        raw,
+        "inc",
+    )
+
+    idx = np.flatnonzero(used)
+    dmd = np.diff(md[idx])
+    dec = [
+        (int(idx[k + 1]), f"MD {md[idx[k + 1]]:g} is less than the previous {md[idx[k]]:g}")
+        for k in np.flatnonzero(dmd < 0)
+    ]
+    _emit(findings, Severity.ERROR, "md_not_increasing", dec, raw, "md")
+    dup_all = np.flatnonzero(np.diff(md) == 0)
+    dups: list[tuple[int, str]] = []
+    dup_flagged: list[tuple[int, str]] = []
+    for k in dup_all:
+        j = int(k + 1)
+        if used[k] and used[j]:
+            dups.append((j, f"MD {md[j]:g} repeats the previous station"))
+        else:
+            dup_flagged.append((j, f"MD {md[j]:g} repeats; the use flag says which copy counts"))
+    _emit(findings, Severity.WARNING, "duplicate_md", dups, raw, "md")
+    _emit(findings, Severity.INFO, "duplicate_md_flagged", dup_flagged, raw, "md")
+
+    proj = stations["projected"].to_numpy(dtype=bool)
+    _emit(
+        findings,
+        Severity.INFO,
+        "projected_station",
+        [(int(i), f"station at MD {md[i]:g} is projected, not surveyed") for i in np.flatnonzero(proj)],
+        raw,
+    )
+    not_used = np.flatnonzero(~used)
+    _emit(
+        findings,
+        Severity.INFO,
+        "station_not_used",
+        [(int(i), f"station at MD {md[i]:g} is flagged not used") for i in not_used],
+        raw,
+    )
+
+    if header.azimuth_reference is NorthReference.UNKNOWN:
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "north_reference_unknown",
+                "the file does not say whether azimuths are from true, grid or magnetic north",
+            )
+        )
+    if header.depth_unit is None:
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "depth_unit_unknown",
+                "the file does not state its depth unit (m, ft or US ft)",
+            )
+        )
+    if header.angle_unit is None:
+        findings.append(
+            Finding(
+                Severity.INFO,
+                "angle_unit_unstated",
+                "the file does not state its angle unit; the values are read as degrees",
+            )
+        )
+
+    valid = (
+        len(idx) >= 1
+        and not bad_inc[idx].any()
+        and bool(np.all(np.diff(md[idx]) > 0))
+        and bool(np.all(np.isfinite(md[idx])))
+    )
+    if valid:
+        _geometry_checks(header, stations, vendor, raw, findings, idx)
+
+
+def _geometry_checks(
+    header: SurveyHeader,
+    stations: pd.DataFrame,
+    vendor: pd.DataFrame,
+    raw: RawSurvey | None,
+    findings: list[Finding],
+    idx: np.ndarray,
+) -> None:
+    try:
+        from surveylab.calc.mincurve import minimum_curvature
+    except ImportError:  # the calculation engine is not importable (yet)
+        return
+    md = stations["md"].to_numpy(dtype=float)[idx]
+    inc = stations["inc"].to_numpy(dtype=float)[idx]
+    azi = stations["azi"].to_numpy(dtype=float)[idx]
+    tie = header.tie_on
+    if tie is not None and tie.md > md[0]:
+        tie = None
+    try:
+        pos = minimum_curvature(md, inc, azi, tie_on=tie)
+    except Exception as exc:  # noqa: BLE001 - an unsurveyable geometry is a finding here
+        findings.append(
+            Finding(Severity.ERROR, "geometry_not_computable", f"minimum curvature fails: {exc}")
+        )
+        return
+    unit = header.depth_unit or DepthUnit.M
+    course = 30.0 if unit is DepthUnit.M else 100.0
+    dmd = np.diff(md, prepend=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dls = np.asarray(pos.dogleg, dtype=float) * course / dmd
+    spikes = [
+        (
+            int(idx[k]),
+            f"DLS {dls[k]:.2f} deg/{course:g} {unit.value} at MD {md[k]:g} exceeds "
+            f"{DLS_SPIKE_LIMIT:g}",
+        )
+        for k in np.flatnonzero(np.nan_to_num(dls) > DLS_SPIKE_LIMIT)
+    ]
+    _emit(findings, Severity.WARNING, "dls_spike", spikes, raw, "dls")
+
+    for col, calc in (("tvd", pos.tvd), ("north", pos.north), ("east", pos.east)):
+        if col not in vendor.columns:
+            continue
+        given = vendor[col].to_numpy(dtype=float)[idx]
+        printed = raw.vendor_decimals.get(col) if raw is not None else None
+        tol = max(5.0 * 10.0 ** -(printed if printed is not None else 3), 1e-3)
+        diff = np.abs(np.asarray(calc, dtype=float) - given)
+        bad = np.flatnonzero(np.isfinite(diff) & (diff > tol))
+        items = [
+            (
+                int(idx[k]),
+                f"vendor {col.upper()} {given[k]:g} is not reproduced by minimum curvature "
+                f"({calc[k]:.4f}; tolerance {tol:g})",
+            )
+            for k in bad
+        ]
+        _emit(findings, Severity.WARNING, "vendor_position_mismatch", items, raw, col)

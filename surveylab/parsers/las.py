@@ -1,0 +1,240 @@
+"""LAS 2.0 surveys through lasio: ~A stations, ~Well metadata (MDEC, GRDC, AZTC, NREF, ...).
+
+A wireline log with inclination/azimuth curves that are zero throughout is refused as a survey.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import warnings
+
+import numpy as np
+
+from surveylab.models import Finding, NorthReference, Severity
+from surveylab.models.survey import ParsedSurvey, SurveyHeader
+from surveylab.parsers._common import (
+    HeaderPair,
+    RawSurvey,
+    angle_unit_from_text,
+    apply_header_pairs,
+    build_survey,
+    decode_text,
+    depth_unit_from_text,
+    north_reference_from_text,
+    normalise_date,
+)
+from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers.table import VENDOR_ROLES, match_header
+
+_DEPTH_NAMES = ("DEPT", "DEPTH", "MD", "TDEP")
+
+
+def _item(las: object, mnem: str) -> tuple[str, str] | None:
+    for section in ("Well", "Parameter"):
+        sec = las.sections.get(section) if hasattr(las, "sections") else None  # type: ignore[attr-defined]
+        if sec is None:
+            continue
+        for it in sec:
+            if it.mnemonic.strip().upper() == mnem:
+                return str(it.value).strip(), str(it.unit).strip()
+    return None
+
+
+def _num(las: object, mnem: str) -> float | None:
+    it = _item(las, mnem)
+    if it is None:
+        return None
+    try:
+        v = float(it[0])
+    except ValueError:
+        return None
+    return None if v in (-999.25, -9999.0) or not math.isfinite(v) else v
+
+
+def read_las(data: bytes, name: str) -> ParsedSurvey:
+    """Read a LAS 2.0 survey.
+
+    Parameters
+    ----------
+    data : bytes
+        File content (ASCII, UTF-8 or Latin-1) [-].
+    name : str
+        File name used in messages [-].
+    """
+    import lasio
+
+    text = decode_text(data, name)
+    logging.getLogger("lasio").setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            las = lasio.read(io.StringIO(text), ignore_header_errors=True)
+    except Exception as exc:  # noqa: BLE001 - any lasio failure means an unreadable LAS file
+        raise SurveyFileError(name, f"not a readable LAS file: {exc}") from None
+    curves = [c.mnemonic.strip() for c in las.curves]
+    cm = match_header(curves)
+    if cm is None:
+        raise SurveyFileError(
+            name,
+            "LAS file has no measured depth, inclination and azimuth curves "
+            f"(curves: {', '.join(curves[:12])}{'...' if len(curves) > 12 else ''})",
+            element="~Curve",
+        )
+    arr = {role: np.asarray(las.curves[j].data, dtype=float) for role, j in cm.cols.items()
+           if role != "comment"}
+    md, inc, azi = arr["md"], arr["inc"], arr["azi"]
+    _refuse_log(las, cm, md, inc, azi, name)
+    md_unit_txt = str(las.curves[cm.cols["md"]].unit).strip()
+    header = SurveyHeader()
+    findings: list[Finding] = []
+    du = depth_unit_from_text(md_unit_txt)
+    if du is None and md_unit_txt:
+        raise SurveyFileError(
+            name, f"unsupported depth unit {md_unit_txt!r}", element="~Curve",
+            field=curves[cm.cols["md"]],
+        )
+    header.depth_unit = du
+    header.angle_unit = angle_unit_from_text(str(las.curves[cm.cols["inc"]].unit))
+    _well_fields(las, header, findings)
+    if cm.azimuth_reference is not NorthReference.UNKNOWN:
+        header.azimuth_reference = cm.azimuth_reference
+    raw = RawSurvey()
+    for k in range(len(md)):
+        if not math.isfinite(md[k]):
+            raise SurveyFileError(name, f"~A row {k + 1}: depth is null", field=curves[cm.cols["md"]])
+        if not math.isfinite(inc[k]):
+            raise SurveyFileError(
+                name, f"~A row {k + 1}: inclination is null", field=curves[cm.cols["inc"]]
+            )
+        a = float(azi[k])
+        if not math.isfinite(a):
+            if inc[k] != 0:
+                raise SurveyFileError(
+                    name, f"~A row {k + 1}: azimuth is null", field=curves[cm.cols["azi"]]
+                )
+            a = 0.0
+    factor = 180.0 / math.pi if header.angle_unit == "rad" else 1.0
+    raw.md = [float(v) for v in md]
+    raw.inc = [float(v) * factor for v in inc]
+    raw.azi = [0.0 if not math.isfinite(v) else float(v) * factor for v in azi]
+    flags = {c.mnemonic.strip().upper(): np.asarray(c.data, dtype=float) for c in las.curves
+             if c.mnemonic.strip().upper() in ("PROJ", "USED")}
+    raw.projected = [bool(v == 1) for v in flags.get("PROJ", np.zeros(len(md)))]
+    raw.used = [not (v == 0) for v in flags.get("USED", np.ones(len(md)))]
+    raw.lines = [None] * len(md)
+    for role in VENDOR_ROLES:
+        if role in arr:
+            raw.vendor[role] = [float(v) for v in arr[role]]
+            raw.vendor_decimals[role] = _printed_decimals(text, curves[cm.cols[role]])
+    if "dls" in cm.cols:
+        header.extra["dls_unit"] = str(las.curves[cm.cols["dls"]].unit).strip()
+    head_end = text.upper().find("~A")
+    raw_header = text[: head_end if head_end >= 0 else 0]
+    return build_survey("las", name, header, raw, raw_header=raw_header, findings=findings)
+
+
+def _printed_decimals(text: str, mnemonic: str) -> int:
+    """Decimals printed in the ~A section (all columns share one print format here)."""
+    i = text.upper().find("~A")
+    if i < 0:
+        return 2
+    best = 0
+    for line in text[i:].splitlines()[1:6]:
+        for tok in line.split():
+            if "." in tok:
+                best = max(best, len(tok.split(".")[1]))
+    return best or 2
+
+
+def _refuse_log(
+    las: object, cm: object, md: np.ndarray, inc: np.ndarray, azi: np.ndarray, name: str
+) -> None:
+    reasons: list[str] = []
+    curves = las.curves  # type: ignore[attr-defined]
+    inc_name = curves[cm.cols["inc"]].mnemonic  # type: ignore[attr-defined]
+    azi_name = curves[cm.cols["azi"]].mnemonic  # type: ignore[attr-defined]
+    zero_inc = bool(np.all(np.nan_to_num(inc) == 0))
+    zero_azi = bool(np.all(np.nan_to_num(azi) == 0))
+    if zero_inc and zero_azi:
+        reasons.append(f"inclination ({inc_name}) and azimuth ({azi_name}) are zero on every row")
+    finite = md[np.isfinite(md)]
+    if len(finite) > 1 and finite[-1] < finite[0]:
+        reasons.append(f"depth decreases ({finite[0]:g} -> {finite[-1]:g})")
+    odd_units = []
+    for c in curves:
+        if c.mnemonic.strip().upper() in _DEPTH_NAMES:
+            u = str(c.unit).strip()
+            if u and depth_unit_from_text(u) is None:
+                odd_units.append(f"{c.mnemonic.strip()} in {u}")
+    if reasons and odd_units:
+        reasons.append("depth unit " + ", ".join(odd_units))
+    step = _num(las, "STEP")
+    decreasing = len(finite) > 1 and finite[-1] < finite[0]
+    log_like = len(curves) > 12 or bool(step) or decreasing
+    if (zero_inc and zero_azi and log_like) or (decreasing and len(curves) > 12):
+        raise SurveyFileError(
+            name, "a wireline log, not a survey: " + "; ".join(reasons), element="~A"
+        )
+
+
+def _well_fields(las: object, header: SurveyHeader, findings: list[Finding]) -> None:
+    def val(m: str) -> str | None:
+        it = _item(las, m)
+        return it[0] if it and it[0] else None
+
+    header.well_name = val("WELL")
+    header.wellbore_name = val("WBN")
+    header.operator = val("COMP")
+    header.tool = val("SVYT") or val("TOOL")
+    header.calculation_method = val("CMTH")
+    header.scale_factor = _num(las, "GSF")
+    header.run_name = val("RUN") or val("SON")
+    date = val("DATE") or val("STIM")
+    header.survey_date = normalise_date(date) if date else None
+    if (d := _num(las, "MDEC")) is not None:
+        header.declination, header.declination_source = d, "LAS ~Well MDEC"
+    if (g := _num(las, "GRDC")) is not None:
+        header.grid_convergence, header.convergence_source = g, "LAS ~Well GRDC (grid correction)"
+    header.total_correction = _num(las, "AZTC")
+    header.vs_azimuth = _num(las, "VSDR")
+    header.crs = val("CCDE") or val("XYGR") or val("GDAT")
+    header.surface_x = _num(las, "UTMX") if _num(las, "UTMX") else None
+    header.surface_y = _num(las, "UTMY") if _num(las, "UTMY") else None
+    tie = {k: _num(las, m) for k, m in (("md", "TIEMD"), ("inc", "TIEINC"), ("azi", "TIEAZI"),
+                                       ("tvd", "TIETVD"), ("north", "TIEN"), ("east", "TIEE"))}
+    if tie["md"] is not None:
+        header.extra["tie_on_stated"] = {k: v for k, v in tie.items() if v is not None}
+    if (edat := _num(las, "EDAT")) is not None:
+        header.datum_elevation = edat
+        header.depth_datum = val("DMF")
+    dmf = "" if edat is not None else (val("DMF") or val("LMF") or "").lower()
+    pairs = {"kb": "EKB", "kelly": "EKB", "drill floor": "EDF", "df": "EDF", "ground": "EGL"}
+    datum_key = next((v for k, v in pairs.items() if k in dmf), None)
+    if datum_key is None and _num(las, "EKB"):
+        datum_key = "EKB"
+    if datum_key is not None:
+        header.depth_datum = {"EKB": "KB", "EDF": "DF", "EGL": "GL"}[datum_key]
+        header.datum_elevation = _num(las, datum_key)
+    nref = val("NREF")
+    ref = north_reference_from_text(nref)
+    if ref is not None:
+        header.azimuth_reference = ref
+    elif nref is not None:
+        findings.append(
+            Finding(
+                Severity.INFO,
+                "north_reference_code",
+                f"NREF is {nref!r}, a vendor code that does not name the north reference",
+                field="NREF",
+            )
+        )
+    extra: dict[str, str] = {}
+    for sec in ("Well", "Parameter"):
+        for it in las.sections.get(sec, []):  # type: ignore[attr-defined]
+            extra.setdefault(it.mnemonic.strip(), str(it.value).strip())
+    header.extra["fields"] = extra
+    for m in ("MFLD", "MDIP", "EGL", "EKB", "EDF", "UWI", "API", "MMDL", "MMDD"):
+        if m in extra:
+            header.extra[m.lower()] = extra[m]

@@ -1,0 +1,243 @@
+"""WITSML 1.4.1.1 ``trajectorys`` and WITSML 2.0 ``Trajectory`` (parsed with defusedxml).
+
+Every measure carries its own ``uom``; angles are converted to degrees and lengths to the unit
+of the first station's MD. Sentinel values (999.25, -999.25, -9999) mean "no value". DTDs are
+refused outright, so no external entity and no entity expansion can happen.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from xml.etree.ElementTree import Element
+
+from surveylab.models import DepthUnit, Finding, NorthReference, Severity
+from surveylab.models.survey import ParsedSurvey, SurveyHeader
+from surveylab.parsers._common import RawSurvey, build_survey, depth_unit_from_text, normalise_date
+from surveylab.parsers._errors import SurveyFileError
+
+SENTINELS = (999.25, -999.25, -9999.0, 9999.0, -99999.0)
+_ANGLE = {"rad": 180.0 / math.pi, "dega": 1.0, "deg": 1.0, "0.001 rad": 0.18 / math.pi,
+          "mrad": 0.18 / math.pi, "gon": 0.9, "grad": 0.9}
+_LENGTH_M = {"m": 1.0, "ft": 0.3048, "ft[us]": 1200 / 3937, "usft": 1200 / 3937,
+             "ftus": 1200 / 3937, "km": 1000.0, "cm": 0.01, "in": 0.0254, "dm": 0.1}
+_UNIT_M = {DepthUnit.M: 1.0, DepthUnit.FT: 0.3048, DepthUnit.USFT: 1200 / 3937}
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _child(el: Element, name: str) -> Element | None:
+    for c in el:
+        if _local(c.tag) == name:
+            return c
+    return None
+
+
+def _text(el: Element, name: str) -> str | None:
+    c = _child(el, name)
+    if c is None or c.text is None or not c.text.strip():
+        return None
+    return c.text.strip()
+
+
+class _Ctx:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def fail(self, reason: str, element: str, field: str | None = None) -> SurveyFileError:
+        return SurveyFileError(self.name, reason, element=element, field=field)
+
+
+def _number(ctx: _Ctx, el: Element, name: str, where: str) -> tuple[float | None, str | None]:
+    c = _child(el, name)
+    if c is None or c.text is None or not c.text.strip():
+        return None, None
+    try:
+        v = float(c.text.strip())
+    except ValueError:
+        raise ctx.fail(f"cannot read {c.text.strip()!r} as a number", where, name) from None
+    if not math.isfinite(v) or v in SENTINELS:
+        return None, c.get("uom")
+    return v, c.get("uom")
+
+
+def _angle(ctx: _Ctx, el: Element, name: str, where: str) -> float | None:
+    v, uom = _number(ctx, el, name, where)
+    if v is None:
+        return None
+    f = _ANGLE.get((uom or "").strip().lower())
+    if f is None:
+        raise ctx.fail(f"unknown angle unit {uom!r}", where, name)
+    return v * f
+
+
+def _length(ctx: _Ctx, el: Element, name: str, where: str, unit: DepthUnit) -> float | None:
+    v, uom = _number(ctx, el, name, where)
+    if v is None:
+        return None
+    f = _LENGTH_M.get((uom or "").strip().lower())
+    if f is None:
+        raise ctx.fail(f"unknown length unit {uom!r}", where, name)
+    if f == _UNIT_M[unit]:
+        return v
+    return v * f / _UNIT_M[unit]
+
+
+def _dls(ctx: _Ctx, el: Element, where: str, unit: DepthUnit) -> float | None:
+    v, uom = _number(ctx, el, "dls", where)
+    if v is None or not uom:
+        return None
+    m = re.fullmatch(r"\s*([a-z.0-9 ]+?)\s*/\s*([\d.]*)\s*([a-z\[\]]+)\s*", uom.lower())
+    if not m or m.group(1) not in _ANGLE or m.group(3) not in _LENGTH_M:
+        raise ctx.fail(f"unknown dogleg unit {uom!r}", where, "dls")
+    per = float(m.group(2) or 1.0) * _LENGTH_M[m.group(3)]
+    course = 30.0 if unit is DepthUnit.M else 100.0
+    return v * _ANGLE[m.group(1)] / per * course * _UNIT_M[unit]
+
+
+def parse_xml(data: bytes, name: str) -> Element:
+    """Parse XML safely: no DTD, no entities (defusedxml)."""
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    try:
+        return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise SurveyFileError(name, f"XML refused for safety: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - ParseError and friends: unreadable XML
+        line = None
+        pos = getattr(exc, "position", None)
+        if pos:
+            line = pos[0]
+        raise SurveyFileError(name, f"not well-formed XML: {exc}", line=line) from None
+
+
+def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
+    """Read the first trajectory of a WITSML 1.4.1.1 or 2.0 document.
+
+    Parameters
+    ----------
+    data : bytes
+        XML content [-].
+    name : str
+        File name used in messages [-].
+    fmt : str
+        ``"witsml14"`` or ``"witsml20"`` [-].
+    """
+    ctx = _Ctx(name)
+    root = parse_xml(data, name)
+    findings: list[Finding] = []
+    if _local(root.tag) == "trajectorys":
+        trajs = [c for c in root if _local(c.tag) == "trajectory"]
+        if not trajs:
+            raise ctx.fail("no <trajectory> in <trajectorys>", "trajectorys")
+        if len(trajs) > 1:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "several_trajectories",
+                    f"{len(trajs)} trajectories in the file; the first is read",
+                )
+            )
+        traj = trajs[0]
+    elif _local(root.tag) == "trajectory":
+        traj = root
+    else:
+        raise ctx.fail(f"root element <{_local(root.tag)}> is not a trajectory", _local(root.tag))
+    stations = [c for c in traj if _local(c.tag) == "trajectorystation"]
+    if not stations:
+        raise ctx.fail("the trajectory has no stations", "trajectory")
+    first_md = _child(stations[0], "md")
+    uom = (first_md.get("uom") if first_md is not None else None) or ""
+    unit = depth_unit_from_text(uom.replace("[US]", "us").replace("[us]", "us"))
+    if unit is None:
+        unit = {"ft[us]": DepthUnit.USFT}.get(uom.lower())
+    if unit is None:
+        raise ctx.fail(f"unknown or missing depth unit {uom!r}", "trajectoryStation 1", "md")
+    header = _header(ctx, traj, unit, fmt)
+    raw = RawSurvey()
+    vend: dict[str, list[float]] = {k: [] for k in ("tvd", "north", "east", "vs", "dls")}
+    for k, st in enumerate(stations):
+        where = f"trajectoryStation {k + 1}" + (f" (uid={st.get('uid')})" if st.get("uid") else "")
+        md = _length(ctx, st, "md", where, unit)
+        inc = _angle(ctx, st, "incl", where)
+        azi = _angle(ctx, st, "azi", where)
+        if md is None:
+            raise ctx.fail("measured depth missing", where, "md")
+        if inc is None:
+            raise ctx.fail("inclination missing", where, "incl")
+        if azi is None:
+            if inc != 0:
+                raise ctx.fail("azimuth missing", where, "azi")
+            azi = 0.0
+        typ = (_text(st, "typetrajstation") or "").lower()
+        status = (_text(st, "statustrajstation") or _text(st, "validmdstatus") or "").lower()
+        raw.md.append(md)
+        raw.inc.append(inc)
+        raw.azi.append(azi)
+        raw.lines.append(None)
+        raw.projected.append("project" in typ or "project" in status)
+        raw.used.append(status not in ("invalid", "rejected", "bad", "not used"))
+        if "tie" in typ and raw.tie_index is None:
+            raw.tie_index = k
+        for col, tag in (("tvd", "tvd"), ("north", "dispns"), ("east", "dispew"),
+                         ("vs", "vertsect")):
+            v = _length(ctx, st, tag, where, unit)
+            vend[col].append(math.nan if v is None else v)
+        d = _dls(ctx, st, where, unit)
+        vend["dls"].append(math.nan if d is None else d)
+        tool = _text(st, "typesurveytool")
+        if tool and header.tool is None:
+            header.tool = tool
+    raw.vendor = {k: v for k, v in vend.items() if not all(math.isnan(x) for x in v)}
+    raw.vendor_decimals = {k: 4 for k in raw.vendor}
+    return build_survey(fmt, name, header, raw, findings=findings)
+
+
+def _header(ctx: _Ctx, traj: Element, unit: DepthUnit, fmt: str) -> SurveyHeader:
+    h = SurveyHeader(depth_unit=unit)
+    where = "trajectory"
+    h.well_name = _text(traj, "namewell")
+    h.wellbore_name = _text(traj, "namewellbore")
+    h.run_name = _text(traj, "name")
+    cit = _child(traj, "citation")
+    if cit is not None:
+        h.run_name = h.run_name or _text(cit, "title")
+    wb = _child(traj, "wellbore")
+    if wb is not None:
+        h.wellbore_name = h.wellbore_name or _text(wb, "title")
+    h.survey_date = _text(traj, "dtimtrajstart")
+    if h.survey_date:
+        h.survey_date = normalise_date(h.survey_date)
+    incl_el = next((_child(s, "incl") for s in traj if _local(s.tag) == "trajectorystation"), None)
+    uom = (incl_el.get("uom") or "").lower() if incl_el is not None else ""
+    h.angle_unit = "rad" if uom == "rad" else ("deg" if uom in ("dega", "deg") else uom or None)
+    ref = (_text(traj, "aziref") or "").lower()
+    h.azimuth_reference = {
+        "true north": NorthReference.TRUE,
+        "grid north": NorthReference.GRID,
+        "magnetic north": NorthReference.MAGNETIC,
+    }.get(ref, NorthReference.UNKNOWN)
+    if ref:
+        h.extra["aziRef"] = ref
+    decl = _angle(ctx, traj, "magdeclused", where)
+    if decl is not None:
+        h.declination, h.declination_source = decl, "WITSML magDeclUsed"
+    conv = _angle(ctx, traj, "gridconused", where)
+    if conv is not None:
+        h.grid_convergence, h.convergence_source = conv, "WITSML gridConUsed"
+    cor = _angle(ctx, traj, "gridcorused", where)
+    if cor is not None:
+        h.total_correction = cor
+        h.extra["gridCorUsed"] = cor
+    sf, _u = _number(ctx, traj, "gridscalefactorused", where)
+    h.scale_factor = sf
+    h.vs_azimuth = _angle(ctx, traj, "azivertsect", where)
+    h.calculation_method = _text(traj, "calcalgorithm") or _text(traj, "calcalgorithmused")
+    for tag in ("mdmn", "mdmx"):
+        v = _length(ctx, traj, tag, where, unit)
+        if v is not None:
+            h.extra[tag] = v
+    return h

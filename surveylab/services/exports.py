@@ -1,0 +1,46 @@
+"""Export a stored survey revision (CSV, XLSX, LAS, WITSML) with its computed trajectory."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from surveylab.calc import compute_trajectory
+from surveylab.exporters import export
+from surveylab.models import Actor
+from surveylab.models.survey import ParsedSurvey
+from surveylab.repositories import UnitOfWork
+from surveylab.services.surveys import load_survey
+
+EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "las": "las", "witsml": "xml", "witsml20": "xml"}
+
+
+def export_survey(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    run: str | uuid.UUID,
+    fmt: str,
+    revision: int | None = None,
+) -> tuple[str, bytes]:
+    """(file name, bytes) of a run's survey revision in ``fmt``; reading it back gives the
+    same stations and header."""
+    run_rec, survey, stations = load_survey(uow, actor, run, revision)
+    parsed = ParsedSurvey(
+        format="stored",
+        source_name=survey.file_name or run_rec.run_number,
+        header=survey.header,
+        stations=stations[["md", "inc", "azi", "projected", "used"]].copy(),
+        findings=list(survey.findings),
+    )
+    parsed.header.depth_unit = survey.depth_unit
+    traj = compute_trajectory(
+        stations["md"].to_numpy(),
+        stations["inc"].to_numpy(),
+        stations["azi"].to_numpy(),
+        depth_unit=survey.depth_unit,
+        tie_on=survey.header.tie_on,
+        vs_azimuth=survey.vs_azimuth,
+    )
+    data = export(parsed, fmt, traj)
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{run_rec.run_number}_rev{survey.revision}")
+    return f"{base}.{EXTENSIONS.get(fmt, fmt)}", data

@@ -1,0 +1,312 @@
+"""Wells and runs: the seed's views as use cases. Reads need any authenticated user; writes
+need survey work (Admin, Engineer, Surveyor); changes and deletes need the owner or an Admin."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from surveylab.auth import Permission
+from surveylab.models import Actor, RunType, WellType
+from surveylab.models.records import RunRecord, WellRecord
+from surveylab.repositories import DuplicateError, UnitOfWork
+from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
+
+_WELL_FIELDS = (
+    "crs",
+    "surface_x",
+    "surface_y",
+    "depth_datum",
+    "datum_elevation",
+    "elevation_unit",
+)
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(f"{field} must not be empty")
+    if len(value) > limit:
+        raise ServiceError(f"{field} is longer than {limit} characters")
+    return value
+
+
+def _choice(value: str, enum_type, field: str) -> str:
+    try:
+        return enum_type(value).value
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum_type)
+        raise ServiceError(f"{field} must be one of {allowed}, got {value!r}") from None
+
+
+# ---------------------------------------------------------------------------------------- wells
+def create_well(
+    uow: UnitOfWork, actor: Actor | None, *, well_name: str, well_type: str = "Oil", **extra: Any
+) -> WellRecord:
+    unknown = set(extra) - set(_WELL_FIELDS)
+    if unknown:
+        raise ServiceError(f"unknown well field(s): {', '.join(sorted(unknown))}")
+    with uow:
+        guard(uow, actor, Permission.SURVEY_WRITE, action="create wells", target_type="well")
+        name = _text(well_name, "well name", 255)
+        wtype = _choice(well_type, WellType, "well type")
+        try:
+            well = uow.wells.add(name, wtype, actor.id if actor else None, **extra)
+        except DuplicateError as exc:
+            raise ServiceError(str(exc)) from None
+        audit_ok(uow, actor, "create well", target_type="well", target_id=well.id)
+        uow.commit()
+        return well
+
+
+def list_wells(uow: UnitOfWork, actor: Actor | None) -> list[WellRecord]:
+    with uow:
+        guard(uow, actor, Permission.READ, action="read wells")
+        return uow.wells.list()
+
+
+def _find_well(uow: UnitOfWork, ref: str | uuid.UUID) -> WellRecord:
+    well = None
+    try:
+        well = uow.wells.get(ref if isinstance(ref, uuid.UUID) else uuid.UUID(str(ref)))
+    except ValueError:
+        pass
+    if well is None:
+        well = uow.wells.by_name(str(ref))
+    if well is None:
+        raise NotFound(f"unknown well {str(ref)!r}")
+    return well
+
+
+def get_well(uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID) -> WellRecord:
+    with uow:
+        guard(uow, actor, Permission.READ, action="read wells")
+        return _find_well(uow, ref)
+
+
+def update_well(
+    uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID, **values: Any
+) -> WellRecord:
+    with uow:
+        well = _find_well(uow, ref)
+        guard(
+            uow,
+            actor,
+            Permission.CHANGE_OWN,
+            owner_id=well.created_by,
+            action="change wells",
+            target=f"well {well.well_name}",
+            target_type="well",
+            target_id=well.id,
+        )
+        allowed = {*_WELL_FIELDS, "well_name", "well_type"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ServiceError(f"unknown well field(s): {', '.join(sorted(unknown))}")
+        if "well_type" in values:
+            values["well_type"] = _choice(values["well_type"], WellType, "well type")
+        if "well_name" in values:
+            values["well_name"] = _text(values["well_name"], "well name", 255)
+            other = uow.wells.by_name(values["well_name"])
+            if other is not None and other.id != well.id:
+                raise ServiceError(f"well name {values['well_name']!r} is taken")
+        uow.wells.update(well.id, **values)
+        audit_ok(uow, actor, "update well", target_type="well", target_id=well.id)
+        uow.commit()
+        return uow.wells.get(well.id)  # type: ignore[return-value]
+
+
+def delete_well(uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID) -> None:
+    with uow:
+        well = _find_well(uow, ref)
+        guard(
+            uow,
+            actor,
+            Permission.CHANGE_OWN,
+            owner_id=well.created_by,
+            action="delete wells",
+            target=f"well {well.well_name}",
+            target_type="well",
+            target_id=well.id,
+        )
+        uow.wells.delete(well.id)
+        audit_ok(uow, actor, "delete well", target_type="well", target_id=well.id)
+        uow.commit()
+
+
+# ----------------------------------------------------------------------------------------- runs
+def find_run(uow: UnitOfWork, ref: str | uuid.UUID) -> RunRecord:
+    """A run by id or by run number."""
+    run = None
+    if isinstance(ref, uuid.UUID):
+        run = uow.runs.get(ref)
+    else:
+        try:
+            run = uow.runs.get(uuid.UUID(str(ref)))
+        except ValueError:
+            run = None
+        if run is None:
+            run = uow.runs.by_number(str(ref))
+    if run is None:
+        raise NotFound(f"unknown run {str(ref)!r}")
+    return run
+
+
+def create_run(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    run_number: str,
+    run_name: str,
+    run_type: str = "Unknown",
+    well: str | uuid.UUID | None = None,
+) -> RunRecord:
+    with uow:
+        guard(uow, actor, Permission.SURVEY_WRITE, action="create runs", target_type="run")
+        number = _text(run_number, "run number", 100)
+        name = _text(run_name, "run name", 255)
+        rtype = _choice(run_type, RunType, "run type")
+        well_id = _find_well(uow, well).id if well not in (None, "") else None
+        try:
+            run = uow.runs.create_run(
+                run_number=number,
+                run_name=name,
+                run_type=rtype,
+                user_id=actor.id,  # type: ignore[union-attr]
+                well_id=well_id,
+            )
+        except DuplicateError as exc:
+            raise ServiceError(str(exc)) from None
+        audit_ok(uow, actor, "create run", target_type="run", target_id=run.id)
+        uow.commit()
+        return run
+
+
+def list_runs(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    mine: bool = False,
+    well: str | uuid.UUID | None = None,
+    run_type: str | None = None,
+    owner: str | None = None,
+    changed_since: datetime | None = None,
+    search: str | None = None,
+    order_by: str = "run_number",
+    descending: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[RunRecord]:
+    """Runs, all or the actor's own (``mine``), filtered, sorted and paged."""
+    with uow:
+        guard(uow, actor, Permission.READ, action="read runs")
+        filters = _filters(uow, actor, mine, well, run_type, owner, changed_since, search)
+        if filters is None:
+            return []
+        return uow.runs.list(
+            **filters, order_by=order_by, descending=descending, limit=limit, offset=offset
+        )
+
+
+def count_runs(uow: UnitOfWork, actor: Actor | None, **kw: Any) -> int:
+    with uow:
+        guard(uow, actor, Permission.READ, action="read runs")
+        filters = _filters(
+            uow,
+            actor,
+            kw.get("mine", False),
+            kw.get("well"),
+            kw.get("run_type"),
+            kw.get("owner"),
+            kw.get("changed_since"),
+            kw.get("search"),
+        )
+        return 0 if filters is None else uow.runs.count(**filters)
+
+
+def _filters(uow, actor, mine, well, run_type, owner, changed_since, search):
+    owner_id = actor.id if mine and actor else None
+    if owner:
+        user = uow.users.by_username(owner)
+        if user is None:
+            return None
+        if owner_id is not None and owner_id != user.id:
+            return None
+        owner_id = user.id
+    well_id = _find_well(uow, well).id if well else None
+    return {
+        "owner_id": owner_id,
+        "well_id": well_id,
+        "run_type": run_type or None,
+        "changed_since": changed_since,
+        "search": search or None,
+    }
+
+
+def get_user_runs(uow: UnitOfWork, actor: Actor | None) -> list[RunRecord]:
+    """The seed's ``get_user_runs``: the runs the actor owns."""
+    return list_runs(uow, actor, mine=True)
+
+
+def get_run(uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID) -> RunRecord:
+    with uow:
+        guard(uow, actor, Permission.READ, action="read runs")
+        return find_run(uow, ref)
+
+
+def update_run(
+    uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID, **values: Any
+) -> RunRecord:
+    with uow:
+        run = find_run(uow, ref)
+        guard(
+            uow,
+            actor,
+            Permission.CHANGE_OWN,
+            owner_id=run.user_id,
+            action="change runs",
+            target=f"run {run.run_number}",
+            target_type="run",
+            target_id=run.id,
+        )
+        allowed = {"run_number", "run_name", "run_type", "well"}
+        unknown = set(values) - allowed
+        if unknown:
+            raise ServiceError(f"unknown run field(s): {', '.join(sorted(unknown))}")
+        update: dict[str, Any] = {}
+        if "run_type" in values:
+            update["run_type"] = _choice(values["run_type"], RunType, "run type")
+        if "well" in values:
+            update["well_id"] = _find_well(uow, values["well"]).id if values["well"] else None
+        for key, label, limit in (("run_number", "run number", 100), ("run_name", "run name", 255)):
+            if key in values:
+                text = _text(values[key], label, limit)
+                other = (
+                    uow.runs.by_number(text) if key == "run_number" else uow.runs.by_name(text)
+                )
+                if other is not None and other.id != run.id:
+                    raise ServiceError(f"{label} {text!r} is taken")
+                update[key] = text
+        uow.runs.update(run.id, **update)
+        audit_ok(uow, actor, "update run", target_type="run", target_id=run.id)
+        uow.commit()
+        return uow.runs.get(run.id)  # type: ignore[return-value]
+
+
+def delete_run(uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID) -> None:
+    with uow:
+        run = find_run(uow, ref)
+        guard(
+            uow,
+            actor,
+            Permission.CHANGE_OWN,
+            owner_id=run.user_id,
+            action="delete runs",
+            target=f"run {run.run_number}",
+            target_type="run",
+            target_id=run.id,
+        )
+        uow.runs.delete(run.id)
+        audit_ok(uow, actor, "delete run", target_type="run", target_id=run.id)
+        uow.commit()

@@ -1,0 +1,399 @@
+"""A session acting as one user: what notebooks, dashboards, reports and the CLI call.
+
+Every method authenticates the token again (so a deactivated or demoted user loses rights at
+once, and the session ends when the token expires) and then calls a service with a fresh unit of
+work. The tokens are never shown: not in ``repr``, not in any exception message.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from surveylab import auth
+from surveylab.auth import AuthenticationError
+from surveylab.config import Settings, load_settings
+from surveylab.models import Actor, Role
+from surveylab.models.records import ReportRecord, RunRecord, SurveyRecord, UserRecord, WellRecord
+from surveylab.repositories import UnitOfWork
+from surveylab.services import accounts, reports, runs, surveys
+
+
+def token_from_environment(env: Mapping[str, str] | None = None) -> str | None:
+    """The access token of a non-interactive caller (CLI, scheduled report, notebook).
+
+    ``SURVEYLAB_TOKEN`` when set, else the content of the file named by ``SURVEYLAB_TOKEN_FILE``,
+    which must be a regular file readable and writable by its owner only (mode 600 or 400).
+
+    Parameters
+    ----------
+    env : Mapping of str to str, optional
+        The environment [variable -> text]; default ``os.environ``.
+
+    Returns
+    -------
+    str or None
+        The token [compact JWT text], or None when neither variable is set.
+
+    Raises
+    ------
+    AuthenticationError
+        The token file is missing, not a regular file, empty, or readable by group or others.
+        The message names the file and never holds its content.
+    """
+    env = os.environ if env is None else env
+    token = (env.get("SURVEYLAB_TOKEN") or "").strip()
+    if token:
+        return token
+    path = env.get("SURVEYLAB_TOKEN_FILE")
+    if not path:
+        return None
+    p = Path(path)
+    if not p.is_file():
+        raise AuthenticationError(
+            f"not authenticated: token file {p} (SURVEYLAB_TOKEN_FILE) does not exist"
+        )
+    info = p.stat()
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        raise AuthenticationError(
+            f"not authenticated: token file {p} must be readable by its owner only "
+            f"(mode {oct(mode)}; chmod 600)"
+        )
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise AuthenticationError(
+            f"not authenticated: token file {p} must be owned by the user running surveylab"
+        )
+    text = p.read_text(encoding="utf-8", errors="replace").strip()
+    if not text:
+        raise AuthenticationError(f"not authenticated: token file {p} is empty")
+    return text
+
+
+@dataclass
+class SurveyView:
+    """One survey revision of a run with its stations (a DataFrame, one row per station)."""
+
+    run: RunRecord
+    survey: SurveyRecord
+    stations: pd.DataFrame
+
+    @property
+    def depth_unit(self) -> str:
+        """Depth unit of the stations [``"m"``, ``"ft"`` or ``"usft"``]."""
+        return str(self.survey.depth_unit)
+
+
+class Session:
+    """The services, acting as the user whose access token this session holds.
+
+    Parameters
+    ----------
+    token : str or None
+        Access token [compact JWT text]; None for a session nobody has logged in to (every
+        call then raises ``AuthenticationError("not authenticated")``).
+    settings : Settings, optional
+        Database and token configuration; default :func:`load_settings`.
+    refresh_token : str, optional
+        Refresh token of the same login [compact JWT text], for :meth:`refresh` and
+        :meth:`logout`.
+    """
+
+    def __init__(
+        self,
+        token: str | None,
+        settings: Settings | None = None,
+        refresh_token: str | None = None,
+    ) -> None:
+        self.settings = settings or load_settings()
+        self.token = token
+        self.refresh_token = refresh_token
+
+    def __repr__(self) -> str:  # never show a token
+        state = "authenticated" if self.token else "not logged in"
+        return f"<surveylab Session {state}>"
+
+    __str__ = __repr__
+
+    # ------------------------------------------------------------------ authentication
+    @classmethod
+    def login(cls, username: str, password: str, settings: Settings | None = None) -> Session:
+        """Log in with a username and password.
+
+        Parameters
+        ----------
+        username : str
+            The username [text, any case].
+        password : str
+            The password [text].
+        settings : Settings, optional
+            Configuration; default :func:`load_settings`.
+
+        Returns
+        -------
+        Session
+            A session holding the access and refresh token of this login.
+
+        Raises
+        ------
+        AuthenticationError
+            ``"invalid username or password"`` for every kind of failure.
+        """
+        settings = settings or load_settings()
+        pair = accounts.login(UnitOfWork(settings), username, password)
+        return cls(pair.access, settings, refresh_token=pair.refresh)
+
+    def uow(self) -> UnitOfWork:
+        """A fresh unit of work on this session's database."""
+        return UnitOfWork(self.settings)
+
+    @property
+    def is_authenticated(self) -> bool:
+        """Whether the session holds a token (not whether it is still valid: see :attr:`actor`)."""
+        return bool(self.token)
+
+    @property
+    def actor(self) -> Actor:
+        """The acting user, authenticated again now (current role, active flag, expiry).
+
+        Raises
+        ------
+        AuthenticationError
+            No token, expired, revoked or invalid token, inactive or deleted user.
+        """
+        return accounts.authenticate(self.uow(), self.token)
+
+    @property
+    def expires_at(self) -> datetime | None:
+        """When the access token expires [timezone-aware UTC datetime]; None without a valid
+        token. Checks the signature but not the database."""
+        if not self.token:
+            return None
+        try:
+            claims = auth.decode_token(
+                accounts.token_config(self.settings), self.token, expected_type="access"
+            )
+        except AuthenticationError:
+            return None
+        return claims.exp
+
+    def logout(self) -> None:
+        """Revoke this session's tokens (refresh and access) and forget them.
+
+        The tokens are forgotten even when revoking fails (e.g. a forged refresh token).
+        """
+        refresh_token, access_token = self.refresh_token, self.token
+        self.token = None
+        self.refresh_token = None
+        if refresh_token:
+            accounts.logout(self.uow(), refresh_token, access_token)
+
+    def refresh(self) -> None:
+        """Exchange the refresh token for a new pair (the old refresh token is revoked).
+
+        Raises
+        ------
+        AuthenticationError
+            No refresh token, or it was refused.
+        """
+        if not self.refresh_token:
+            raise AuthenticationError("not authenticated: no refresh token")
+        pair = accounts.refresh(self.uow(), self.refresh_token)
+        self.token, self.refresh_token = pair.access, pair.refresh
+
+    # ------------------------------------------------------------------ users (Admin)
+    def users(self) -> list[UserRecord]:
+        """Every user (Admin only)."""
+        return accounts.list_users(self.uow(), self.actor)
+
+    def add_user(self, username: str, password: str, role: Role | str) -> UserRecord:
+        """Create a user (Admin only); see :func:`surveylab.services.accounts.add_user`."""
+        return accounts.add_user(self.uow(), self.actor, username, password, role)
+
+    def set_role(self, username: str, role: Role | str) -> UserRecord:
+        """Change a user's role (Admin only)."""
+        return accounts.set_role(self.uow(), self.actor, username, role)
+
+    def deactivate_user(self, username: str) -> UserRecord:
+        """Deactivate a user (Admin only)."""
+        return accounts.deactivate(self.uow(), self.actor, username)
+
+    def change_password(self, new_password: str, username: str | None = None) -> None:
+        """Change the own password, or (Admin) ``username``'s [text]."""
+        actor = self.actor
+        accounts.change_password(self.uow(), actor, username or actor.username, new_password)
+
+    # ------------------------------------------------------------------ wells and runs
+    def wells(self) -> list[WellRecord]:
+        """Every well."""
+        return runs.list_wells(self.uow(), self.actor)
+
+    def create_well(self, well_name: str, well_type: str = "Oil", **extra: Any) -> WellRecord:
+        """Create a well (Admin, Engineer, Surveyor)."""
+        return runs.create_well(
+            self.uow(), self.actor, well_name=well_name, well_type=well_type, **extra
+        )
+
+    def runs(self, *, mine: bool = False, **filters: Any) -> list[RunRecord]:
+        """Runs, all or the user's own (``mine``), filtered."""
+        return runs.list_runs(self.uow(), self.actor, mine=mine, **filters)
+
+    def runs_frame(self, *, mine: bool = False, **filters: Any) -> pd.DataFrame:
+        """Runs as a table (one row per run)."""
+        rows = [
+            {
+                "run_number": r.run_number,
+                "run_name": r.run_name,
+                "run_type": r.run_type,
+                "well": r.well_name,
+                "owner": r.owner_name,
+                "revision": r.current_revision,
+                "stations": r.station_count,
+                "worst_finding": r.worst_severity,
+                "updated": r.updated_at,
+                "id": str(r.id),
+            }
+            for r in self.runs(mine=mine, **filters)
+        ]
+        return pd.DataFrame(rows)
+
+    def count_runs(self, **filters: Any) -> int:
+        """Number of runs matching ``filters``."""
+        return runs.count_runs(self.uow(), self.actor, **filters)
+
+    def run(self, ref: str | uuid.UUID) -> RunRecord:
+        """One run by id, run number or run name."""
+        return runs.get_run(self.uow(), self.actor, ref)
+
+    def create_run(
+        self,
+        run_number: str,
+        run_name: str,
+        run_type: str = "Unknown",
+        well: str | uuid.UUID | None = None,
+    ) -> RunRecord:
+        """Create a run owned by the acting user (Admin, Engineer, Surveyor)."""
+        return runs.create_run(
+            self.uow(),
+            self.actor,
+            run_number=run_number,
+            run_name=run_name,
+            run_type=run_type,
+            well=well,
+        )
+
+    def update_run(self, ref: str | uuid.UUID, **values: Any) -> RunRecord:
+        """Change a run (its owner or an Admin)."""
+        return runs.update_run(self.uow(), self.actor, ref, **values)
+
+    def delete_run(self, ref: str | uuid.UUID) -> None:
+        """Delete a run (its owner or an Admin)."""
+        runs.delete_run(self.uow(), self.actor, ref)
+
+    # ------------------------------------------------------------------ surveys
+    def import_file(
+        self,
+        source: str | os.PathLike[str] | bytes,
+        run: str | uuid.UUID,
+        *,
+        name: str | None = None,
+        overrides: dict[str, Any] | None = None,
+    ) -> surveys.ImportResult:
+        """Import a survey file (a path or the bytes) into ``run`` as its next revision."""
+        if isinstance(source, bytes):
+            content, file_name = source, name or "upload"
+        else:
+            content, file_name = Path(source).read_bytes(), name or Path(source).name
+        return surveys.import_survey(
+            self.uow(),
+            self.actor,
+            run=run,
+            content=content,
+            file_name=file_name,
+            overrides=overrides,
+        )
+
+    def survey(self, run: str | uuid.UUID, revision: int | None = None) -> SurveyView:
+        """A survey revision of ``run`` (default the current one) with its stations."""
+        return SurveyView(*surveys.load_survey(self.uow(), self.actor, run, revision))
+
+    def history(self, run: str | uuid.UUID) -> list[SurveyRecord]:
+        """Every survey revision of ``run``."""
+        return surveys.history(self.uow(), self.actor, run)
+
+    def compare_revisions(self, run: str | uuid.UUID, rev_a: int, rev_b: int) -> pd.DataFrame:
+        """Station differences between two revisions of ``run``."""
+        return surveys.compare_revisions(self.uow(), self.actor, run, rev_a, rev_b)
+
+    def file_content(self, file_id: uuid.UUID) -> bytes:
+        """The bytes of an uploaded file, exactly as received."""
+        return surveys.file_content(self.uow(), self.actor, file_id)
+
+    # ------------------------------------------------------------------ reports
+    def reports(self, run_id: uuid.UUID | None = None) -> list[ReportRecord]:
+        """Rendered reports, all or of one run."""
+        return reports.list_reports(self.uow(), self.actor, run_id)
+
+
+def connect(
+    settings: Settings | None = None,
+    *,
+    show_login: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> Session:
+    """Open a session: ``SURVEYLAB_TOKEN`` (or token file) when set, else a login widget.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Configuration; default :func:`load_settings`.
+    show_login : bool, optional
+        Without a token, display a login form (notebooks). Default True. With False the
+        session returned is not logged in: its calls raise ``"not authenticated"``.
+    env : Mapping of str to str, optional
+        The environment [variable -> text]; default ``os.environ``.
+
+    Returns
+    -------
+    Session
+        Authenticated when a token was found; otherwise it becomes usable once the login form
+        is submitted.
+
+    Raises
+    ------
+    AuthenticationError
+        The token from the environment was refused (checked at once, not at the first call).
+    """
+    settings = settings or load_settings()
+    token = token_from_environment(env)
+    if token:
+        session = Session(token, settings)
+        session.actor  # noqa: B018 - fail now, not at the first call, when the token is bad
+        return session
+    session = Session(None, settings)
+    if show_login:
+        from IPython.display import display
+
+        from surveylab.ui.login import LoginForm
+
+        form = LoginForm(settings, on_login=_adopter(session))
+        display(form.widget)
+    return session
+
+
+def _adopter(target: Session) -> Callable[[Session], None]:
+    """A login callback moving the tokens of a fresh login into ``target``."""
+
+    def adopt(source: Session) -> None:
+        target.token = source.token
+        target.refresh_token = source.refresh_token
+
+    return adopt

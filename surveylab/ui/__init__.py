@@ -1,0 +1,1 @@
+"""Widgets, dashboard apps and plotly figures (ipywidgets). Surfaces import from here."""

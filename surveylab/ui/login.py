@@ -1,0 +1,100 @@
+"""The login form shown first by every dashboard and by :func:`surveylab.connect` in notebooks.
+
+Nothing but the form exists before a successful login: the form itself loads no data. On success
+the password field is cleared and ``on_login(session)`` builds whatever comes next.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from surveylab.auth import AuthError
+from surveylab.config import ConfigError, Settings, load_settings
+from surveylab.services.accounts import LOGIN_FAILED
+from surveylab.session import Session
+
+#: CSS classes of the form's widgets, for browser tests and styling.
+CSS_USERNAME = "sl-login-username"
+CSS_PASSWORD = "sl-login-password"
+CSS_BUTTON = "sl-login-button"
+CSS_MESSAGE = "sl-login-message"
+CSS_FORM = "sl-login"
+
+
+class LoginForm:
+    """Username, password, a "Log in" button and a message line.
+
+    Parameters
+    ----------
+    settings : Settings or None
+        Database and token configuration; None: :func:`load_settings`.
+    on_login : callable
+        Called with the new :class:`Session` after a successful login.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        The form: ``username`` (Text), ``password`` (Password), ``button`` (Button) and
+        ``message`` (HTML), with the CSS classes ``sl-login-username``, ``sl-login-password``,
+        ``sl-login-button`` and ``sl-login-message``.
+    """
+
+    def __init__(self, settings: Settings | None, on_login: Callable[[Session], None]) -> None:
+        self.settings = settings or load_settings()
+        self.on_login = on_login
+        self.username = w.Text(description="Username", placeholder="username")
+        self.username.add_class(CSS_USERNAME)
+        self.password = w.Password(description="Password", placeholder="password")
+        self.password.add_class(CSS_PASSWORD)
+        self.button = w.Button(description="Log in", button_style="primary", icon="sign-in")
+        self.button.add_class(CSS_BUTTON)
+        self.button.on_click(lambda _button: self.submit())
+        self.message = w.HTML("")
+        self.message.add_class(CSS_MESSAGE)
+        self.widget = w.VBox([self.username, self.password, self.button, self.message])
+        self.widget.add_class(CSS_FORM)
+
+    def show_message(self, message: str, *, error: bool = True) -> None:
+        """Show ``message`` [text] under the form (HTML-escaped)."""
+        kind = "sl-login-error" if error else "sl-login-info"
+        self.message.value = f"<span class='{kind}'>{html.escape(message)}</span>"
+
+    def submit(self, username: str | None = None, password: str | None = None) -> Session | None:
+        """Log in with the given credentials (default: the fields' values).
+
+        Parameters
+        ----------
+        username : str, optional
+            The username [text]; default the username field.
+        password : str, optional
+            The password [text]; default the password field.
+
+        Returns
+        -------
+        Session or None
+            The new session, or None when the login was refused (the message then reads
+            ``"invalid username or password"``). The password field is cleared either way.
+        """
+        name = self.username.value if username is None else username
+        secret = self.password.value if password is None else password
+        self.password.value = ""
+        self.button.disabled = True
+        try:
+            session = Session.login(name, secret, self.settings)
+        except AuthError:
+            self.show_message(LOGIN_FAILED)
+            return None
+        except ConfigError as exc:
+            self.show_message(f"login is not available: {exc}")
+            return None
+        except Exception as exc:  # a database that cannot be reached, busy, ...
+            self.show_message(f"login is not available right now ({type(exc).__name__})")
+            return None
+        finally:
+            self.button.disabled = False
+        self.show_message(f"Signed in as {name}.", error=False)
+        self.on_login(session)
+        return session

@@ -1,0 +1,265 @@
+"""Content of the report notebooks: provenance, listing, figures, findings, history.
+
+The report notebooks call these and display what they return; nothing here renders files (see
+:mod:`surveylab.reporting`). Figures are static SVG (kaleido) so that HTML and PDF keep them.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from surveylab import __version__
+from surveylab.models import DepthUnit
+from surveylab.session import Session, SurveyView, connect
+from surveylab.ui import figures
+from surveylab.units import convert, dls_course_length, to_metres, unit_label
+
+LENGTH_COLUMNS = ("md", "tvd", "north", "east", "vs")
+RATE_COLUMNS = ("dls", "build_rate", "turn_rate")
+
+CSS = """
+<style>
+.sl-report table {border-collapse: collapse; font-size: 12px; margin: 6px 0 14px 0;}
+.sl-report th, .sl-report td {border: 1px solid #ccc; padding: 2px 6px; text-align: right;}
+.sl-report th {background: #f0f3f7;}
+.sl-report td.l, .sl-report th.l {text-align: left;}
+.sl-report h2 {font-size: 17px; margin: 14px 0 4px 0;}
+.sl-sev-error {color: #b00020; font-weight: bold;}
+.sl-sev-warning {color: #a15c00;}
+.sl-sev-info {color: #555;}
+</style>
+"""
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def convert_stations(
+    stations: pd.DataFrame, from_unit: DepthUnit | str, to_unit: DepthUnit | str
+) -> tuple[pd.DataFrame, float]:
+    """Stations in another depth unit; rates re-expressed per that unit's course length."""
+    out = stations.copy()
+    if str(from_unit) == str(to_unit):
+        return out, dls_course_length(to_unit)
+    for c in LENGTH_COLUMNS:
+        if c in out:
+            out[c] = convert(out[c].to_numpy(dtype=float), from_unit, to_unit)
+    k = float(to_metres(dls_course_length(to_unit), to_unit)) / float(
+        to_metres(dls_course_length(from_unit), from_unit)
+    )
+    for c in RATE_COLUMNS:
+        if c in out:
+            out[c] = out[c].to_numpy(dtype=float) * k
+    return out, dls_course_length(to_unit)
+
+
+def html_table(rows: list[list[object]], headers: list[str], left: int = 0) -> str:
+    head = "".join(
+        f"<th class='{'l' if i < left else ''}'>{esc(h)}</th>" for i, h in enumerate(headers)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(f"<td class='{'l' if i < left else ''}'>{esc(v)}</td>" for i, v in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def fmt(value: object, decimals: int = 2) -> str:
+    if value is None:
+        return "not stated"
+    if isinstance(value, float):
+        if np.isnan(value):
+            return ""
+        return f"{value:.{decimals}f}"
+    return str(value)
+
+
+def listing_frame(view_stations: pd.DataFrame, unit: str, course: float) -> pd.DataFrame:
+    """The survey listing with units in the column labels, rounded for reading."""
+    u = unit_label(unit)
+    cols = {
+        "md": f"MD [{u}]",
+        "inc": "Inc [deg]",
+        "azi": "Azi [deg]",
+        "tvd": f"TVD [{u}]",
+        "north": f"N [{u}]",
+        "east": f"E [{u}]",
+        "vs": f"VS [{u}]",
+        "dls": f"DLS [deg/{course:g} {u}]",
+        "build_rate": f"Build [deg/{course:g} {u}]",
+        "turn_rate": f"Turn [deg/{course:g} {u}]",
+    }
+    df = view_stations[[c for c in cols if c in view_stations]].rename(columns=cols)
+    return df
+
+
+def svg(fig) -> str:
+    """A plotly figure as inline SVG text (kaleido, through Debian's chromium)."""
+    return fig.to_image(format="svg", width=900, height=int(fig.layout.height or 400)).decode()
+
+
+@dataclass
+class SurveyReport:
+    """Everything the survey report shows for one run revision, in the requested unit."""
+
+    view: SurveyView
+    session: Session
+    unit: str
+    vs_azimuth: float
+    stations: pd.DataFrame
+    course: float
+
+    @classmethod
+    def build(
+        cls,
+        run: str,
+        revision: int | None = None,
+        units: str = "m",
+        vs_azimuth: float | None = None,
+        session: Session | None = None,
+    ) -> SurveyReport:
+        session = session or connect(show_login=False)
+        if not session.token:
+            raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
+        view = session.survey(run, revision)
+        unit = {"m": "m", "ft": "ft", "usft": "usft"}.get(units)
+        if unit is None:
+            raise ValueError(f"units must be m, ft or usft, got {units!r}")
+        st, course = convert_stations(view.stations, view.survey.depth_unit, unit)
+        azi = vs_azimuth
+        if azi is None:
+            azi = view.survey.vs_azimuth
+        if azi is None:
+            azi = figures.default_vs_azimuth(st)
+        from surveylab.calc import vertical_section
+
+        st["vs"] = vertical_section(st["north"].to_numpy(), st["east"].to_numpy(), float(azi))
+        return cls(view, session, unit, float(azi), st, course)
+
+    # ------------------------------------------------------------------ sections
+    def title_html(self) -> str:
+        r = self.view.run
+        return (
+            f"{CSS}<div class='sl-report'><h1 style='font-size:22px'>Survey report: "
+            f"{esc(r.run_name)} ({esc(r.run_number)})</h1>"
+            f"<p>Well {esc(r.well_name or 'not assigned')}, run type {esc(r.run_type)}, "
+            f"revision {self.view.survey.revision}, lengths in {unit_label(self.unit)}.</p></div>"
+        )
+
+    def provenance_rows(self) -> list[tuple[str, str]]:
+        s, r, h = self.view.survey, self.view.run, self.view.survey.header
+        tie = h.tie_on
+        tie_text = (
+            "not stated: vertical from MD 0 assumed"
+            if tie is None
+            else f"MD {tie.md:g}, Inc {tie.inc:g}, Azi {tie.azi:g}, TVD {tie.tvd:g}, "
+            f"N {tie.north:g}, E {tie.east:g} [{s.depth_unit}]"
+        )
+        return [
+            ("Well", r.well_name or "not assigned"),
+            ("Wellbore", h.wellbore_name or "not stated"),
+            ("Run", f"{r.run_number}: {r.run_name}"),
+            ("Run type / tool", f"{r.run_type} / {h.tool or 'not stated'}"),
+            ("Survey date", h.survey_date or "not stated"),
+            ("Depth unit (stored)", str(s.depth_unit)),
+            ("Azimuth reference", str(s.azimuth_reference)),
+            (
+                "Declination [deg]",
+                f"{fmt(h.declination, 3)} (source: {h.declination_source or 'file'})",
+            ),
+            (
+                "Grid convergence [deg]",
+                f"{fmt(h.grid_convergence, 3)} (source: {h.convergence_source or 'file'})",
+            ),
+            ("Total correction [deg]", fmt(h.total_correction, 3)),
+            (
+                "Depth datum / elevation",
+                f"{h.depth_datum or 'not stated'} / {fmt(h.datum_elevation)}",
+            ),
+            ("Tie-on", tie_text),
+            ("Calculation method", s.method.replace("_", " ")),
+            ("Survey revision", str(s.revision)),
+            ("Source file", s.file_name or ""),
+            ("sha256", s.sha256 or ""),
+            ("Imported by / at", f"{s.imported_by_name} / {s.imported_at:%Y-%m-%d %H:%M UTC}"),
+            ("Assumptions", "; ".join(s.assumptions) or "none"),
+            ("surveylab version", __version__),
+        ]
+
+    def provenance_html(self) -> str:
+        rows = [[k, v] for k, v in self.provenance_rows()]
+        return f"<div class='sl-report'><h2>Provenance</h2>{html_table(rows, ['', ''], 2)}</div>"
+
+    def listing(self) -> pd.DataFrame:
+        return listing_frame(self.stations, self.unit, self.course)
+
+    def listing_html(self) -> str:
+        df = self.listing()
+        rows = [[fmt(float(v), 2) for v in row] for row in df.itertuples(index=False)]
+        return (
+            f"<div class='sl-report'><h2>Survey listing ({len(df)} stations, "
+            f"VS along {self.vs_azimuth:.2f} deg)</h2>{html_table(rows, list(df.columns))}</div>"
+        )
+
+    def last_station_html(self) -> str:
+        last = self.stations.iloc[-1]
+        u = unit_label(self.unit)
+        return (
+            f"<div class='sl-report'><p><b>Last station:</b> MD {last['md']:.2f} {u}, "
+            f"TVD {last['tvd']:.2f} {u}, N {last['north']:.2f} {u}, E {last['east']:.2f} {u}</p>"
+            "</div>"
+        )
+
+    def figures(self) -> list:
+        st, u = self.stations, self.unit
+        ref = str(self.view.survey.azimuth_reference)
+        return [
+            figures.plan_view(st, u, ref),
+            figures.section_view(st, u, self.vs_azimuth),
+            figures.view_3d(st, u),
+        ]
+
+    def figures_html(self) -> str:
+        parts = [f"<div style='page-break-inside: avoid'>{svg(f)}</div>" for f in self.figures()]
+        return "<div class='sl-report'><h2>Figures</h2>" + "".join(parts) + "</div>"
+
+    def findings_html(self) -> str:
+        fs = self.view.survey.findings
+        if not fs:
+            return "<div class='sl-report'><h2>Findings</h2><p>None.</p></div>"
+        rows = [
+            [f.severity, f.code, f.message, "" if f.station is None else f.station + 1]
+            for f in sorted(fs, key=lambda f: -f.severity.rank)
+        ]
+        return (
+            "<div class='sl-report'><h2>Findings</h2>"
+            + html_table(rows, ["Severity", "Code", "Message", "Station"], 3)
+            + "</div>"
+        )
+
+    def history_html(self) -> str:
+        revs = self.session.history(self.view.run.id)
+        rows = [
+            [
+                s.revision,
+                s.file_name,
+                s.station_count,
+                s.worst_severity or "none",
+                s.imported_by_name,
+                f"{s.imported_at:%Y-%m-%d %H:%M}",
+            ]
+            for s in revs
+        ]
+        heads = ["Revision", "File", "Stations", "Worst finding", "Imported by", "At (UTC)"]
+        return (
+            "<div class='sl-report'><h2>Revision history</h2>"
+            + html_table(rows, heads, 2)
+            + "</div>"
+        )

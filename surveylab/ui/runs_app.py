@@ -1,0 +1,439 @@
+"""The runs dashboard (everyone): list, filter and page runs; look at one run's survey; history,
+revision differences, overlays, exports and reports."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+from IPython.display import display
+
+from surveylab.models import RunType
+from surveylab.services import exports as export_service
+from surveylab.ui import figures
+from surveylab.ui.report import listing_frame
+from surveylab.ui.shell import DashboardShell, download_link, esc, findings_html, table_html
+from surveylab.units import unit_label
+
+PAGE_SIZE = 25
+SORTS = {
+    "Run number": ("run_number", False),
+    "Run name": ("run_name", False),
+    "Well": ("well", False),
+    "Owner": ("owner", False),
+    "Type": ("run_type", False),
+    "Newest first": ("updated_at", True),
+}
+
+
+def _label(r) -> str:
+    return f"{r.run_number}: {r.run_name}"
+
+
+class RunsApp(DashboardShell):
+    title = "surveylab: survey runs"
+
+    def build(self) -> w.Widget:
+        self.page = 0
+        self.page_runs: list = []
+        self.selected = None
+        self.view = None
+        # ---- filters
+        self.scope = w.ToggleButtons(options=["All runs", "My runs"], value="All runs")
+        self.scope.add_class("sl-scope")
+        wells = self.call(self.session.wells, what="Loading wells") or []
+        self.well_filter = w.Dropdown(
+            options=[("All wells", "")] + [(x.well_name, x.well_name) for x in wells],
+            description="Well",
+        )
+        self.type_filter = w.Dropdown(
+            options=[("All types", "")] + [(t.value, t.value) for t in RunType],
+            description="Type",
+        )
+        self.owner_filter = w.Text(placeholder="username", description="Owner")
+        self.search = w.Text(placeholder="number or name", description="Search")
+        self.sort = w.Dropdown(options=list(SORTS), value="Run number", description="Sort")
+        self.prev_button = w.Button(description="Previous", icon="chevron-left")
+        self.next_button = w.Button(description="Next", icon="chevron-right")
+        self.page_label = w.HTML()
+        self.table = w.HTML()
+        self.table.add_class("sl-runs-table")
+        self.run_select = w.Dropdown(description="Run", layout=w.Layout(width="420px"))
+        self.run_select.add_class("sl-run-select")
+        for widget in (self.scope, self.well_filter, self.type_filter, self.sort):
+            widget.observe(lambda _: self.refresh(reset=True), names="value")
+        for widget in (self.owner_filter, self.search):
+            widget.continuous_update = False
+            widget.observe(lambda _: self.refresh(reset=True), names="value")
+        self.prev_button.on_click(lambda _: self.turn_page(-1))
+        self.next_button.on_click(lambda _: self.turn_page(+1))
+        self.run_select.observe(self._on_select, names="value")
+        # ---- details
+        self.summary = w.HTML()
+        self.summary.add_class("sl-summary")
+        self.findings = w.HTML()
+        self.findings.add_class("sl-findings-box")
+        self.stations = w.HTML()
+        self.stations.add_class("sl-stations")
+        self.vs_azimuth = w.BoundedFloatText(
+            min=0, max=360, step=1, description="VS azi [deg]", layout=w.Layout(width="220px")
+        )
+        self.vs_azimuth.observe(lambda _: self.draw_plots(), names="value")
+        self.plots = w.Output()
+        self.plots.add_class("sl-plots")
+        self.rev_a = w.Dropdown(description="Revision A", layout=w.Layout(width="220px"))
+        self.rev_b = w.Dropdown(description="Revision B", layout=w.Layout(width="220px"))
+        self.compare_button = w.Button(description="Compare", icon="exchange")
+        self.compare_button.add_class("sl-compare")
+        self.compare_button.on_click(lambda _: self.compare())
+        self.history = w.HTML()
+        self.history.add_class("sl-history")
+        self.diff = w.HTML()
+        self.diff.add_class("sl-diff")
+        self.overlay_select = w.SelectMultiple(description="Runs", rows=5)
+        self.overlay_button = w.Button(description="Overlay", icon="clone")
+        self.overlay_button.on_click(lambda _: self.overlay())
+        self.overlay_out = w.Output()
+        self.export_format = w.Dropdown(
+            options=[
+                ("CSV", "csv"),
+                ("Excel", "xlsx"),
+                ("LAS 2.0", "las"),
+                ("WITSML 1.4", "witsml"),
+                ("WITSML 2.0", "witsml20"),
+            ],
+            description="Format",
+        )
+        self.export_button = w.Button(description="Export", icon="download")
+        self.export_button.add_class("sl-export")
+        self.export_button.on_click(lambda _: self.export())
+        self.report_format = w.Dropdown(options=["html", "pdf"], description="Report")
+        self.report_button = w.Button(description="Make report", icon="file")
+        self.report_button.add_class("sl-make-report")
+        self.report_button.on_click(lambda _: self.make_report())
+        self.downloads = w.HTML()
+        self.downloads.add_class("sl-downloads")
+        self.tabs = w.Tab(
+            children=[
+                w.VBox([self.summary, self.findings]),
+                w.VBox([self.stations]),
+                w.VBox([self.vs_azimuth, self.plots]),
+                w.VBox(
+                    [w.HBox([self.rev_a, self.rev_b, self.compare_button]), self.history, self.diff]
+                ),
+                w.VBox([self.overlay_select, self.overlay_button, self.overlay_out]),
+                w.VBox(
+                    [
+                        w.HBox([self.export_format, self.export_button]),
+                        w.HBox([self.report_format, self.report_button]),
+                        self.downloads,
+                    ]
+                ),
+            ]
+        )
+        for i, t in enumerate(
+            ["Summary", "Stations", "Plots", "History", "Overlay", "Export & report"]
+        ):
+            self.tabs.set_title(i, t)
+        self.details = w.VBox([self.tabs])
+        self.details.layout.display = "none"
+        box = w.VBox(
+            [
+                self.scope,
+                w.HBox([self.well_filter, self.type_filter, self.sort]),
+                w.HBox([self.owner_filter, self.search]),
+                self.table,
+                w.HBox([self.prev_button, self.page_label, self.next_button]),
+                self.run_select,
+                self.details,
+            ]
+        )
+        self.refresh(reset=True)
+        return box
+
+    # ------------------------------------------------------------------ listing
+    def filters(self) -> dict[str, Any]:
+        order_by, descending = SORTS[self.sort.value]
+        return {
+            "mine": self.scope.value == "My runs",
+            "well": self.well_filter.value or None,
+            "run_type": self.type_filter.value or None,
+            "owner": self.owner_filter.value.strip() or None,
+            "search": self.search.value.strip() or None,
+            "order_by": order_by,
+            "descending": descending,
+        }
+
+    def refresh(self, reset: bool = False) -> None:
+        if self.session is None:
+            return
+        if reset:
+            self.page = 0
+        f = self.filters()
+        count_filters = {k: v for k, v in f.items() if k not in ("order_by", "descending")}
+        total = self.call(self.session.count_runs, **count_filters, what="Counting runs")
+        if total is None:
+            return
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        self.page = min(self.page, pages - 1)
+        runs = self.call(
+            self.session.runs,
+            **f,
+            limit=PAGE_SIZE,
+            offset=self.page * PAGE_SIZE,
+            what="Loading runs",
+        )
+        if runs is None:
+            return
+        self.page_runs = runs
+        self.total = total
+        self.page_label.value = f"&nbsp;Page {self.page + 1} of {pages} ({total} runs)&nbsp;"
+        self.prev_button.disabled = self.page == 0
+        self.next_button.disabled = self.page >= pages - 1
+        rows = pd.DataFrame(
+            [
+                {
+                    "Run number": r.run_number,
+                    "Run name": r.run_name,
+                    "Type": r.run_type,
+                    "Well": r.well_name or "",
+                    "Owner": r.owner_name,
+                    "Revision": r.current_revision if r.current_revision is not None else "none",
+                    "Stations": r.station_count if r.station_count is not None else "",
+                    "Worst finding": r.worst_severity or "none",
+                    "Updated (UTC)": f"{r.updated_at:%Y-%m-%d %H:%M}",
+                }
+                for r in runs
+            ]
+        )
+        self.table.value = (
+            table_html(rows, left=5) if len(rows) else "<p>No runs match these filters.</p>"
+        )
+        current = self.run_select.value
+        options = [("(choose a run)", None)] + [(_label(r), str(r.id)) for r in runs]
+        self.run_select.options = options
+        if current in {v for _, v in options}:
+            self.run_select.value = current
+
+    def turn_page(self, step: int) -> None:
+        self.page = max(0, self.page + step)
+        self.refresh()
+
+    # ------------------------------------------------------------------ one run
+    def _on_select(self, change) -> None:
+        if change["new"]:
+            self.select_run(change["new"])
+
+    def select_run(self, run_ref: str) -> None:
+        view = self.call(self.session.survey, run_ref, what="Loading survey")
+        if view is None:
+            run = self.call(self.session.run, run_ref)
+            if run is not None:
+                self.summary.value = f"<p>Run {esc(run.run_number)} has no survey yet.</p>"
+                self.details.layout.display = ""
+            return
+        self.view = view
+        self.selected = view.run
+        self.show_summary()
+        self.show_stations()
+        self.vs_azimuth.unobserve_all()
+        az = view.survey.vs_azimuth
+        self.vs_azimuth.value = round(
+            az if az is not None else figures.default_vs_azimuth(view.stations), 2
+        )
+        self.vs_azimuth.observe(lambda _: self.draw_plots(), names="value")
+        self.draw_plots()
+        self.show_history()
+        self.prepare_overlay()
+        self.downloads.value = ""
+        self.details.layout.display = ""
+
+    def show_summary(self) -> None:
+        v = self.view
+        s, h, r = v.survey, v.survey.header, v.run
+        u = unit_label(s.depth_unit)
+
+        def val(x, d=3):
+            if x is None:
+                return "<span class='sl-missing'>not stated</span>"
+            return esc(f"{x:.{d}f}" if isinstance(x, float) else x)
+
+        tie = h.tie_on
+        tie_text = (
+            "<span class='sl-missing'>not stated: vertical from surface assumed</span>"
+            if tie is None
+            else esc(
+                f"MD {tie.md:g}, Inc {tie.inc:g}, Azi {tie.azi:g}, TVD {tie.tvd:g}, "
+                f"N {tie.north:g}, E {tie.east:g} [{u}]"
+            )
+        )
+        last = v.stations.iloc[-1]
+        rows = [
+            ("Run", esc(f"{r.run_number}: {r.run_name} ({r.run_type})")),
+            ("Well", esc(r.well_name or "not assigned")),
+            ("Owner", esc(r.owner_name)),
+            ("Revision", f"{s.revision} (current)" if s.id == r.current_survey_id else s.revision),
+            ("Source file", esc(f"{s.file_name} ({s.detected_format}), sha256 {s.sha256}")),
+            ("Imported", esc(f"{s.imported_by_name} at {s.imported_at:%Y-%m-%d %H:%M} UTC")),
+            ("Depth unit", esc(u)),
+            ("Azimuth reference", esc(s.azimuth_reference)),
+            ("Declination [deg]", val(h.declination)),
+            ("Grid convergence [deg]", val(h.grid_convergence)),
+            ("Total correction [deg]", val(h.total_correction)),
+            ("Datum / elevation", f"{val(h.depth_datum)} / {val(h.datum_elevation, 2)}"),
+            ("Tie-on", tie_text),
+            ("Method", esc(s.method.replace("_", " "))),
+            ("DLS course length", esc(f"{s.dls_course_length:g} {u}")),
+            ("Assumptions", esc("; ".join(s.assumptions) or "none")),
+            (
+                "Last station",
+                esc(
+                    f"MD {last['md']:.2f} {u}, TVD {last['tvd']:.2f} {u}, "
+                    f"N {last['north']:.2f} {u}, E {last['east']:.2f} {u}"
+                ),
+            ),
+        ]
+        body = "".join(f"<tr><th class='l'>{k}</th><td class='l'>{v_}</td></tr>" for k, v_ in rows)
+        self.summary.value = f"<table class='sl-table sl-header'>{body}</table>"
+        self.findings.value = "<h4>Findings</h4>" + findings_html(s.findings)
+
+    def show_stations(self) -> None:
+        v = self.view
+        df = listing_frame(v.stations, str(v.survey.depth_unit), v.survey.dls_course_length)
+        self.stations.value = (
+            f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=2000)}</div>"
+        )
+
+    def draw_plots(self) -> None:
+        if self.view is None:
+            return
+        v = self.view
+        unit = str(v.survey.depth_unit)
+        self.plots.clear_output(wait=True)
+        with self.plots:
+            for fig in (
+                figures.plan_view(v.stations, unit, str(v.survey.azimuth_reference)),
+                figures.section_view(v.stations, unit, float(self.vs_azimuth.value)),
+                figures.view_3d(v.stations, unit),
+                figures.dls_view(v.stations, unit, v.survey.dls_course_length),
+            ):
+                display(fig)
+
+    def show_history(self) -> None:
+        revs = self.call(self.session.history, self.selected.id, what="Loading history") or []
+        options = [(f"rev {s.revision}: {s.file_name}", s.revision) for s in revs]
+        self.rev_a.options = options
+        self.rev_b.options = options
+        if options:
+            self.rev_a.value = options[max(0, len(options) - 2)][1]
+            self.rev_b.value = options[-1][1]
+        df = pd.DataFrame(
+            [
+                {
+                    "Revision": s.revision,
+                    "File": s.file_name,
+                    "Stations": s.station_count,
+                    "Worst finding": s.worst_severity or "none",
+                    "Imported by": s.imported_by_name,
+                    "At (UTC)": f"{s.imported_at:%Y-%m-%d %H:%M}",
+                }
+                for s in revs
+            ]
+        )
+        self.history.value = table_html(df, left=2) if len(df) else ""
+        self.diff.value = ""
+
+    def compare(self) -> None:
+        if self.selected is None or self.rev_a.value is None or self.rev_b.value is None:
+            return
+        diff = self.call(
+            self.session.compare_revisions,
+            self.selected.id,
+            self.rev_a.value,
+            self.rev_b.value,
+            what="Comparing revisions",
+        )
+        if diff is None:
+            return
+        u = unit_label(diff.attrs.get("depth_unit", "m"))
+        shown = diff[["md", "d_inc", "d_azi", "d_tvd", "d_north", "d_east"]].rename(
+            columns={
+                "md": f"MD [{u}]",
+                "d_inc": "dInc [deg]",
+                "d_azi": "dAzi [deg]",
+                "d_tvd": f"dTVD [{u}]",
+                "d_north": f"dN [{u}]",
+                "d_east": f"dE [{u}]",
+            }
+        )
+        changed = int((diff[["d_inc", "d_azi"]].abs().fillna(1) > 1e-9).any(axis=1).sum())
+        self.diff.value = (
+            f"<p>Revision {self.rev_b.value} minus revision {self.rev_a.value}: "
+            f"{changed} of {len(diff)} stations differ.</p>"
+            f"<div class='sl-scroll'>{table_html(shown, left=0, decimals=3)}</div>"
+        )
+
+    def prepare_overlay(self) -> None:
+        r = self.selected
+        if r.well_id is None:
+            self.overlay_select.options = []
+            return
+        same = self.call(self.session.runs, well=str(r.well_id)) or []
+        self.overlay_select.options = [(_label(x), str(x.id)) for x in same if x.current_survey_id]
+        self.overlay_select.value = tuple(v for _, v in self.overlay_select.options)
+
+    def overlay(self) -> None:
+        chosen = list(self.overlay_select.value)
+        views = [self.call(self.session.survey, ref, what="Loading surveys") for ref in chosen]
+        views = [v for v in views if v is not None]
+        if not views:
+            return
+        unit = str(views[0].survey.depth_unit)
+        from surveylab.ui.report import convert_stations
+
+        series = [
+            (v.run.run_number, convert_stations(v.stations, v.survey.depth_unit, unit)[0])
+            for v in views
+        ]
+        self.overlay_out.clear_output(wait=True)
+        with self.overlay_out:
+            display(figures.plan_view(series, unit))
+            display(figures.section_view(series, unit, float(self.vs_azimuth.value or 0.0)))
+
+    # ------------------------------------------------------------------ files
+    def export(self) -> None:
+        if self.selected is None:
+            return
+        out = self.call(
+            export_service.export_survey,
+            self.session.uow(),
+            self.actor,
+            self.selected.id,
+            self.export_format.value,
+            self.view.survey.revision,
+            what="Exporting",
+        )
+        if out is not None:
+            name, data = out
+            self.downloads.value = f"<p>Download: {download_link(name, data)}</p>"
+
+    def make_report(self) -> None:
+        if self.selected is None:
+            return
+        from surveylab.reporting import render_report
+
+        out_dir = self.settings.reports_dir
+        done = self.call(
+            render_report,
+            self.session,
+            run=str(self.selected.id),
+            fmt=self.report_format.value,
+            output_dir=out_dir,
+            revision=self.view.survey.revision,
+            what="Rendering report (this takes a few seconds)",
+        )
+        if done is not None:
+            data = done.path.read_bytes()
+            self.downloads.value = f"<p>Report ready: {download_link(done.path.name, data)}</p>"

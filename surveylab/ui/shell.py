@@ -1,0 +1,198 @@
+"""What every dashboard shares: login first, the user bar, logout, session expiry, busy state,
+and small HTML helpers. The app classes hold their state here so pytest can drive them without
+a browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import traceback
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+import plotly.io as pio
+
+from surveylab.auth import AuthenticationError, AuthError
+from surveylab.config import Settings, load_settings
+from surveylab.models import Finding, Role
+from surveylab.session import Session
+
+# figures go through the JupyterLab plotly renderer extension (bundled, offline)
+pio.renderers.default = "plotly_mimetype"
+
+STYLE = """
+<style>
+.sl-app {font-family: system-ui, sans-serif; font-size: 14px; max-width: 1260px;}
+.sl-app table.sl-table {border-collapse: collapse; font-size: 13px;}
+.sl-app table.sl-table th, .sl-app table.sl-table td {border: 1px solid #d0d7de;
+  padding: 2px 8px; text-align: right; white-space: nowrap;}
+.sl-app table.sl-table th {background: #f0f3f7; position: sticky; top: 0;}
+.sl-app table.sl-table td.l, .sl-app table.sl-table th.l {text-align: left;}
+.sl-sev-error {color: #b00020; font-weight: 600;}
+.sl-sev-warning {color: #9a5b00; font-weight: 600;}
+.sl-sev-info {color: #555;}
+.sl-missing {color: #b00020; font-style: italic;}
+.sl-error-box {color: #b00020; border: 1px solid #b00020; padding: 6px; margin: 4px 0;}
+.sl-ok-box {color: #1a7f37; border: 1px solid #1a7f37; padding: 6px; margin: 4px 0;}
+.sl-scroll {max-height: 420px; overflow: auto;}
+</style>
+"""
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def table_html(
+    df: pd.DataFrame, *, left: int = 1, decimals: int = 2, max_rows: int | None = None
+) -> str:
+    """A DataFrame as a plain HTML table; floats rounded to ``decimals``."""
+    shown = df if max_rows is None else df.head(max_rows)
+    heads = "".join(
+        f"<th class='{'l' if i < left else ''}'>{esc(c)}</th>" for i, c in enumerate(df.columns)
+    )
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return "" if pd.isna(v) else f"{v:.{decimals}f}"
+        return esc(v)
+
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<td class='{'l' if i < left else ''}'>{cell(v)}</td>" for i, v in enumerate(r))
+        + "</tr>"
+        for r in shown.itertuples(index=False)
+    )
+    more = ""
+    if max_rows is not None and len(df) > max_rows:
+        more = f"<p>{len(df) - max_rows} more rows not shown (export for the full listing).</p>"
+    return (
+        f"<table class='sl-table'><thead><tr>{heads}</tr></thead>"
+        f"<tbody>{rows}</tbody></table>{more}"
+    )
+
+
+def findings_html(findings: list[Finding]) -> str:
+    if not findings:
+        return "<p>No findings.</p>"
+    items = []
+    for f in sorted(findings, key=lambda f: -f.severity.rank):
+        where = []
+        if f.station is not None:
+            where.append(f"station {f.station + 1}")
+        if f.line is not None:
+            where.append(f"line {f.line}")
+        if f.field:
+            where.append(f"field {f.field}")
+        loc = f" ({', '.join(where)})" if where else ""
+        items.append(
+            f"<li><span class='sl-sev-{f.severity}'>{esc(f.severity)}</span> "
+            f"<code>{esc(f.code)}</code>: {esc(f.message)}{esc(loc)}</li>"
+        )
+    return "<ul class='sl-findings'>" + "".join(items) + "</ul>"
+
+
+def download_link(file_name: str, data: bytes, label: str | None = None) -> str:
+    """An offline download link (data URI) for bytes made in the kernel."""
+    b64 = base64.b64encode(data).decode()
+    return (
+        f"<a class='sl-download' download='{esc(file_name)}' "
+        f"href='data:application/octet-stream;base64,{b64}'>{esc(label or file_name)}</a>"
+    )
+
+
+class DashboardShell:
+    """Login first; nothing else is built before a successful login."""
+
+    title = "surveylab"
+    #: roles allowed to use this dashboard (None: every authenticated user)
+    roles: tuple[Role, ...] | None = None
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        from surveylab.ui.login import LoginForm
+
+        self.settings = settings or load_settings()
+        self.session: Session | None = None
+        self.header = w.HTML(f"{STYLE}<h2 class='sl-title'>{esc(self.title)}</h2>")
+        self.login = LoginForm(self.settings, on_login=self._on_login)
+        self.user_label = w.HTML()
+        self.user_label.add_class("sl-user")
+        self.logout_button = w.Button(description="Log out", icon="sign-out")
+        self.logout_button.add_class("sl-logout")
+        self.logout_button.on_click(lambda _: self.logout())
+        self.busy = w.HTML("")
+        self.busy.add_class("sl-busy")
+        self.status = w.HTML("")
+        self.status.add_class("sl-status")
+        self.main: w.Widget | None = None
+        self.widget = w.VBox([self.header, self.login.widget])
+        self.widget.add_class("sl-app")
+
+    # ------------------------------------------------------------------ session
+    def _on_login(self, session: Session) -> None:
+        actor = session.actor
+        if self.roles is not None and actor.role not in self.roles:
+            self.session = None
+            allowed = ", ".join(str(r) for r in self.roles)
+            self.login.show_message(
+                f"{actor.username} ({actor.role}) may not use this dashboard; it needs {allowed}."
+            )
+            return
+        self.session = session
+        self.user_label.value = f"Signed in as <b>{esc(actor.username)}</b> ({esc(actor.role)})"
+        self.main = self.build()
+        bar = w.HBox([self.user_label, self.logout_button, self.busy])
+        bar.add_class("sl-userbar")
+        self.widget.children = [self.header, bar, self.status, self.main]
+
+    def logout(self, message: str = "Logged out.") -> None:
+        if self.session is not None:
+            try:
+                self.session.logout()
+            except AuthError:
+                pass
+        self.session = None
+        self.main = None
+        self.login.show_message(message)
+        self.widget.children = [self.header, self.login.widget]
+
+    @property
+    def actor(self):
+        assert self.session is not None
+        return self.session.actor
+
+    def build(self) -> w.Widget:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ calls
+    @contextmanager
+    def working(self, what: str):
+        self.busy.value = f"<span class='sl-working'>&#9203; {esc(what)}&hellip;</span>"
+        try:
+            yield
+        finally:
+            self.busy.value = ""
+
+    def call(self, fn: Callable[..., Any], *args: Any, what: str = "Working", **kw: Any) -> Any:
+        """Run a service call; an expired session logs out, an error shows in the status line."""
+        self.status.value = ""
+        try:
+            with self.working(what):
+                return fn(*args, **kw)
+        except AuthenticationError:
+            self.logout("Your session has ended (token expired or revoked). Please log in again.")
+            return None
+        except Exception as exc:  # shown to the user in plain words, not a traceback
+            self.error(str(exc) or type(exc).__name__)
+            self.last_traceback = traceback.format_exc()
+            return None
+
+    def error(self, message: str) -> None:
+        self.status.value = f"<div class='sl-error-box'>{esc(message)}</div>"
+
+    def ok(self, message: str) -> None:
+        self.status.value = f"<div class='sl-ok-box'>{esc(message)}</div>"

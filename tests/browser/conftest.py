@@ -1,0 +1,187 @@
+"""A real Voila server on a demo DuckDB database, and Debian's chromium driven by Playwright.
+
+Never a downloaded browser: the executable is /usr/bin/chromium (or whatever `chromium` is on
+PATH). Requests to anything but 127.0.0.1 are blocked, so the pages must work offline.
+Screenshots of each step go to test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT, TEST_SECRET, require_component, settings_for
+
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+PAGE_TIMEOUT_MS = 90_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(tmp_path_factory) -> Path:
+    """A DuckDB demo database (users of every role, wells, runs) for the browser tests."""
+    from surveylab import db
+    from surveylab.demo import load_demo
+
+    data = tmp_path_factory.mktemp("browser-data")
+    settings = settings_for(None, data)
+    db.upgrade(settings)
+    load_demo(settings, echo=lambda *_: None)
+    return data
+
+
+@pytest.fixture(scope="session")
+def voila_url(demo_data_dir) -> str:
+    """Serve dashboards/ with Voila exactly as `surveylab serve` does, on a free port."""
+    from surveylab.cli.serve import voila_command
+
+    port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        SURVEYLAB_DATA_DIR=str(demo_data_dir),
+        SURVEYLAB_SECRET_KEY=TEST_SECRET,
+        SURVEYLAB_ACCESS_MINUTES="15",
+    )
+    env.pop("SURVEYLAB_DATABASE_URL", None)
+    env.pop("SURVEYLAB_TOKEN", None)
+    log = open(demo_data_dir / "voila.log", "wb")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen(
+        voila_command(port), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(base + "/", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Voila did not start within 60 s: " + (demo_data_dir / "voila.log").read_text())
+    if proc.poll() is not None:
+        pytest.fail("Voila exited: " + (demo_data_dir / "voila.log").read_text())
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    require_component(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    return path  # type: ignore[return-value]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover
+        require_component(False, "the playwright package is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class PageProbe:
+    """A page plus what it logged: console errors and blocked external requests."""
+
+    def __init__(self, page, name: str) -> None:
+        self.page = page
+        self.name = name
+        self.console_errors: list[str] = []
+        self.blocked: list[str] = []
+        self.step = 0
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
+
+    def _console(self, msg) -> None:
+        if msg.type == "error":
+            self.console_errors.append(msg.text)
+
+    def real_errors(self) -> list[str]:
+        """Console errors other than those caused by blocked external requests."""
+        return [
+            e
+            for e in self.console_errors
+            if "ERR_FAILED" not in e and "ERR_BLOCKED" not in e and "net::" not in e
+        ]
+
+    def shot(self, label: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        self.step += 1
+        path = ARTIFACTS / f"{self.name}-{self.step:02d}-{label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def open_page(browser, request):
+    """Factory: a fresh 1280x800 page that may only talk to 127.0.0.1."""
+    contexts = []
+
+    def make(suffix: str = "") -> PageProbe:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
+        ctx.set_default_timeout(PAGE_TIMEOUT_MS)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        probe = PageProbe(page, (request.node.name + suffix).replace("/", "_")[:80])
+
+        def route(r):
+            url = r.request.url
+            if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+                r.continue_()
+            else:
+                probe.blocked.append(url)
+                r.abort("blockedbyclient")
+
+        page.route("**/*", route)
+        return probe
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def login(probe: PageProbe, base: str, dashboard: str, username: str, password: str) -> None:
+    page = probe.page
+    page.goto(f"{base}/voila/render/{dashboard}.ipynb", wait_until="domcontentloaded")
+    page.wait_for_selector(".sl-login-button", state="visible")
+    page.fill(".sl-login-username input", username)
+    page.fill(".sl-login-password input", password)
+    page.click(".sl-login-button")
+
+
+PYTHON = sys.executable

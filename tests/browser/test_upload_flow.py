@@ -1,0 +1,96 @@
+"""Upload real reference files through the file chooser, preview, commit, find the run, compare."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.browser.conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _create_run(page, number: str, name: str, run_type: str) -> None:
+    page.fill(".sl-app input[placeholder='e.g. R-104']", number)
+    page.fill(".sl-app input[placeholder='e.g. 12.25in MWD']", name)
+    page.click(".sl-create-run")
+    page.wait_for_selector(f".sl-status:has-text('Run {number} created')")
+
+
+def test_upload_reference_files_preview_commit_and_compare(voila_url, open_page, reference_data):
+    tag = uuid.uuid4().hex[:6]
+    number = f"UP-{tag}"
+    probe = open_page()
+    page = probe.page
+    login(probe, voila_url, "upload", "surveyor", "surveyor-demo-password")
+    page.wait_for_selector(".sl-file-upload")
+    probe.shot("upload-page")
+    _create_run(page, number, f"Browser upload {tag}", "Gyro")
+    page.wait_for_function(
+        f"[...document.querySelectorAll('.sl-upload-run select option:checked')]"
+        f".some(o => o.textContent.startsWith('{number}'))"
+    )
+    f4 = reference_data / "witsml" / "volve_15_9-F-4_trajectory.xml"
+    slb = reference_data / "xls" / "slb_well-9H.xls"
+    with page.expect_file_chooser() as chooser:
+        page.click(".sl-file-upload")
+    chooser.value.set_files([str(f4)])
+    page.wait_for_selector(".sl-preview:has-text('Last station')")
+    preview = page.inner_text(".sl-preview")
+    assert "witsml" in preview.lower()
+    # EXPECTED.md: Volve F-4 last station TVD 3138.0629 m
+    assert "TVD 3138.06 m" in preview
+    page.wait_for_selector(".sl-preview-findings")
+    page.wait_for_selector(".sl-preview-plots .js-plotly-plot")
+    probe.shot("preview-f4")
+    page.click(".sl-commit")
+    page.wait_for_selector(".sl-results:has-text('revision 1')")
+    probe.shot("committed-f4")
+    # second file into the same run: the SLB 9H report (feet, grid north) becomes revision 2
+    with page.expect_file_chooser() as chooser:
+        page.click(".sl-file-upload")
+    chooser.value.set_files([str(slb)])
+    page.wait_for_selector(".sl-preview:has-text('slb_well-9H.xls')")
+    page.wait_for_selector(".sl-preview:has-text('Last station')")
+    assert "TVD 3489.32 ft" in page.inner_text(".sl-preview")
+    probe.shot("preview-9h")
+    page.click(".sl-commit")
+    page.wait_for_selector(".sl-results:has-text('revision 2')")
+    probe.shot("committed-9h")
+    assert probe.real_errors() == []
+
+    # the run is in the runs dashboard, with two revisions to compare
+    runs = open_page("-runs")
+    rp = runs.page
+    login(runs, voila_url, "runs", "surveyor", "surveyor-demo-password")
+    rp.wait_for_selector(".sl-runs-table")
+    rp.fill(".sl-app input[placeholder='number or name']", number)
+    rp.keyboard.press("Enter")
+    rp.wait_for_selector(f".sl-runs-table:has-text('{number}')")
+    rp.select_option(".sl-run-select select", label=re.compile(f"^{number}"))
+    rp.wait_for_selector(".sl-summary:has-text('Last station')")
+    rp.get_by_role("tab", name="History").click()
+    rp.click(".sl-compare")
+    rp.wait_for_selector(".sl-diff:has-text('minus revision')")
+    runs.shot("compare-revisions")
+    rp.get_by_role("tab", name="Plots").click()
+    rp.wait_for_function("document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 4")
+    runs.shot("plots")
+    assert runs.real_errors() == []
+
+
+def test_a_refused_file_says_why_and_stores_nothing(voila_url, open_page, reference_data):
+    probe = open_page()
+    page = probe.page
+    login(probe, voila_url, "upload", "engineer", "engineer-demo-password")
+    page.wait_for_selector(".sl-file-upload")
+    wireline = reference_data / "las" / "kgs_wireline_not_a_survey.las"
+    with page.expect_file_chooser() as chooser:
+        page.click(".sl-file-upload")
+    chooser.value.set_files([str(wireline)])
+    page.wait_for_selector(".sl-preview .sl-error-box")
+    text = page.inner_text(".sl-preview")
+    assert "kgs_wireline_not_a_survey.las" in text
+    probe.shot("refused")
