@@ -71,6 +71,15 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "report"
 
 
+def _holds_token(token: str, *texts: str) -> bool:
+    """Whether any text holds the token or its payload (the part that names the user)."""
+    parts = [token]
+    pieces = token.split(".")
+    if len(pieces) == 3 and len(pieces[1]) >= 16:
+        parts.append(pieces[1])
+    return any(p in t for p in parts for t in texts)
+
+
 def execute_notebook(template: Path, parameters: dict[str, Any], token: str, workdir: Path) -> Path:
     import papermill
 
@@ -136,43 +145,101 @@ def html_to_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120.0) -> No
 def render_report(
     session: Session,
     *,
-    run: str,
+    run: str | None = None,
     fmt: str = "html",
     output_dir: str | os.PathLike = ".",
     revision: int | None = None,
     units: str = "m",
     vs_azimuth: float | None = None,
     kind: str = "survey",
+    well: str | None = None,
 ) -> RenderedReport:
-    """Execute the report notebook for a run and write HTML or PDF into ``output_dir``."""
+    """Execute a report notebook and write HTML or PDF into ``output_dir``.
+
+    Parameters
+    ----------
+    session : Session
+        The acting user (needs the right to run reports).
+    run : str, optional
+        Run number, name or id [text]; required for ``kind="survey"``.
+    fmt : str, optional
+        "html" or "pdf". Default "html".
+    output_dir : str or path-like, optional
+        Folder the report is written to (created when missing).
+    revision : int, optional
+        Survey revision (survey report only); default the current one.
+    units : str, optional
+        Depth unit of the report: "m", "ft" or "usft".
+    vs_azimuth : float, optional
+        Vertical-section azimuth [deg].
+    kind : str, optional
+        "survey" (one run) or "well" (every run of a well). Default "survey".
+    well : str, optional
+        Well name or id [text]; required for ``kind="well"``.
+
+    Returns
+    -------
+    RenderedReport
+        The file written [absolute path] and its record in the reports service.
+
+    Raises
+    ------
+    ReportError
+        Bad format, unit or kind, a missing run/well, a failing notebook cell (named), or a
+        PDF that chromium could not print.
+    """
+    if kind not in TEMPLATES:
+        raise ReportError(f"report kind must be survey or well, got {kind!r}")
     if fmt not in FORMATS:
         raise ReportError(f"format must be html or pdf, got {fmt!r}")
     if units not in ("m", "ft", "usft"):
         raise ReportError(f"units must be m, ft or usft, got {units!r}")
+    if kind == "survey" and not run:
+        raise ReportError("a survey report needs a run")
+    if kind == "well" and not well:
+        raise ReportError("a well report needs a well")
     if not session.token:
         raise ReportError("not authenticated")
     actor = session.actor
     report_service.check_may_report(session.uow(), actor)
-    run_rec = session.run(run)
-    view = session.survey(run_rec.id, revision)
-    template = TEMPLATES[kind]
     out_dir = Path(output_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    parameters = {
-        "run": str(run_rec.id),
-        "revision": revision,
-        "units": units,
-        "vs_azimuth": vs_azimuth,
-        "format": fmt,
-        "output_dir": str(out_dir),
-    }
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    base = _safe_name(f"{run_rec.run_number}_rev{view.survey.revision}_{kind}_{stamp}")
+    if kind == "survey":
+        assert run is not None
+        run_rec = session.run(run)
+        view = session.survey(run_rec.id, revision)
+        run_id, well_id = run_rec.id, run_rec.well_id
+        parameters: dict[str, Any] = {
+            "run": str(run_rec.id),
+            "revision": revision,
+            "units": units,
+            "vs_azimuth": vs_azimuth,
+            "format": fmt,
+            "output_dir": str(out_dir),
+        }
+        base = _safe_name(f"{run_rec.run_number}_rev{view.survey.revision}_{kind}_{stamp}")
+        title = f"{run_rec.run_name} survey report"
+    else:
+        from surveylab.services import runs as run_service
+
+        well_rec = run_service.get_well(session.uow(), actor, str(well))
+        run_id, well_id = None, well_rec.id
+        parameters = {
+            "well": str(well_rec.id),
+            "units": units,
+            "vs_azimuth": vs_azimuth,
+            "format": fmt,
+            "output_dir": str(out_dir),
+        }
+        base = _safe_name(f"{well_rec.well_name}_{kind}_{stamp}")
+        title = f"{well_rec.well_name} well report"
+    template = TEMPLATES[kind]
+    out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="surveylab-report-") as tmp:
         work = Path(tmp)
         executed = execute_notebook(template, parameters, session.token, work)
-        html = notebook_to_html(executed, f"{run_rec.run_name} survey report")
-        if session.token in html or session.token in executed.read_text():
+        html = notebook_to_html(executed, title)
+        if _holds_token(session.token, html, executed.read_text()):
             raise ReportError("refusing to write a report that contains the access token")
         html_path = (out_dir if fmt == "html" else work) / f"{base}.html"
         html_path.write_text(html, encoding="utf-8")
@@ -187,7 +254,7 @@ def render_report(
         fmt=fmt,
         parameters=parameters,
         file_path=final.resolve(),
-        run_id=run_rec.id,
-        well_id=run_rec.well_id,
+        run_id=run_id,
+        well_id=well_id,
     )
     return RenderedReport(final.resolve(), record)

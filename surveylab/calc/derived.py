@@ -24,6 +24,8 @@ __all__ = [
 #: Inclination [deg] at or below which a station is vertical and its azimuth is meaningless
 #: (the ISCWSA example workbooks use 0.0001 deg).
 VERTICAL_INC_LIMIT = 1e-4
+# courses per block in toolface: its work rows stay in the CPU cache
+_BLOCK = 8192
 
 
 class CourseRates(NamedTuple):
@@ -38,6 +40,23 @@ def wrap_180(angle_deg: npt.ArrayLike) -> np.ndarray:
     """Wrap angles [deg] into (-180, 180] (359.6 -> -0.4; -180 -> 180)."""
     a = np.asarray(angle_deg, dtype=np.float64)
     return a - 360.0 * np.ceil((a - 180.0) / 360.0)
+
+
+def _wrap_180_inplace(a: np.ndarray, tmp: np.ndarray) -> None:
+    """:func:`wrap_180` in place, with the same operations (so the same results).
+
+    Parameters
+    ----------
+    a : numpy.ndarray
+        Angles [deg], overwritten with their wrap into (-180, 180].
+    tmp : numpy.ndarray
+        Scratch of the shape of ``a`` [deg].
+    """
+    np.subtract(a, 180.0, out=tmp)
+    tmp /= 360.0
+    np.ceil(tmp, out=tmp)
+    tmp *= 360.0
+    a -= tmp
 
 
 def course_rates(
@@ -76,14 +95,19 @@ def course_rates(
     build = np.zeros(n)
     turn = np.zeros(n)
     if n > 1:
-        dmd = np.diff(md)
-        scale = course_length / dmd
+        # in place into the outputs: two temporaries of n - 1 (fresh memory is costly to touch)
+        scale = np.subtract(md[1:], md[:-1])
+        np.divide(course_length, scale, out=scale)
         np.multiply(dogleg[1:], scale, out=dls[1:])
-        np.multiply(np.diff(inc), scale, out=build[1:])
-        dazi = wrap_180(np.diff(azi))
+        np.subtract(inc[1:], inc[:-1], out=build[1:])
+        build[1:] *= scale
+        dazi = turn[1:]
+        np.subtract(azi[1:], azi[:-1], out=dazi)
+        _wrap_180_inplace(dazi, np.empty_like(dazi))
         vertical = inc <= VERTICAL_INC_LIMIT
-        dazi[vertical[1:] | vertical[:-1]] = 0.0
-        np.multiply(dazi, scale, out=turn[1:])
+        if vertical.any():
+            dazi[vertical[1:] | vertical[:-1]] = 0.0
+        dazi *= scale
     if prev is not None and md[0] > prev[0]:
         scale0 = course_length / (md[0] - prev[0])
         dls[0] = dogleg[0] * scale0
@@ -123,24 +147,69 @@ def toolface(
     n = inc.size
     out = np.full(n, np.nan)
     if prev is not None:
-        i1 = np.concatenate(([prev[0]], inc[:-1]))
-        a1 = np.concatenate(([prev[1]], azi[:-1]))
-        i2, a2, dst = inc, azi, out
+        inc_all = np.concatenate(([prev[0]], inc))
+        azi_all = np.concatenate(([prev[1]], azi))
+        dst = out
     else:
         if n < 2:
             return out
-        i1, a1, i2, a2, dst = inc[:-1], azi[:-1], inc[1:], azi[1:], out[1:]
-    r1, r2 = np.radians(i1), np.radians(i2)
-    da = np.radians(a2 - a1)
-    y = np.sin(r2) * np.sin(da)
-    x = np.sin(r2) * np.cos(r1) * np.cos(da) - np.cos(r2) * np.sin(r1)
-    tf = np.mod(np.degrees(np.arctan2(y, x)), 360.0)
-    vertical_top = i1 <= VERTICAL_INC_LIMIT
-    tf = np.where(vertical_top, np.mod(a2, 360.0), tf)
-    straight = np.where(vertical_top, i2 <= VERTICAL_INC_LIMIT, np.hypot(x, y) < 1e-12)
-    tf[straight] = np.nan
-    dst[:] = tf
+        inc_all, azi_all, dst = inc, azi, out[1:]
+    m = dst.size  # courses
+    block = min(_BLOCK, m)
+    work = np.empty((5, block + 1))
+    for lo in range(0, m, block):
+        hi = min(lo + block, m)
+        _toolface_block(inc_all[lo : hi + 1], azi_all[lo : hi + 1], dst[lo:hi], work)
     return out
+
+
+def _toolface_block(inc: np.ndarray, azi: np.ndarray, dst: np.ndarray, work: np.ndarray) -> None:
+    """Toolface [deg] of the courses between consecutive ``inc``/``azi`` [deg] into ``dst``.
+
+    sin and cos of each inclination are computed once per station (not once per course end),
+    with the same operations as before otherwise, so the results are unchanged.
+
+    Parameters
+    ----------
+    inc, azi : numpy.ndarray
+        Inclination and azimuth [deg] of k + 1 consecutive stations.
+    dst : numpy.ndarray
+        Receives the toolface [deg] of the k courses (NaN where straight).
+    work : numpy.ndarray
+        Scratch of shape (5, m) with m >= k + 1.
+    """
+    k = dst.size
+    sin_i, cos_i, t, y, x = (row[: k + 1] for row in work)
+    np.radians(inc, out=t)
+    np.sin(t, out=sin_i)
+    np.cos(t, out=cos_i)
+    y, x, cos_da = y[:k], x[:k], t[:k]
+    np.subtract(azi[1:], azi[:-1], out=cos_da)
+    np.radians(cos_da, out=cos_da)
+    np.sin(cos_da, out=y)  # sin dA
+    np.cos(cos_da, out=cos_da)
+    # y = sin I2 sin dA; x = sin I2 cos I1 cos dA - cos I2 sin I1 (the same operations as before)
+    y *= sin_i[1:]
+    np.multiply(sin_i[1:], cos_i[:-1], out=x)
+    x *= cos_da
+    tmp = cos_da
+    np.multiply(cos_i[1:], sin_i[:-1], out=tmp)
+    x -= tmp
+    np.arctan2(y, x, out=dst)
+    np.degrees(dst, out=dst)
+    np.mod(dst, 360.0, out=dst)
+    # straight course: |(x, y)| < 1e-12 (no bend, no toolface)
+    np.square(x, out=x)
+    np.square(y, out=y)
+    x += y
+    straight = x < 1e-24
+    vertical_top = inc[:-1] <= VERTICAL_INC_LIMIT
+    if vertical_top.any():
+        # no high side: north (azimuth) toolface of the lower station, straight when it is
+        # vertical too
+        dst[vertical_top] = np.mod(azi[1:][vertical_top], 360.0)
+        straight[vertical_top] = inc[1:][vertical_top] <= VERTICAL_INC_LIMIT
+    dst[straight] = np.nan
 
 
 def vertical_section(

@@ -70,8 +70,17 @@ def handle(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     if args.json:
-        print(json.dumps({"output": str(out), "format": args.to, "bytes": len(data),
-                          "stations": survey.station_count, "computed": traj is not None}))
+        print(
+            json.dumps(
+                {
+                    "output": str(out),
+                    "format": args.to,
+                    "bytes": len(data),
+                    "stations": survey.station_count,
+                    "computed": traj is not None,
+                }
+            )
+        )
     else:
         print(f"wrote {out} ({args.to}, {survey.station_count} stations, {len(data)} bytes)")
     return 0

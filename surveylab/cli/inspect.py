@@ -50,8 +50,13 @@ def summary(survey: ParsedSurvey) -> dict[str, Any]:
         "first": _station(survey, 0),
         "last": _station(survey, -1),
         "findings": [
-            {"severity": str(f.severity), "code": f.code, "message": f.message,
-             "station": f.station, "line": f.line}
+            {
+                "severity": str(f.severity),
+                "code": f.code,
+                "message": f.message,
+                "station": f.station,
+                "line": f.line,
+            }
             for f in survey.findings
         ],
     }

@@ -1,4 +1,4 @@
-"""``surveylab report`` and ``surveylab report-batch``: for cron or any scheduler.
+"""``surveylab report``, ``report-well`` and ``report-batch``: for cron or any scheduler.
 
 The token comes from SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE (owner-only), never from a
 notebook parameter.
@@ -22,6 +22,15 @@ def register(sub) -> None:
     add_json(r)
     r.set_defaults(func=_report)
 
+    w = sub.add_parser("report-well", help="render the well report: every run of a well")
+    w.add_argument("well", help="well name or id")
+    w.add_argument("--format", choices=["html", "pdf"], default="html")
+    w.add_argument("--output", required=True, help="output folder")
+    w.add_argument("--units", choices=["m", "ft", "usft"], default="m")
+    w.add_argument("--vs-azimuth", type=float, help="vertical-section azimuth [deg]")
+    add_json(w)
+    w.set_defaults(func=_report_well)
+
     b = sub.add_parser("report-batch", help="render reports of every run changed since a time")
     b.add_argument("--changed-since", required=True, help="ISO 8601 date or date-time (UTC)")
     b.add_argument("--output", required=True)
@@ -41,6 +50,26 @@ def _report(args) -> int:
         fmt=args.format,
         output_dir=args.output,
         revision=args.revision,
+        units=args.units,
+        vs_azimuth=args.vs_azimuth,
+    )
+    if args.json:
+        print_json({"file": str(out.path), "report_id": str(out.record.id)})
+    else:
+        print(out.path)
+    return 0
+
+
+def _report_well(args) -> int:
+    from surveylab.reporting import render_report
+
+    s = session()
+    out = render_report(
+        s,
+        kind="well",
+        well=args.well,
+        fmt=args.format,
+        output_dir=args.output,
         units=args.units,
         vs_azimuth=args.vs_azimuth,
     )

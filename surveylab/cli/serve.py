@@ -30,6 +30,9 @@ def voila_command(port: int) -> list[str]:
         "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css)']",
         "--progressive_rendering=True",
         "--theme=light",
+        # Panel's and Bokeh's lab extensions fail to load inside Voila ("shared module
+        # @jupyterlab/docmanager doesn't exist") and the dashboards use neither
+        "--VoilaConfiguration.extension_denylist=['@pyviz/jupyterlab_pyviz', '@bokeh/jupyter_bokeh']",
     ]
 
 

@@ -52,9 +52,7 @@ def _fmt(v: float) -> str:
     return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
 
 
-def _columns(
-    survey: ParsedSurvey, trajectory: Any | None
-) -> list[tuple[str, str, np.ndarray]]:
+def _columns(survey: ParsedSurvey, trajectory: Any | None) -> list[tuple[str, str, np.ndarray]]:
     """(key, label, values) of the position columns to write: computed, else vendor."""
     unit = survey.header.depth_unit
     u = f" [{_UNIT_LABEL[unit]}]" if unit else ""
@@ -272,8 +270,14 @@ def write_las(survey: ParsedSurvey, trajectory: Any | None = None) -> bytes:
         lines.append(item("CMTH", "", h.calculation_method, "CALCULATION METHOD"))
     if h.tie_on is not None and not h.tie_on.assumed:
         t = h.tie_on
-        for mn, u, v in (("TIEMD", lu, t.md), ("TIEINC", "deg", t.inc), ("TIEAZI", "deg", t.azi),
-                         ("TIETVD", lu, t.tvd), ("TIEN", lu, t.north), ("TIEE", lu, t.east)):
+        for mn, u, v in (
+            ("TIEMD", lu, t.md),
+            ("TIEINC", "deg", t.inc),
+            ("TIEAZI", "deg", t.azi),
+            ("TIETVD", lu, t.tvd),
+            ("TIEN", lu, t.north),
+            ("TIEE", lu, t.east),
+        ):
             lines.append(item(mn, u, v, "TIE-ON"))
     cols = _columns(survey, trajectory)
     las_names = {"tvd": "TVD", "north": "+N/-S", "east": "+E/-W", "vs": "VSEC", "dls": "DLS"}
@@ -380,8 +384,9 @@ def _write_witsml(survey: ParsedSurvey, trajectory: Any | None, v20: bool) -> by
     used = st["used"].to_numpy(dtype=bool)
     tie_done = False
     for i in range(len(st)):
-        el = ET.SubElement(traj, "TrajectoryStation" if v20 else "trajectoryStation",
-                           {"uid": f"stn{i + 1}"})
+        el = ET.SubElement(
+            traj, "TrajectoryStation" if v20 else "trajectoryStation", {"uid": f"stn{i + 1}"}
+        )
         typ = "unknown"
         if tie is not None and not tie.assumed and not tie_done and md[i] == tie.md:
             typ, tie_done = "tie in point", True
@@ -394,10 +399,13 @@ def _write_witsml(survey: ParsedSurvey, trajectory: Any | None, v20: bool) -> by
         sub(el, "tvd", cols["tvd"][i] if "tvd" in cols else (tie.tvd if is_tie else None), lu)
         sub(el, "incl", inc[i], "dega")
         sub(el, "azi", azi[i], "dega")
-        sub(el, "dispNs", cols["north"][i] if "north" in cols else (tie.north if is_tie else None),
-            lu)
-        sub(el, "dispEw", cols["east"][i] if "east" in cols else (tie.east if is_tie else None),
-            lu)
+        sub(
+            el,
+            "dispNs",
+            cols["north"][i] if "north" in cols else (tie.north if is_tie else None),
+            lu,
+        )
+        sub(el, "dispEw", cols["east"][i] if "east" in cols else (tie.east if is_tie else None), lu)
         sub(el, "vertSect", cols["vs"][i] if "vs" in cols else None, lu)
         sub(el, "dls", cols["dls"][i] if "dls" in cols else None, dls_uom)
         if not used[i]:
@@ -458,5 +466,7 @@ def export(survey: ParsedSurvey, fmt: str, trajectory: Any | None = None) -> byt
     """
     writer = _WRITERS.get(fmt.lower())
     if writer is None:
-        raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+        raise ExportError(
+            f"unknown export format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}"
+        )
     return writer(survey, trajectory)

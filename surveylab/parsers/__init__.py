@@ -30,7 +30,7 @@ def read_survey(
     source: str | os.PathLike[str] | bytes,
     *,
     name: str | None = None,
-    format: str | None = None,  # noqa: A002 - the public keyword is ``format``
+    format: str | None = None,
     max_bytes: int | None = None,
 ) -> ParsedSurvey:
     """Read a survey file of any supported format.
@@ -70,13 +70,17 @@ def read_survey(
         except OSError as exc:
             raise SurveyFileError(label, f"cannot open file: {exc.strerror or exc}") from None
         if size > limit:
-            raise SurveyFileError(label, f"file is {size} bytes, larger than the {limit}-byte limit")
+            raise SurveyFileError(
+                label, f"file is {size} bytes, larger than the {limit}-byte limit"
+            )
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise SurveyFileError(label, f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > limit:
-        raise SurveyFileError(label, f"input is {len(data)} bytes, larger than the {limit}-byte limit")
+        raise SurveyFileError(
+            label, f"input is {len(data)} bytes, larger than the {limit}-byte limit"
+        )
     if not data.strip():
         raise SurveyFileError(label, "the file is empty")
     fmt = format or detect_format(data, label)
@@ -90,10 +94,8 @@ def read_survey(
         raise SurveyFileError(label, "structure nested too deeply to read") from None
     except MemoryError:
         raise SurveyFileError(label, "too large to read in memory") from None
-    except Exception as exc:  # noqa: BLE001 - the one exception type for unreadable input
-        raise SurveyFileError(
-            label, f"unreadable as {fmt}: {type(exc).__name__}: {exc}"
-        ) from exc
+    except Exception as exc:
+        raise SurveyFileError(label, f"unreadable as {fmt}: {type(exc).__name__}: {exc}") from exc
 
 
 def _dispatch(fmt: str, data: bytes, name: str) -> ParsedSurvey:

@@ -439,7 +439,7 @@ def apply_header_pairs(
         elif key == "uwi":
             header.extra.setdefault("uwi", val)
             if header.well_name is None and not any(
-                norm_key(q.key)[0] in _WELL_KEYS + ("name",) for q in pairs
+                norm_key(q.key)[0] in (*_WELL_KEYS, "name") for q in pairs
             ):
                 header.well_name = val
         elif key == "name" and header.well_name is None:

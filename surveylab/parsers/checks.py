@@ -86,7 +86,10 @@ def run_checks(
             findings,
             Severity.INFO,
             "azimuth_normalised",
-            [(int(i), f"azimuth {azi[i]:g} normalised to {norm[i]:g}") for i in np.flatnonzero(out)],
+            [
+                (int(i), f"azimuth {azi[i]:g} normalised to {norm[i]:g}")
+                for i in np.flatnonzero(out)
+            ],
             raw,
             "azi",
         )
@@ -126,7 +129,10 @@ def run_checks(
         findings,
         Severity.INFO,
         "projected_station",
-        [(int(i), f"station at MD {md[i]:g} is projected, not surveyed") for i in np.flatnonzero(proj)],
+        [
+            (int(i), f"station at MD {md[i]:g} is projected, not surveyed")
+            for i in np.flatnonzero(proj)
+        ],
         raw,
     )
     not_used = np.flatnonzero(~used)
@@ -193,7 +199,7 @@ def _geometry_checks(
         tie = None
     try:
         pos = minimum_curvature(md, inc, azi, tie_on=tie)
-    except Exception as exc:  # noqa: BLE001 - an unsurveyable geometry is a finding here
+    except Exception as exc:
         findings.append(
             Finding(Severity.ERROR, "geometry_not_computable", f"minimum curvature fails: {exc}")
         )

@@ -51,7 +51,7 @@ def _xlsx_sheets(data: bytes, name: str) -> list[tuple[str, list[list[object]]]]
             wb.close()
     except SurveyFileError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any openpyxl failure means an unreadable workbook
+    except Exception as exc:
         raise SurveyFileError(name, f"not a readable .xlsx workbook: {exc}") from None
     return out
 
@@ -70,7 +70,7 @@ def _xls_sheets(data: bytes, name: str) -> list[tuple[str, list[list[object]]]]:
                     if c.ctype == xlrd.XL_CELL_DATE:
                         try:
                             vals.append(xlrd.xldate_as_datetime(c.value, book.datemode))
-                        except Exception:  # noqa: BLE001 - keep the serial number
+                        except Exception:
                             vals.append(c.value)
                     elif c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
                         vals.append(None)
@@ -78,6 +78,6 @@ def _xls_sheets(data: bytes, name: str) -> list[tuple[str, list[list[object]]]]:
                         vals.append(c.value)
                 rows.append(vals)
             out.append((sh.name, rows))
-    except Exception as exc:  # noqa: BLE001 - any xlrd failure means an unreadable workbook
+    except Exception as exc:
         raise SurveyFileError(name, f"not a readable .xls workbook: {exc}") from None
     return out

@@ -15,15 +15,13 @@ import numpy as np
 from surveylab.models import Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import (
-    HeaderPair,
     RawSurvey,
     angle_unit_from_text,
-    apply_header_pairs,
     build_survey,
     decode_text,
     depth_unit_from_text,
-    north_reference_from_text,
     normalise_date,
+    north_reference_from_text,
 )
 from surveylab.parsers._errors import SurveyFileError
 from surveylab.parsers.table import VENDOR_ROLES, match_header
@@ -71,7 +69,7 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             las = lasio.read(io.StringIO(text), ignore_header_errors=True)
-    except Exception as exc:  # noqa: BLE001 - any lasio failure means an unreadable LAS file
+    except Exception as exc:
         raise SurveyFileError(name, f"not a readable LAS file: {exc}") from None
     curves = [c.mnemonic.strip() for c in las.curves]
     cm = match_header(curves)
@@ -82,8 +80,11 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
             f"(curves: {', '.join(curves[:12])}{'...' if len(curves) > 12 else ''})",
             element="~Curve",
         )
-    arr = {role: np.asarray(las.curves[j].data, dtype=float) for role, j in cm.cols.items()
-           if role != "comment"}
+    arr = {
+        role: np.asarray(las.curves[j].data, dtype=float)
+        for role, j in cm.cols.items()
+        if role != "comment"
+    }
     md, inc, azi = arr["md"], arr["inc"], arr["azi"]
     _refuse_log(las, cm, md, inc, azi, name)
     md_unit_txt = str(las.curves[cm.cols["md"]].unit).strip()
@@ -92,7 +93,9 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
     du = depth_unit_from_text(md_unit_txt)
     if du is None and md_unit_txt:
         raise SurveyFileError(
-            name, f"unsupported depth unit {md_unit_txt!r}", element="~Curve",
+            name,
+            f"unsupported depth unit {md_unit_txt!r}",
+            element="~Curve",
             field=curves[cm.cols["md"]],
         )
     header.depth_unit = du
@@ -103,7 +106,9 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
     raw = RawSurvey()
     for k in range(len(md)):
         if not math.isfinite(md[k]):
-            raise SurveyFileError(name, f"~A row {k + 1}: depth is null", field=curves[cm.cols["md"]])
+            raise SurveyFileError(
+                name, f"~A row {k + 1}: depth is null", field=curves[cm.cols["md"]]
+            )
         if not math.isfinite(inc[k]):
             raise SurveyFileError(
                 name, f"~A row {k + 1}: inclination is null", field=curves[cm.cols["inc"]]
@@ -119,10 +124,13 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
     raw.md = [float(v) for v in md]
     raw.inc = [float(v) * factor for v in inc]
     raw.azi = [0.0 if not math.isfinite(v) else float(v) * factor for v in azi]
-    flags = {c.mnemonic.strip().upper(): np.asarray(c.data, dtype=float) for c in las.curves
-             if c.mnemonic.strip().upper() in ("PROJ", "USED")}
+    flags = {
+        c.mnemonic.strip().upper(): np.asarray(c.data, dtype=float)
+        for c in las.curves
+        if c.mnemonic.strip().upper() in ("PROJ", "USED")
+    }
     raw.projected = [bool(v == 1) for v in flags.get("PROJ", np.zeros(len(md)))]
-    raw.used = [not (v == 0) for v in flags.get("USED", np.ones(len(md)))]
+    raw.used = [v != 0 for v in flags.get("USED", np.ones(len(md)))]
     raw.lines = [None] * len(md)
     for role in VENDOR_ROLES:
         if role in arr:
@@ -202,8 +210,17 @@ def _well_fields(las: object, header: SurveyHeader, findings: list[Finding]) -> 
     header.crs = val("CCDE") or val("XYGR") or val("GDAT")
     header.surface_x = _num(las, "UTMX") if _num(las, "UTMX") else None
     header.surface_y = _num(las, "UTMY") if _num(las, "UTMY") else None
-    tie = {k: _num(las, m) for k, m in (("md", "TIEMD"), ("inc", "TIEINC"), ("azi", "TIEAZI"),
-                                       ("tvd", "TIETVD"), ("north", "TIEN"), ("east", "TIEE"))}
+    tie = {
+        k: _num(las, m)
+        for k, m in (
+            ("md", "TIEMD"),
+            ("inc", "TIEINC"),
+            ("azi", "TIEAZI"),
+            ("tvd", "TIETVD"),
+            ("north", "TIEN"),
+            ("east", "TIEE"),
+        )
+    }
     if tie["md"] is not None:
         header.extra["tie_on_stated"] = {k: v for k, v in tie.items() if v is not None}
     if (edat := _num(las, "EDAT")) is not None:

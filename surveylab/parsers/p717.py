@@ -124,19 +124,28 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
     raw.vendor_decimals = {k: 2 for k in vendor}
     if header.angle_unit is None:
         header.angle_unit = "deg"
-    return build_survey("p717", name, header, raw, raw_header="\n".join(head_lines),
-                        findings=findings)
+    return build_survey(
+        "p717", name, header, raw, raw_header="\n".join(head_lines), findings=findings
+    )
 
 
 def _survey_details(f: list[str], header: SurveyHeader, name: str, lineno: int) -> None:
     try:
         unit = UNITREF.get(int(f[6]))
     except ValueError:
-        raise SurveyFileError(name, f"depth unit code {f[6]!r} is not a number", line=lineno,
-                              field="Survey Details UNITREF") from None
+        raise SurveyFileError(
+            name,
+            f"depth unit code {f[6]!r} is not a number",
+            line=lineno,
+            field="Survey Details UNITREF",
+        ) from None
     if unit is None:
-        raise SurveyFileError(name, f"depth unit code {f[6]} is not a length unit", line=lineno,
-                              field="Survey Details UNITREF")
+        raise SurveyFileError(
+            name,
+            f"depth unit code {f[6]} is not a length unit",
+            line=lineno,
+            field="Survey Details UNITREF",
+        )
     if header.depth_unit is not None and header.depth_unit is not unit:
         raise SurveyFileError(name, "surveys in different depth units", line=lineno)
     header.depth_unit = unit
@@ -156,30 +165,35 @@ def _survey_details(f: list[str], header: SurveyHeader, name: str, lineno: int) 
                 header.declination = float(f[i + 6])
                 header.declination_source = "P7/17 Survey Details (declination applied)"
         except ValueError:
-            raise SurveyFileError(name, "cannot read the correction angles", line=lineno,
-                                  field="Survey Details") from None
+            raise SurveyFileError(
+                name, "cannot read the correction angles", line=lineno, field="Survey Details"
+            ) from None
 
 
-def _station(f: list[str], raw: RawSurvey, vendor: dict[str, list[float]], name: str,
-             lineno: int) -> None:
+def _station(
+    f: list[str], raw: RawSurvey, vendor: dict[str, list[float]], name: str, lineno: int
+) -> None:
     if len(f) < 13:
-        raise SurveyFileError(name, f"P7 record has {len(f)} fields, at least 13 expected",
-                              line=lineno)
+        raise SurveyFileError(
+            name, f"P7 record has {len(f)} fields, at least 13 expected", line=lineno
+        )
     vals = []
     for j, fld in ((10, "md"), (11, "inc"), (12, "azi")):
         try:
             v = parse_number(f[j])
         except ValueError:
-            raise SurveyFileError(name, f"cannot read {f[j]!r} as a number", line=lineno,
-                                  field=fld) from None
+            raise SurveyFileError(
+                name, f"cannot read {f[j]!r} as a number", line=lineno, field=fld
+            ) from None
         if v is None:
             raise SurveyFileError(name, "value missing", line=lineno, field=fld)
         vals.append(v)
     try:
         status = int(f[8]) if f[8] else 1
     except ValueError:
-        raise SurveyFileError(name, f"status code {f[8]!r} is not a number", line=lineno,
-                              field="status") from None
+        raise SurveyFileError(
+            name, f"status code {f[8]!r} is not a number", line=lineno, field="status"
+        ) from None
     n = len(raw.md)
     raw.md.append(vals[0])
     raw.inc.append(vals[1])

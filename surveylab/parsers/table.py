@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from surveylab.models import DepthUnit, Finding, NorthReference, Severity
+from surveylab.models import Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import (
     HeaderPair,
@@ -106,7 +107,17 @@ for _n, _r in {
     AZIMUTH_ALIASES[_n] = _r
 
 _REF_RANK = {_T: 0, _G: 1, _M: 2, _U: 3}
-VENDOR_ROLES = ("tvd", "north", "east", "vs", "dls", "northing", "easting", "grid_north", "grid_east")
+VENDOR_ROLES = (
+    "tvd",
+    "north",
+    "east",
+    "vs",
+    "dls",
+    "northing",
+    "easting",
+    "grid_north",
+    "grid_east",
+)
 _UNIT_IN_NAME = re.compile(r"[\[(]([^\])]*)[\])]")
 _PROJECTED = re.compile(r"project|extrapolat|\bproj\b", re.I)
 _TIE = re.compile(r"\btie[\s-]?(?:in|on|point)?\b", re.I)
@@ -219,7 +230,7 @@ def prose_pairs(lines: list[tuple[int, str]], delim: str | None) -> list[HeaderP
 
 
 def cell_pairs(rows: list[tuple[int, list[str]]]) -> list[HeaderPair]:
-    """``key: value`` statements of spreadsheet rows (``Key:`` cell then value cell, or ``#`` rows)."""
+    """``key: value`` statements of spreadsheet rows (``Key:`` then value cell, or ``#`` rows)."""
     pairs: list[HeaderPair] = []
     for no, cells in rows:
         vals = [c.strip() for c in cells]
@@ -264,7 +275,7 @@ def read_rows(
     comma_decimal: bool,
     pairs_before: list[HeaderPair],
     raw_header: str,
-    footer_text: callable,  # type: ignore[valid-type]
+    footer_text: Callable[[int], str],
     header_index: int,
     cm: ColumnMap,
     extra_findings: list[Finding] | None = None,
@@ -304,6 +315,7 @@ def read_rows(
     other_az = dict(cm.other_azimuths)
     other_vals: dict[NorthReference, list[float]] = {r: [] for r in other_az}
     c_md, c_inc, c_azi = cm.cols["md"], cm.cols["inc"], cm.cols["azi"]
+    c_used = cm.cols.get("used")
     footer_start: int | None = None
     seen_data = False
     k = header_index + 1
@@ -311,61 +323,78 @@ def read_rows(
     while k < n_rows:
         lineno, cells = rows[k]
         k += 1
-        if not cells or not any(c.strip() for c in cells):
-            continue
-        first = next(c for c in cells if c.strip()).strip()
-        if first.startswith("#"):
-            continue
         ncell = len(cells)
-        s_md = cells[c_md] if c_md < ncell else ""
-        s_inc = cells[c_inc] if c_inc < ncell else ""
-        s_azi = cells[c_azi] if c_azi < ncell else ""
-        errs: list[tuple[str, str]] = []
         try:
-            md = parse_number(s_md, comma_decimal=comma_decimal)
-        except ValueError:
-            md, errs = None, [*errs, ("md", s_md)]
-        try:
-            inc = parse_number(s_inc, comma_decimal=comma_decimal)
-        except ValueError:
-            inc, errs = None, [*errs, ("inc", s_inc)]
-        try:
-            azi = parse_azimuth(s_azi, comma_decimal=comma_decimal)
-        except ValueError:
-            azi, errs = None, [*errs, ("azi", s_azi)]
-        if md is None and inc is None and azi is None:
-            if not seen_data and _is_unit_row(cells, cm):
-                for role, j in cm.cols.items():
-                    if j < ncell and cells[j].strip() and not units.get(role):
-                        units[role] = cells[j].strip()
-                continue
-            footer_start = k - 1
-            _refuse_data_after(rows, k, cm, comma_decimal, name, lineno, errs)
-            break
-        if errs:
-            fld, txt = errs[0]
-            raise SurveyFileError(name, f"cannot read {txt.strip()!r} as a number", line=lineno, field=fld)
-        if md is None or inc is None:
-            fld = "md" if md is None else "inc"
-            raise SurveyFileError(name, "value missing", line=lineno, field=fld)
-        if not (math.isfinite(md) and math.isfinite(inc)) or md in _SENTINELS or inc in _SENTINELS:
-            fld = "md" if (not math.isfinite(md) or md in _SENTINELS) else "inc"
-            raise SurveyFileError(name, "null or non-finite value", line=lineno, field=fld)
+            s_md, s_inc, s_azi = cells[c_md], cells[c_inc], cells[c_azi]
+            md, inc, azi = float(s_md), float(s_inc), float(s_azi)
+            fast = not (md - md or inc - inc or azi - azi)
+            fast = fast and md not in _SENTINELS and inc not in _SENTINELS
+            fast = fast and azi not in _SENTINELS and "_" not in s_md + s_inc + s_azi
+        except (ValueError, IndexError):
+            fast = False
         n_st = len(raw.md)
-        if azi is None or azi in _SENTINELS or not math.isfinite(azi):
-            if inc != 0:
-                raise SurveyFileError(name, "azimuth missing", line=lineno, field="azi")
-            findings.append(
-                Finding(
-                    Severity.INFO,
-                    "azimuth_missing_vertical",
-                    "azimuth missing at a vertical station; 0 used",
-                    station=n_st,
-                    line=lineno,
-                    field="azi",
+        if not fast:
+            if not cells or not any(c.strip() for c in cells):
+                continue
+            first = next(c for c in cells if c.strip()).strip()
+            if first.startswith("#"):
+                continue
+            ncell = len(cells)
+            s_md = cells[c_md] if c_md < ncell else ""
+            s_inc = cells[c_inc] if c_inc < ncell else ""
+            s_azi = cells[c_azi] if c_azi < ncell else ""
+            errs: list[tuple[str, str]] = []
+            try:
+                md = _num(s_md, comma_decimal)
+            except ValueError:
+                md, errs = None, [*errs, ("md", s_md)]
+            try:
+                inc = _num(s_inc, comma_decimal)
+            except ValueError:
+                inc, errs = None, [*errs, ("inc", s_inc)]
+            try:
+                azi = _azi(s_azi, comma_decimal)
+            except ValueError:
+                azi, errs = None, [*errs, ("azi", s_azi)]
+            if md is None and inc is None and azi is None:
+                if not seen_data and _is_unit_row(cells, cm):
+                    for role, j in cm.cols.items():
+                        if j < ncell and cells[j].strip() and not units.get(role):
+                            units[role] = cells[j].strip()
+                    continue
+                footer_start = k - 1
+                _refuse_data_after(rows, k, cm, comma_decimal, name, lineno, errs)
+                break
+            if errs:
+                fld, txt = errs[0]
+                raise SurveyFileError(
+                    name, f"cannot read {txt.strip()!r} as a number", line=lineno, field=fld
                 )
-            )
-            azi = 0.0
+            if md is None or inc is None:
+                fld = "md" if md is None else "inc"
+                raise SurveyFileError(name, "value missing", line=lineno, field=fld)
+            if (
+                not (math.isfinite(md) and math.isfinite(inc))
+                or md in _SENTINELS
+                or inc in _SENTINELS
+            ):
+                fld = "md" if (not math.isfinite(md) or md in _SENTINELS) else "inc"
+                raise SurveyFileError(name, "null or non-finite value", line=lineno, field=fld)
+            n_st = len(raw.md)
+            if azi is None or azi in _SENTINELS or not math.isfinite(azi):
+                if inc != 0:
+                    raise SurveyFileError(name, "azimuth missing", line=lineno, field="azi")
+                findings.append(
+                    Finding(
+                        Severity.INFO,
+                        "azimuth_missing_vertical",
+                        "azimuth missing at a vertical station; 0 used",
+                        station=n_st,
+                        line=lineno,
+                        field="azi",
+                    )
+                )
+                azi = 0.0
         seen_data = True
         raw.md.append(md)
         raw.inc.append(inc)
@@ -377,7 +406,7 @@ def read_rows(
         if ncell > cm.width:
             comment += " " + " ".join(cells[cm.width :])
         raw.projected.append(bool(comment and _PROJECTED.search(comment)))
-        used_txt = cells[cm.cols["used"]].strip().lower() if cm.cols.get("used", ncell) < ncell else ""
+        used_txt = cells[c_used].strip().lower() if c_used is not None and c_used < ncell else ""
         raw.used.append(used_txt not in ("0", "false", "no", "n"))
         if comment and raw.tie_index is None and _TIE.search(comment):
             raw.tie_index = n_st
@@ -385,7 +414,7 @@ def read_rows(
             j = cm.cols[role]
             txt = cells[j] if j < ncell else ""
             try:
-                v = parse_number(txt, comma_decimal=comma_decimal)
+                v = _num(txt, comma_decimal)
             except ValueError:
                 v = None
                 findings.append(
@@ -400,8 +429,12 @@ def read_rows(
                 )
             if v is None or v in _SENTINELS:
                 v = math.nan
-            else:
-                vendor_dec[role] = max(vendor_dec.get(role, 0), decimals(txt))
+            elif n_st < 50:
+                t = txt.strip()
+                dot = t.rfind(".")
+                d = len(t) - dot - 1 if dot >= 0 and "e" not in t and "E" not in t else decimals(t)
+                if d > vendor_dec.get(role, -1):
+                    vendor_dec[role] = d
             vendor_vals[role].append(v)
         for ref, j in other_az.items():
             txt = cells[j] if j < ncell else ""
@@ -414,7 +447,7 @@ def read_rows(
     header = SurveyHeader()
     apply_header_pairs(header, pairs_before, findings)
     footer = footer_text(footer_start) if footer_start is not None else ""
-    _units_and_refs(header, cm, units, raw_header, footer, findings)
+    _units_and_refs(header, cm, units, raw_header, footer, findings, name)
     if header.angle_unit == "rad":
         raw.inc = [math.degrees(v) for v in raw.inc]
         raw.azi = [math.degrees(v) for v in raw.azi]
@@ -426,6 +459,30 @@ def read_rows(
     return build_survey(
         fmt, name, header, raw, raw_header=raw_header, raw_footer=footer, findings=findings
     )
+
+
+_INF = float("inf")
+
+
+def _num(txt: str, comma_decimal: bool) -> float | None:
+    """Fast path of :func:`parse_number` (plain decimals), same results and errors."""
+    try:
+        v = float(txt)
+    except ValueError:
+        return parse_number(txt, comma_decimal=comma_decimal)
+    if v != v or v in (_INF, -_INF) or "_" in txt:
+        return parse_number(txt, comma_decimal=comma_decimal)
+    return v
+
+
+def _azi(txt: str, comma_decimal: bool) -> float | None:
+    try:
+        v = float(txt)
+    except ValueError:
+        return parse_azimuth(txt, comma_decimal=comma_decimal)
+    if v != v or v in (_INF, -_INF) or "_" in txt:
+        return parse_azimuth(txt, comma_decimal=comma_decimal)
+    return v
 
 
 def _refuse_data_after(
@@ -465,11 +522,12 @@ def _units_and_refs(
     raw_header: str,
     footer: str,
     findings: list[Finding],
+    name: str,
 ) -> None:
     du = depth_unit_from_text(units.get("md"))
     if du is None and units.get("md"):
         raise SurveyFileError(
-            "", f"unknown depth unit {units['md']!r}", field=cm.names.get("md", "md")
+            name, f"unknown depth unit {units['md']!r}", field=cm.names.get("md", "md")
         )
     if du is not None:
         header.depth_unit = du
@@ -672,7 +730,6 @@ __all__ = [
     "AZIMUTH_ALIASES",
     "COLUMN_ALIASES",
     "ColumnMap",
-    "DepthUnit",
     "match_header",
     "read_sheet_rows",
     "read_text_table",

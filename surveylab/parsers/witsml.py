@@ -17,10 +17,26 @@ from surveylab.parsers._common import RawSurvey, build_survey, depth_unit_from_t
 from surveylab.parsers._errors import SurveyFileError
 
 SENTINELS = (999.25, -999.25, -9999.0, 9999.0, -99999.0)
-_ANGLE = {"rad": 180.0 / math.pi, "dega": 1.0, "deg": 1.0, "0.001 rad": 0.18 / math.pi,
-          "mrad": 0.18 / math.pi, "gon": 0.9, "grad": 0.9}
-_LENGTH_M = {"m": 1.0, "ft": 0.3048, "ft[us]": 1200 / 3937, "usft": 1200 / 3937,
-             "ftus": 1200 / 3937, "km": 1000.0, "cm": 0.01, "in": 0.0254, "dm": 0.1}
+_ANGLE = {
+    "rad": 180.0 / math.pi,
+    "dega": 1.0,
+    "deg": 1.0,
+    "0.001 rad": 0.18 / math.pi,
+    "mrad": 0.18 / math.pi,
+    "gon": 0.9,
+    "grad": 0.9,
+}
+_LENGTH_M = {
+    "m": 1.0,
+    "ft": 0.3048,
+    "ft[us]": 1200 / 3937,
+    "usft": 1200 / 3937,
+    "ftus": 1200 / 3937,
+    "km": 1000.0,
+    "cm": 0.01,
+    "in": 0.0254,
+    "dm": 0.1,
+}
 _UNIT_M = {DepthUnit.M: 1.0, DepthUnit.FT: 0.3048, DepthUnit.USFT: 1200 / 3937}
 
 
@@ -106,7 +122,7 @@ def parse_xml(data: bytes, name: str) -> Element:
         return DET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
         raise SurveyFileError(name, f"XML refused for safety: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - ParseError and friends: unreadable XML
+    except Exception as exc:
         line = None
         pos = getattr(exc, "position", None)
         if pos:
@@ -182,8 +198,12 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
         raw.used.append(status not in ("invalid", "rejected", "bad", "not used"))
         if "tie" in typ and raw.tie_index is None:
             raw.tie_index = k
-        for col, tag in (("tvd", "tvd"), ("north", "dispns"), ("east", "dispew"),
-                         ("vs", "vertsect")):
+        for col, tag in (
+            ("tvd", "tvd"),
+            ("north", "dispns"),
+            ("east", "dispew"),
+            ("vs", "vertsect"),
+        ):
             v = _length(ctx, st, tag, where, unit)
             vend[col].append(math.nan if v is None else v)
         d = _dls(ctx, st, where, unit)

@@ -130,9 +130,7 @@ class UserRepository(_Repo):
             The user to delete [UUID].
         """
         RunRepository(self.conn).delete_for_user(user_id)
-        self.conn.execute(
-            t.revoked_tokens.delete().where(t.revoked_tokens.c.user_id == user_id)
-        )
+        self.conn.execute(t.revoked_tokens.delete().where(t.revoked_tokens.c.user_id == user_id))
         self.conn.execute(t.users.delete().where(t.users.c.id == user_id))
 
 
@@ -182,7 +180,8 @@ class WellRepository(_Repo):
 
     def list(self) -> list[WellRecord]:
         return [
-            self._rec(r) for r in self.conn.execute(sa.select(t.wells).order_by(t.wells.c.well_name))
+            self._rec(r)
+            for r in self.conn.execute(sa.select(t.wells).order_by(t.wells.c.well_name))
         ]
 
     def update(self, well_id: uuid.UUID, **values: Any) -> None:
@@ -191,9 +190,7 @@ class WellRepository(_Repo):
 
     def delete(self, well_id: uuid.UUID) -> None:
         """Delete a well; its runs stay, with no well (the seed's SET NULL), on both backends."""
-        self.conn.execute(
-            t.runs.update().where(t.runs.c.well_id == well_id).values(well_id=None)
-        )
+        self.conn.execute(t.runs.update().where(t.runs.c.well_id == well_id).values(well_id=None))
         self.conn.execute(
             t.reports.update().where(t.reports.c.well_id == well_id).values(well_id=None)
         )
@@ -358,11 +355,12 @@ class RunRepository(_Repo):
         if changed_since is not None:
             q = q.where(t.runs.c.survey_changed_at >= changed_since)
         if search:
-            like = f"%{search.lower()}%"
+            # plain substring search: % and _ typed by the user are text, not LIKE wildcards
+            text = search.lower()
             q = q.where(
                 sa.or_(
-                    sa.func.lower(t.runs.c.run_number).like(like),
-                    sa.func.lower(t.runs.c.run_name).like(like),
+                    sa.func.lower(t.runs.c.run_number).contains(text, autoescape=True),
+                    sa.func.lower(t.runs.c.run_name).contains(text, autoescape=True),
                 )
             )
         return q
@@ -371,8 +369,22 @@ class RunRepository(_Repo):
         values["updated_at"] = utcnow()
         self.conn.execute(t.runs.update().where(t.runs.c.id == run_id).values(**values))
 
+    def lock(self, run_id: uuid.UUID) -> None:
+        """Hold the run's row until the transaction ends, so concurrent imports into one run
+        take revision numbers one after the other (PostgreSQL ``SELECT ... FOR UPDATE``).
+
+        DuckDB needs nothing: one process at a time writes its file.
+
+        Parameters
+        ----------
+        run_id : uuid.UUID
+            The run to lock [UUID].
+        """
+        if self.dialect == "postgresql":
+            self.conn.execute(sa.select(t.runs.c.id).where(t.runs.c.id == run_id).with_for_update())
+
     def delete(self, run_id: uuid.UUID) -> None:
-        """Delete a run with its files, surveys and stations (cascade done here on both backends)."""
+        """Delete a run with its files, surveys and stations (cascaded here on both backends)."""
         survey_ids = sa.select(t.surveys.c.id).where(t.surveys.c.run_id == run_id)
         self.conn.execute(t.stations.delete().where(t.stations.c.survey_id.in_(survey_ids)))
         self.conn.execute(t.surveys.delete().where(t.surveys.c.run_id == run_id))
@@ -570,7 +582,9 @@ class SurveyRepository(_Repo):
         frame = pd.DataFrame({"seq": np.arange(len(stations), dtype=np.int32)})
         for c in cols:
             frame[c] = (
-                stations[c].to_numpy(dtype=float) if c in stations else np.full(len(stations), np.nan)
+                stations[c].to_numpy(dtype=float)
+                if c in stations
+                else np.full(len(stations), np.nan)
             )
         for c in ("projected", "used"):
             default = c == "used"

@@ -92,10 +92,8 @@ def _check_password_text(password: str) -> str:
     """Refuse a new password that cannot be stored (not text, unencodable); never echo it."""
     if not isinstance(password, str):
         raise WeakPasswordError(f"password must be text, got {type(password).__name__}")
-    try:
-        password.encode("utf-8")
-    except UnicodeEncodeError:
-        raise WeakPasswordError("password holds characters that cannot be encoded") from None
+    if any("\ud800" <= ch <= "\udfff" for ch in password):  # lone surrogates: not UTF-8
+        raise WeakPasswordError("password holds characters that cannot be encoded")
     return password
 
 

@@ -200,6 +200,8 @@ def import_survey(
             target_id=run_rec.id,
         )
         assert actor is not None
+        # concurrent importers into one run: revision numbers and duplicate checks in turn
+        uow.runs.lock(run_rec.id)
         if len(content) > settings.max_upload_bytes:
             raise ServiceError(
                 f"{file_name}: {len(content)} bytes is over the limit of "

@@ -6,7 +6,12 @@ The report notebooks call these and display what they return; nothing here rende
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
 import html
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,9 +105,107 @@ def listing_frame(view_stations: pd.DataFrame, unit: str, course: float) -> pd.D
     return df
 
 
+class StaticImages:
+    """One headless browser (kaleido, Debian's chromium) for every static figure of a process.
+
+    Starting the browser and loading plotly.js into it costs seconds; each figure then costs a
+    fraction of a second. :meth:`start` begins that in the background (call it early, e.g.
+    while the report's data load) and :meth:`svg` renders figures in the same browser. MathJax
+    is off: it would be fetched from a CDN. The browser closes when the process exits.
+
+    Parameters
+    ----------
+    timeout_s : float, optional
+        Longest wait for the browser to start, and for one figure [s]. Default 180.
+    """
+
+    def __init__(self, timeout_s: float = 180.0) -> None:
+        self.timeout_s = timeout_s
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._opened: concurrent.futures.Future | None = None
+
+    def start(self) -> None:
+        """Start the browser in a background thread (returns at once; idempotent)."""
+        with self._lock:
+            if self._opened is not None:
+                return
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="surveylab-kaleido", daemon=True).start()
+            self._loop = loop
+            self._opened = asyncio.run_coroutine_threadsafe(self._open(), loop)
+            atexit.register(self.stop)
+
+    @staticmethod
+    async def _open():
+        import kaleido
+
+        k = kaleido.Kaleido(n=1, mathjax=False, timeout=120)
+        await k.open()
+        return k
+
+    def svg(self, figs: list) -> list[str]:
+        """Plotly figures as SVG text, rendered in the shared browser.
+
+        Parameters
+        ----------
+        figs : list of plotly.graph_objects.Figure
+            Figures; each keeps its layout height [px], width is 900 px.
+
+        Returns
+        -------
+        list of str
+            One SVG document per figure.
+
+        Raises
+        ------
+        RuntimeError
+            The browser did not start or a figure did not render within ``timeout_s``.
+        """
+        self.start()
+        assert self._opened is not None and self._loop is not None
+        try:
+            k = self._opened.result(self.timeout_s)
+            fut = asyncio.run_coroutine_threadsafe(self._render(k, figs), self._loop)
+            return fut.result(self.timeout_s * max(1, len(figs)))
+        except concurrent.futures.TimeoutError:
+            raise RuntimeError(
+                f"static figures: the headless browser gave no answer within {self.timeout_s:g} s"
+            ) from None
+
+    @staticmethod
+    async def _render(k, figs: list) -> list[str]:
+        out = []
+        for fig in figs:
+            opts = {"format": "svg", "width": 900, "height": int(fig.layout.height or 400)}
+            out.append((await k.calc_fig(fig, opts=opts)).decode())
+        return out
+
+    def stop(self) -> None:
+        """Close the browser (a later :meth:`svg` starts a new one)."""
+        with self._lock:
+            opened, loop = self._opened, self._loop
+            self._opened = self._loop = None
+        if opened is None or loop is None:
+            return
+        with contextlib.suppress(Exception):
+            k = opened.result(self.timeout_s)
+            asyncio.run_coroutine_threadsafe(k.close(), loop).result(30)
+        loop.call_soon_threadsafe(loop.stop)
+
+
+#: The process-wide browser for static figures.
+STATIC_IMAGES = StaticImages()
+
+
 def svg(fig) -> str:
     """A plotly figure as inline SVG text (kaleido, through Debian's chromium)."""
-    return fig.to_image(format="svg", width=900, height=int(fig.layout.height or 400)).decode()
+    return STATIC_IMAGES.svg([fig])[0]
+
+
+def svg_many(figs: list) -> list[str]:
+    """Several plotly figures as SVG text, in one browser session (see :class:`StaticImages`)."""
+    return STATIC_IMAGES.svg(list(figs))
 
 
 @dataclass
@@ -128,6 +231,7 @@ class SurveyReport:
         session = session or connect(show_login=False)
         if not session.token:
             raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
+        STATIC_IMAGES.start()  # the browser starts while the survey loads
         view = session.survey(run, revision)
         unit = {"m": "m", "ft": "ft", "usft": "usft"}.get(units)
         if unit is None:
@@ -227,7 +331,10 @@ class SurveyReport:
         ]
 
     def figures_html(self) -> str:
-        parts = [f"<div style='page-break-inside: avoid'>{svg(f)}</div>" for f in self.figures()]
+        parts = [
+            f"<div style='page-break-inside: avoid'>{image}</div>"
+            for image in svg_many(self.figures())
+        ]
         return "<div class='sl-report'><h2>Figures</h2>" + "".join(parts) + "</div>"
 
     def findings_html(self) -> str:

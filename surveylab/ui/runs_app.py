@@ -58,6 +58,7 @@ class RunsApp(DashboardShell):
         self.prev_button = w.Button(description="Previous", icon="chevron-left")
         self.next_button = w.Button(description="Next", icon="chevron-right")
         self.page_label = w.HTML()
+        self.page_label.add_class("sl-page-label")
         self.table = w.HTML()
         self.table.add_class("sl-runs-table")
         self.run_select = w.Dropdown(description="Run", layout=w.Layout(width="420px"))
@@ -189,7 +190,8 @@ class RunsApp(DashboardShell):
             return
         self.page_runs = runs
         self.total = total
-        self.page_label.value = f"&nbsp;Page {self.page + 1} of {pages} ({total} runs)&nbsp;"
+        noun = "run" if total == 1 else "runs"
+        self.page_label.value = f"&nbsp;Page {self.page + 1} of {pages} ({total} {noun})&nbsp;"
         self.prev_button.disabled = self.page == 0
         self.next_button.disabled = self.page >= pages - 1
         rows = pd.DataFrame(

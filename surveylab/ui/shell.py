@@ -171,7 +171,7 @@ class DashboardShell:
     # ------------------------------------------------------------------ calls
     @contextmanager
     def working(self, what: str):
-        self.busy.value = f"<span class='sl-working'>&#9203; {esc(what)}&hellip;</span>"
+        self.busy.value = f"<span class='sl-working'>Working: {esc(what)}&hellip;</span>"
         try:
             yield
         finally:
@@ -179,7 +179,6 @@ class DashboardShell:
 
     def call(self, fn: Callable[..., Any], *args: Any, what: str = "Working", **kw: Any) -> Any:
         """Run a service call; an expired session logs out, an error shows in the status line."""
-        self.status.value = ""
         try:
             with self.working(what):
                 return fn(*args, **kw)

@@ -46,9 +46,8 @@ def make_settings(
 ) -> Iterator[Callable[..., Settings]]:
     """``make_settings(**env)``: a fresh migrated database on this test's backend, configured
     with the extra environment variables given (e.g. ``SURVEYLAB_LOGIN_MAX_FAILURES="2"``)."""
-    from tests.conftest import PG_URL, create_pg_database, drop_pg_database, settings_for
-
     from surveylab import db
+    from tests.conftest import PG_URL, create_pg_database, drop_pg_database, settings_for
 
     made: list[tuple[Settings, str | None]] = []
 

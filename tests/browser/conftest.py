@@ -11,7 +11,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -94,6 +93,8 @@ def voila_url(demo_data_dir) -> str:
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo_data_dir / "voila.log", ARTIFACTS / "voila.log")
 
 
 @pytest.fixture(scope="session")
@@ -184,4 +185,8 @@ def login(probe: PageProbe, base: str, dashboard: str, username: str, password: 
     page.click(".sl-login-button")
 
 
-PYTHON = sys.executable
+def choose_option(page, select: str, starts_with: str) -> None:
+    """Pick the option of an ipywidgets Dropdown whose label starts with ``starts_with``."""
+    page.wait_for_selector(f"{select} option:text-matches('^{starts_with}')", state="attached")
+    label = page.locator(f"{select} option:text-matches('^{starts_with}')").first.inner_text()
+    page.select_option(select, label=label)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import choose_option, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -56,7 +54,7 @@ def test_selecting_a_run_draws_plots_with_traces(voila_url, open_page):
     page = probe.page
     login(probe, voila_url, "runs", "engineer", "engineer-demo-password")
     page.wait_for_selector(".sl-runs-table:has-text('D302')")
-    page.select_option(".sl-run-select select", label=re.compile(r"^D302"))
+    choose_option(page, ".sl-run-select select", "D302")
     page.wait_for_selector(".sl-summary:has-text('Last station')")
     summary = page.inner_text(".sl-summary")
     assert "TVD" in summary and "Demo H-3" in summary

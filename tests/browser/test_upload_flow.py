@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import choose_option, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -68,8 +68,11 @@ def test_upload_reference_files_preview_commit_and_compare(voila_url, open_page,
     rp.wait_for_selector(".sl-runs-table")
     rp.fill(".sl-app input[placeholder='number or name']", number)
     rp.keyboard.press("Enter")
-    rp.wait_for_selector(f".sl-runs-table:has-text('{number}')")
-    rp.select_option(".sl-run-select select", label=re.compile(f"^{number}"))
+    rp.wait_for_selector(".sl-page-label:has-text('(1 run)')")
+    assert number in rp.inner_text(".sl-runs-table")
+    runs.shot("run-found")
+    choose_option(rp, ".sl-run-select select", number)
+    runs.shot("run-chosen")
     rp.wait_for_selector(".sl-summary:has-text('Last station')")
     rp.get_by_role("tab", name="History").click()
     rp.click(".sl-compare")

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from surveylab.db import tables as t
@@ -172,13 +174,16 @@ def _violates(settings, statement) -> None:
         ("run_number unique", lambda c, u: _insert_run(c, u, "1", "other", "MWD")),
         ("run_name unique", lambda c, u: _insert_run(c, u, "9", "one", "MWD")),
         ("run_type check", lambda c, u: _insert_run(c, u, "8", "eight", "Wireline")),
-        ("role check", lambda c, u: c.execute(
-            sa.text(
-                "INSERT INTO users (id, username, username_key, password_hash, role, is_active,"
-                " created_at, updated_at) VALUES (:i, 'z', 'z', 'h', 'Root', true, :n, :n)"
+        (
+            "role check",
+            lambda c, u: c.execute(
+                sa.text(
+                    "INSERT INTO users (id, username, username_key, password_hash, role, is_active,"
+                    " created_at, updated_at) VALUES (:i, 'z', 'z', 'h', 'Root', true, :n, :n)"
+                ),
+                {"i": uuid.uuid4(), "n": NOW},
             ),
-            {"i": uuid.uuid4(), "n": NOW},
-        )),
+        ),
     ],
 )
 def test_the_database_enforces_unique_and_check_constraints(settings, label, statement):
@@ -353,7 +358,7 @@ def test_any_finite_float64_survives_the_round_trip(settings):
         run = uow.runs.create_run(run_number="p", run_name="p", run_type="MWD", user_id=owner_id)
         file_id = _file(uow, run.id, b"p").id
 
-        @hsettings(max_examples=60, deadline=None)
+        @hsettings(max_examples=30, deadline=None)
         @given(
             values=arrays(
                 np.float64,

@@ -180,7 +180,11 @@ def test_las_minimal() -> None:
 
 
 def test_las_null_azimuth_off_vertical_refused() -> None:
-    data = (DATA / "las_minimal_survey.las").read_bytes().replace(b"200.0 2.0   12.0", b"200.0 2.0 -999.25")
+    data = (
+        (DATA / "las_minimal_survey.las")
+        .read_bytes()
+        .replace(b"200.0 2.0   12.0", b"200.0 2.0 -999.25")
+    )
     with pytest.raises(SurveyFileError, match="row 4: azimuth is null"):
         read_survey(data, name="q.las")
 

@@ -73,7 +73,9 @@ def _mc(survey):
 
     st = survey.stations[survey.stations["used"]]
     return minimum_curvature(
-        st["md"].to_numpy(), st["inc"].to_numpy(), st["azi"].to_numpy(),
+        st["md"].to_numpy(),
+        st["inc"].to_numpy(),
+        st["azi"].to_numpy(),
         tie_on=survey.header.tie_on,
     )
 
@@ -208,7 +210,9 @@ def test_wireline_log_refused(reference_data: Path) -> None:
     assert ei.value.file == "kgs_wireline_not_a_survey.las"
 
 
-@pytest.mark.parametrize("rel", ["witsml/volve_15_9-F-4_well.xml", "witsml/volve_15_9-F-4_wellbore.xml"])
+@pytest.mark.parametrize(
+    "rel", ["witsml/volve_15_9-F-4_well.xml", "witsml/volve_15_9-F-4_wellbore.xml"]
+)
 def test_witsml_non_trajectory_objects_refused(reference_data: Path, rel: str) -> None:
     with pytest.raises(SurveyFileError, match="not a WITSML trajectory"):
         read_survey(reference_data / rel)

@@ -1,0 +1,486 @@
+"""Content of the well report: every run of a well overlaid, and their differences along MD.
+
+Each run's current survey is shown in one depth unit. Runs are compared against the well's Gyro
+run where there is one (else the first run with a survey) with :mod:`surveylab.calc.compare`;
+the gyro in-run/out-run tolerances of DOMAIN.md apply where both runs are gyro surveys
+(Gyro or GTL). Against an MWD run the verdict is shown for information only.
+The report notebook ``notebooks/reports/well_report.ipynb`` calls these and displays them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from surveylab import __version__
+from surveylab.calc import Stations, vertical_section
+from surveylab.calc.compare import GYRO_IN_OUT, SurveyComparison, compare_surveys
+from surveylab.models.records import RunRecord, WellRecord
+from surveylab.services import ServiceError
+from surveylab.services import runs as run_service
+from surveylab.session import Session, SurveyView, connect
+from surveylab.ui import figures
+from surveylab.ui.report import (
+    CSS,
+    SurveyReport,
+    convert_stations,
+    esc,
+    fmt,
+    html_table,
+    svg_many,
+)
+from surveylab.units import unit_label
+
+#: Run types whose surveys are gyro surveys (the in-run/out-run tolerances apply between them).
+GYRO_TYPES = ("Gyro", "GTL")
+_UNITS = ("m", "ft", "usft")
+
+
+def stations_of(frame: pd.DataFrame) -> Stations:
+    """The used stations of a station table as :class:`surveylab.calc.Stations`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns md, inc, azi, tvd, north, east [depth unit, deg]; an optional boolean ``used``
+        column drops the copies a use-flag set aside.
+
+    Returns
+    -------
+    Stations
+    """
+    if "used" in frame:
+        frame = frame[frame["used"].fillna(True).astype(bool)]
+    return Stations(*(frame[c].to_numpy(dtype=float) for c in Stations._fields))
+
+
+@dataclass(frozen=True)
+class RunComparison:
+    """One run compared against the reference run.
+
+    Attributes
+    ----------
+    run : RunRecord
+        The run compared.
+    comparison : SurveyComparison or None
+        Differences ``run - reference`` along MD [report unit, deg]; None when not comparable.
+    tolerance_applies : bool
+        Both runs are gyro surveys: the gyro in-run/out-run verdict is a QC result.
+    note : str
+        Why the run was not compared, or what the verdict means.
+    """
+
+    run: RunRecord
+    comparison: SurveyComparison | None
+    tolerance_applies: bool
+    note: str
+
+    @property
+    def verdict(self) -> str:
+        """``pass``/``fail``/``too few stations``, marked "(information)" where not applicable."""
+        if self.comparison is None:
+            return "not compared"
+        status = self.comparison.status
+        return status if self.tolerance_applies else f"{status} (information only)"
+
+
+@dataclass
+class WellReport:
+    """Everything the well report shows for one well, in the requested unit."""
+
+    well: WellRecord
+    session: Session
+    unit: str
+    vs_azimuth: float
+    surveys: list[SurveyReport]
+    skipped: list[tuple[RunRecord, str]]
+    reference: SurveyReport | None
+    comparisons: list[RunComparison] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls,
+        well: str | uuid.UUID,
+        units: str = "m",
+        vs_azimuth: float | None = None,
+        session: Session | None = None,
+        step: float | None = None,
+    ) -> WellReport:
+        """Load every run of ``well`` and compare them.
+
+        Parameters
+        ----------
+        well : str or uuid.UUID
+            Well name or id.
+        units : str, optional
+            Depth unit of the report: "m", "ft" or "usft". Default "m".
+        vs_azimuth : float, optional
+            Vertical-section azimuth [deg]; default the reference run's closure direction.
+        session : Session, optional
+            Default :func:`surveylab.connect` (token from the environment).
+        step : float, optional
+            MD interval of the comparison [report unit]; default the reference's stations.
+
+        Returns
+        -------
+        WellReport
+
+        Raises
+        ------
+        ValueError
+            Unknown unit.
+        ServiceError
+            Unknown well, or no run of the well has a survey.
+        """
+        if units not in _UNITS:
+            raise ValueError(f"units must be m, ft or usft, got {units!r}")
+        session = session or connect(show_login=False)
+        if not session.token:
+            raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
+        from surveylab.ui.report import STATIC_IMAGES
+
+        STATIC_IMAGES.start()  # the browser starts while the surveys load
+        well_rec = run_service.get_well(session.uow(), session.actor, well)
+        surveys, skipped = [], []
+        for run in session.runs(well=well_rec.id):
+            if run.current_survey_id is None:
+                skipped.append((run, "no survey imported"))
+                continue
+            view = session.survey(run.id)
+            st, course = convert_stations(view.stations, view.survey.depth_unit, units)
+            surveys.append(SurveyReport(view, session, units, 0.0, st, course))
+        if not surveys:
+            raise ServiceError(f"well {well_rec.well_name} has no run with a survey")
+        gyros = [s for s in surveys if s.view.run.run_type == "Gyro"]
+        reference = gyros[0] if gyros else surveys[0]
+        azi = vs_azimuth
+        if azi is None:
+            azi = figures.default_vs_azimuth(reference.stations)
+        for s in surveys:
+            s.vs_azimuth = float(azi)
+            s.stations["vs"] = vertical_section(
+                s.stations["north"].to_numpy(), s.stations["east"].to_numpy(), float(azi)
+            )
+        report = cls(well_rec, session, units, float(azi), surveys, skipped, reference)
+        report.comparisons = [_compare(reference, s, step) for s in surveys if s is not reference]
+        return report
+
+    # ------------------------------------------------------------------ sections
+    @property
+    def has_gyro_reference(self) -> bool:
+        """The reference run is a Gyro run."""
+        return self.reference is not None and self.reference.view.run.run_type == "Gyro"
+
+    def title_html(self) -> str:
+        w = self.well
+        ref = self.reference.view.run if self.reference else None
+        against = (
+            f"Differences against {esc(ref.run_number)} ({esc(ref.run_type)})."
+            if ref is not None
+            else ""
+        )
+        return (
+            f"{CSS}<div class='sl-report'><h1 style='font-size:22px'>Well report: "
+            f"{esc(w.well_name)}</h1><p>{len(self.surveys)} run(s) with a survey; lengths in "
+            f"{unit_label(self.unit)}; vertical section along {self.vs_azimuth:.2f} deg. "
+            f"{against} surveylab {esc(__version__)}.</p></div>"
+        )
+
+    def well_rows(self) -> list[tuple[str, str]]:
+        """Well facts: name, type, CRS, surface location, datum and elevation."""
+        w = self.well
+        loc = (
+            "not stated"
+            if w.surface_x is None or w.surface_y is None
+            else f"E {w.surface_x:.2f}, N {w.surface_y:.2f} ({w.crs or 'CRS not stated'})"
+        )
+        return [
+            ("Well", w.well_name),
+            ("Type", w.well_type),
+            ("Surface location", loc),
+            (
+                "Depth datum / elevation",
+                f"{w.depth_datum or 'not stated'} / {fmt(w.datum_elevation)} "
+                f"[{w.elevation_unit or 'unit not stated'}]",
+            ),
+        ]
+
+    def provenance_frame(self) -> pd.DataFrame:
+        """Provenance of every run's survey: one column per run, one row per item."""
+        cols = {}
+        for s in self.surveys:
+            rows = s.provenance_rows()
+            cols[s.view.run.run_number] = [v for _, v in rows]
+        index = [k for k, _ in self.surveys[0].provenance_rows()]
+        return pd.DataFrame(cols, index=index)
+
+    def provenance_html(self) -> str:
+        well = html_table([[k, v] for k, v in self.well_rows()], ["", ""], 2)
+        runs = "".join(
+            f"<h3 style='font-size:15px'>{esc(s.view.run.run_number)} "
+            f"({esc(s.view.run.run_type)})</h3>"
+            + html_table([[k, v] for k, v in s.provenance_rows()], ["", ""], 2)
+            for s in self.surveys
+        )
+        skipped = ""
+        if self.skipped:
+            items = "".join(
+                f"<li>{esc(r.run_number)} ({esc(r.run_type)}): {esc(why)}</li>"
+                for r, why in self.skipped
+            )
+            skipped = f"<p>Runs not shown:</p><ul>{items}</ul>"
+        return (
+            f"<div class='sl-report'><h2>Well</h2>{well}<h2>Provenance of each run</h2>"
+            f"{runs}{skipped}</div>"
+        )
+
+    def last_stations_html(self) -> str:
+        u = unit_label(self.unit)
+        rows = []
+        for s in self.surveys:
+            last = s.stations.iloc[-1]
+            rows.append(
+                [
+                    s.view.run.run_number,
+                    s.view.run.run_name,
+                    f"{last['md']:.2f}",
+                    f"{last['tvd']:.2f}",
+                    f"{last['north']:.2f}",
+                    f"{last['east']:.2f}",
+                ]
+            )
+        heads = ["Run", "Name", f"MD [{u}]", f"TVD [{u}]", f"N [{u}]", f"E [{u}]"]
+        return (
+            "<div class='sl-report'><h2>Last station of each run</h2>"
+            + html_table(rows, heads, 2)
+            + "</div>"
+        )
+
+    def comparison_frame(self) -> pd.DataFrame:
+        """One row per compared run: verdict and worst differences."""
+        rows = []
+        for c in self.comparisons:
+            cmp_ = c.comparison
+            rows.append(
+                {
+                    "run": c.run.run_number,
+                    "run_type": c.run.run_type,
+                    "stations": None if cmp_ is None else cmp_.station_count,
+                    "max_distance": None if cmp_ is None else cmp_.max_distance,
+                    "max_abs_d_inc": None if cmp_ is None else cmp_.max_abs_d_inc,
+                    "max_abs_d_azi": None if cmp_ is None else cmp_.max_abs_d_azi,
+                    "verdict": c.verdict,
+                    "note": c.note,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def comparison_html(self) -> str:
+        if self.reference is None or not self.comparisons:
+            return (
+                "<div class='sl-report'><h2>Differences between runs</h2>"
+                "<p>Only one run has a survey: nothing to compare.</p></div>"
+            )
+        u, t, ref = unit_label(self.unit), GYRO_IN_OUT, self.reference.view.run
+        rows = [
+            [
+                r["run"],
+                r["run_type"],
+                "" if r["stations"] is None else r["stations"],
+                fmt(r["max_distance"], 3),
+                fmt(r["max_abs_d_inc"], 3),
+                fmt(r["max_abs_d_azi"], 3),
+                r["verdict"],
+                r["note"],
+            ]
+            for r in self.comparison_frame().to_dict("records")
+        ]
+        heads = [
+            "Run",
+            "Type",
+            "Stations",
+            f"Max 3-D distance [{u}]",
+            "Max |dInc| [deg]",
+            "Max |dAzi| [deg]",
+            "Gyro in/out check",
+            "Note",
+        ]
+        ref_note = (
+            ""
+            if self.has_gyro_reference
+            else "<p><b>This well has no Gyro run:</b> differences are against the first run "
+            "with a survey.</p>"
+        )
+        return (
+            "<div class='sl-report'><h2>Differences between runs</h2>"
+            f"<p>Each run minus {esc(ref.run_number)} ({esc(ref.run_type)}), interpolated along "
+            f"the minimum-curvature arcs at common MDs. Gyro in-run/out-run tolerances "
+            f"(DOMAIN.md): inclination within {t.inc:g} deg; azimuth within {t.azi_high:g} deg "
+            f"where Inc >= {t.inc_threshold:g} deg, {t.azi_low:g} deg below; at least "
+            f"{t.min_stations} stations. They apply between gyro surveys (Gyro, GTL).</p>"
+            f"{ref_note}{html_table(rows, heads, 2)}</div>"
+        )
+
+    def differences_html(self) -> str:
+        """The per-station differences of each compared run (a table per run)."""
+        u = unit_label(self.unit)
+        heads = [
+            f"MD [{u}]",
+            f"dN [{u}]",
+            f"dE [{u}]",
+            f"dTVD [{u}]",
+            f"3-D [{u}]",
+            "dInc [deg]",
+            "dAzi [deg]",
+            "Azi tol. [deg]",
+            "Within",
+        ]
+        parts = ["<div class='sl-report'><h2>Differences along MD</h2>"]
+        for c in self.comparisons:
+            if c.comparison is None:
+                continue
+            df = c.comparison.to_frame()
+            rows = [
+                [
+                    f"{r.md:.2f}",
+                    f"{r.d_north:.3f}",
+                    f"{r.d_east:.3f}",
+                    f"{r.d_tvd:.3f}",
+                    f"{r.distance:.3f}",
+                    f"{r.d_inc:.3f}",
+                    "n/a (vertical)" if np.isnan(r.d_azi) else f"{r.d_azi:.3f}",
+                    f"{r.azi_tolerance:g}",
+                    "yes" if r.within else "NO",
+                ]
+                for r in df.itertuples(index=False)
+            ]
+            parts.append(
+                f"<h3 style='font-size:15px'>{esc(c.run.run_number)} ({esc(c.run.run_type)}): "
+                f"{esc(c.comparison.summary())}</h3>{html_table(rows, heads)}"
+            )
+        parts.append("</div>")
+        return "".join(parts)
+
+    def overlay(self) -> list[tuple[str, pd.DataFrame]]:
+        """(label, stations) of every run, for the overlaid figures."""
+        return [
+            (f"{s.view.run.run_number} {s.view.run.run_type}", s.stations) for s in self.surveys
+        ]
+
+    def differences_figure(self) -> go.Figure:
+        """3-D distance, dInc and dAzi of each compared run against MD."""
+        from plotly.subplots import make_subplots
+
+        u = unit_label(self.unit)
+        fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
+        for i, c in enumerate(self.comparisons):
+            if c.comparison is None:
+                continue
+            cmp_, color = c.comparison, figures.COLORS[(i + 1) % len(figures.COLORS)]
+            name = f"{c.run.run_number} {c.run.run_type}"
+            for row, y in ((1, cmp_.distance), (2, cmp_.d_inc), (3, cmp_.d_azi)):
+                fig.add_trace(
+                    go.Scatter(
+                        x=cmp_.md,
+                        y=y,
+                        mode="lines",
+                        line={"color": color},
+                        name=name,
+                        showlegend=row == 1,
+                    ),
+                    row=row,
+                    col=1,
+                )
+            fig.add_trace(
+                go.Scatter(
+                    x=cmp_.md,
+                    y=cmp_.azi_tolerance,
+                    mode="lines",
+                    line={"color": "#888", "dash": "dot"},
+                    name="azimuth tolerance",
+                    showlegend=i == 0,
+                ),
+                row=3,
+                col=1,
+            )
+        t = GYRO_IN_OUT.inc
+        fig.add_hline(y=t, line={"color": "#888", "dash": "dot"}, row=2, col=1)
+        fig.add_hline(y=-t, line={"color": "#888", "dash": "dot"}, row=2, col=1)
+        fig.update_yaxes(title=f"3-D [{u}]", row=1, col=1)
+        fig.update_yaxes(title="dInc [deg]", row=2, col=1)
+        fig.update_yaxes(title="dAzi [deg]", row=3, col=1)
+        fig.update_xaxes(title=f"MD [{u}]", row=3, col=1)
+        ref = self.reference.view.run.run_number if self.reference else ""
+        fig.update_layout(
+            title={"text": f"Differences against {ref} along MD", "x": 0.02, "font": {"size": 14}},
+            height=620,
+            margin={"l": 60, "r": 20, "t": 40, "b": 50},
+            template="plotly_white",
+            legend={"orientation": "h", "y": -0.12},
+        )
+        return fig
+
+    def figures(self) -> list[go.Figure]:
+        series = self.overlay()
+        ref = str(self.surveys[0].view.survey.azimuth_reference)
+        out = [
+            figures.plan_view(series, self.unit, ref),
+            figures.section_view(series, self.unit, self.vs_azimuth),
+            figures.view_3d(series, self.unit),
+        ]
+        if any(c.comparison is not None for c in self.comparisons):
+            out.append(self.differences_figure())
+        return out
+
+    def figures_html(self) -> str:
+        parts = [
+            f"<div style='page-break-inside: avoid'>{image}</div>"
+            for image in svg_many(self.figures())
+        ]
+        return "<div class='sl-report'><h2>Figures</h2>" + "".join(parts) + "</div>"
+
+    def findings_html(self) -> str:
+        rows = [
+            [s.view.run.run_number, f.severity, f.code, f.message]
+            for s in self.surveys
+            for f in sorted(s.view.survey.findings, key=lambda f: -f.severity.rank)
+        ]
+        if not rows:
+            return "<div class='sl-report'><h2>Findings</h2><p>None.</p></div>"
+        return (
+            "<div class='sl-report'><h2>Findings</h2>"
+            + html_table(rows, ["Run", "Severity", "Code", "Message"], 4)
+            + "</div>"
+        )
+
+
+def _compare(reference: SurveyReport, other: SurveyReport, step: float | None) -> RunComparison:
+    run = other.view.run
+    ref_north = str(reference.view.survey.azimuth_reference)
+    north = str(other.view.survey.azimuth_reference)
+    if north != ref_north:
+        return RunComparison(
+            run, None, False, f"azimuths referenced to {north} north, the reference to {ref_north}"
+        )
+    gyro_pair = run.run_type in GYRO_TYPES and reference.view.run.run_type in GYRO_TYPES
+    try:
+        result = compare_surveys(
+            stations_of(reference.stations), stations_of(other.stations), step=step
+        )
+    except ValueError as exc:  # SurveyInputError: no overlap in MD
+        return RunComparison(run, None, False, str(exc))
+    note = (
+        "gyro against gyro: QC tolerance"
+        if gyro_pair
+        else "not a gyro pair: tolerances shown for information"
+    )
+    return RunComparison(run, result, gyro_pair, note)
+
+
+def view_stations(view: SurveyView) -> Stations:
+    """The used stations of a survey view as :class:`surveylab.calc.Stations` [its unit]."""
+    return stations_of(view.stations)

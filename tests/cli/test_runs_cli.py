@@ -1,0 +1,126 @@
+"""``surveylab wells|runs|import|history`` via ``surveylab.cli.main``, acting as SURVEYLAB_TOKEN."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from surveylab.cli import main
+from surveylab.demo import vendor_csv, well_profile
+from surveylab.repositories import UnitOfWork
+from surveylab.services import accounts
+
+
+@pytest.fixture
+def cli(settings, people, monkeypatch, capsys):
+    """``cli(user, *argv)`` -> (exit code, parsed JSON or text, stderr lines)."""
+    monkeypatch.setenv("SURVEYLAB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SURVEYLAB_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("SURVEYLAB_SECRET_KEY", settings.secret_key_env)
+    monkeypatch.delenv("SURVEYLAB_TOKEN_FILE", raising=False)
+    tokens = {}
+
+    def run(user: str | None, *argv: str):
+        if user is None:
+            monkeypatch.delenv("SURVEYLAB_TOKEN", raising=False)
+        else:
+            if user not in tokens:
+                pair = accounts.login(UnitOfWork(settings), user, f"{user}-password-123")
+                tokens[user] = pair.access
+            monkeypatch.setenv("SURVEYLAB_TOKEN", tokens[user])
+        capsys.readouterr()
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        data = json.loads(out) if "--json" in argv and code == 0 else out
+        return code, data, err.strip().splitlines()
+
+    return run
+
+
+def _refused(result, *needles: str) -> None:
+    code, out, err = result
+    assert code != 0
+    assert len(err) == 1 and err[0].startswith("error: "), err
+    for needle in needles:
+        assert needle in err[0], err[0]
+    assert "Traceback" not in out
+
+
+def test_wells_and_runs_commands(cli):
+    code, well, _ = cli("engineer", "wells", "create", "W-1", "--type", "Gas", "--json")
+    assert code == 0 and well["well_name"] == "W-1" and well["well_type"] == "Gas"
+    code, wells, _ = cli("viewer", "wells", "list", "--json")
+    assert [w["well_name"] for w in wells] == ["W-1"]
+    code, run, _ = cli(
+        "engineer",
+        "runs",
+        "create",
+        "--number",
+        "R1",
+        "--name",
+        "Run one",
+        "--type",
+        "MWD",
+        "--well",
+        "W-1",
+        "--json",
+    )
+    assert code == 0 and (run["run_number"], run["well"], run["owner"]) == ("R1", "W-1", "engineer")
+    cli("surveyor", "runs", "create", "--number", "R2", "--name", "Run two", "--json")
+    code, all_runs, _ = cli("viewer", "runs", "list", "--json")
+    assert [r["run_number"] for r in all_runs] == ["R1", "R2"]
+    code, mine, _ = cli("surveyor", "runs", "list", "--mine", "--json")
+    assert [r["run_number"] for r in mine] == ["R2"]
+    code, shown, _ = cli("viewer", "runs", "show", "R1", "--json")
+    assert shown["id"] == run["id"] and shown["run_type"] == "MWD"
+    code, by_id, _ = cli("viewer", "runs", "show", run["id"], "--json")
+    assert by_id["run_number"] == "R1"
+    code, text, _ = cli("viewer", "runs", "list")
+    assert code == 0 and "Run one" in text and "Run two" in text
+    # refusals: permission, unknown run, not authenticated
+    _refused(cli("surveyor", "runs", "delete", "R1", "--json"), "permission denied", "R1")
+    _refused(cli("viewer", "runs", "create", "--number", "R3", "--name", "x"), "permission denied")
+    _refused(cli("viewer", "wells", "create", "W-2"), "permission denied")
+    _refused(cli("viewer", "runs", "show", "R9"), "unknown run 'R9'")
+    _refused(cli(None, "runs", "list"), "not authenticated")
+    _refused(cli("engineer", "runs", "create", "--number", "R1", "--name", "dup"), "is taken")
+    code, gone, _ = cli("engineer", "runs", "delete", "R1", "--json")
+    assert code == 0 and gone == {"deleted": "R1"}
+    _refused(cli("viewer", "runs", "show", "R1"), "unknown run 'R1'")
+
+
+def test_import_and_history_commands(cli, tmp_path):
+    cli("engineer", "runs", "create", "--number", "R1", "--name", "one", "--json")
+    first = tmp_path / "first.csv"
+    first.write_bytes(vendor_csv(well_profile("J"), well="W", run="R1", tool="MWD"))
+    second = tmp_path / "second.csv"
+    st = well_profile("J")
+    st.loc[3, "inc"] = 200.0  # refused by the calculation gate
+    second.write_bytes(vendor_csv(st, well="W", run="R1", tool="MWD"))
+    third = tmp_path / "third.csv"
+    third.write_bytes(vendor_csv(well_profile("S"), well="W", run="R1", tool="MWD"))
+
+    code, res, _ = cli("engineer", "import", str(first), "--run", "R1", "--json")
+    assert code == 0 and res["revision"] == 1 and not res["duplicate"]
+    assert res["run"] == "R1" and res["file_name"] == "first.csv" and "findings" in res
+    code, text, _ = cli("engineer", "import", str(first), "--run", "R1")
+    assert code == 0 and "already imported as revision 1" in text
+    _refused(cli("engineer", "import", str(second), "--run", "R1"), "second.csv", "inclination")
+    code, res, _ = cli("engineer", "import", str(third), "--run", "R1", "--json")
+    assert res["revision"] == 2
+    code, hist, _ = cli("viewer", "history", "R1", "--json")
+    assert [(h["revision"], h["file_name"]) for h in hist] == [(1, "first.csv"), (2, "third.csv")]
+    code, text, _ = cli("viewer", "history", "R1")
+    assert code == 0 and "third.csv" in text
+    # refusals: permission, unknown run, unreadable file, missing file, not authenticated
+    _refused(cli("viewer", "import", str(third), "--run", "R1"), "permission denied")
+    _refused(cli("engineer", "import", str(first), "--run", "nope"), "unknown run 'nope'")
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\x01\x02garbage" * 10)
+    _refused(cli("engineer", "import", str(junk), "--run", "R1"), "junk.bin")
+    _refused(cli("engineer", "import", str(tmp_path / "missing.csv"), "--run", "R1"), "missing.csv")
+    _refused(cli(None, "history", "R1"), "not authenticated")
+    _refused(cli("viewer", "history", "nope"), "unknown run 'nope'")
+    code, hist, _ = cli("viewer", "history", "R1", "--json")
+    assert len(hist) == 2  # none of the refusals added a revision
