@@ -807,17 +807,27 @@ class LoginAttemptRepository(_Repo):
 
 # -------------------------------------------------------------------------------- unit of work
 class UnitOfWork:
-    """One connection, one transaction. ``commit()`` to keep the work; otherwise it rolls back."""
+    """One connection, one transaction. ``commit()`` to keep the work; otherwise it rolls back.
+
+    Re-entrant: a ``with`` block inside another on the same object shares its connection and
+    transaction (so authenticating and then calling a service costs one connection, which on
+    DuckDB is the expensive part); only the outermost exit rolls back and closes.
+    """
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
         self._conn: sa.Connection | None = None
         self._tx: sa.Transaction | None = None
+        self._depth = 0
 
     def __enter__(self) -> UnitOfWork:
+        if self._depth:
+            self._depth += 1
+            return self
         engine = get_engine(self.settings)
         self._conn = connect_with_retry(engine, self.settings.lock_timeout_s)
         self._tx = self._conn.begin()
+        self._depth = 1
         c = self._conn
         self.users = UserRepository(c)
         self.wells = WellRepository(c)
@@ -843,6 +853,9 @@ class UnitOfWork:
         self._tx = self._conn.begin()
 
     def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth:
+            return
         try:
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()

@@ -230,6 +230,8 @@ class RunsApp(DashboardShell):
 
     def select_run(self, run_ref: str) -> None:
         view = self.call(self.session.survey, run_ref, what="Loading survey")
+        if self.session is None:  # the session ended during the call: the form is back
+            return
         if view is None:
             run = self.call(self.session.run, run_ref)
             if run is not None:
@@ -388,8 +390,13 @@ class RunsApp(DashboardShell):
 
     def overlay(self) -> None:
         chosen = list(self.overlay_select.value)
-        views = [self.call(self.session.survey, ref, what="Loading surveys") for ref in chosen]
-        views = [v for v in views if v is not None]
+        views = []
+        for ref in chosen:
+            view = self.call(self.session.survey, ref, what="Loading surveys")
+            if self.session is None:  # the session ended: the form is back
+                return
+            if view is not None:
+                views.append(view)
         if not views:
             return
         unit = str(views[0].survey.depth_unit)

@@ -145,6 +145,9 @@ class DashboardShell:
         self.session = session
         self.user_label.value = f"Signed in as <b>{esc(actor.username)}</b> ({esc(actor.role)})"
         self.main = self.build()
+        if self.session is None:  # the session ended while building: the form stays
+            self.main = None
+            return
         bar = w.HBox([self.user_label, self.logout_button, self.busy])
         bar.add_class("sl-userbar")
         self.widget.children = [self.header, bar, self.status, self.main]

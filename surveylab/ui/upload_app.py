@@ -115,12 +115,16 @@ class UploadApp(DashboardShell):
     # ------------------------------------------------------------------ well and run
     def load_wells(self, select: str | None = None) -> None:
         wells = self.call(self.session.wells, what="Loading wells") or []
+        if self.session is None:  # the session ended during the call: the form is back
+            return
         self.well.options = [("(no well)", "")] + [(x.well_name, x.well_name) for x in wells]
         if select:
             self.well.value = select
         self.load_runs()
 
     def load_runs(self, select: str | None = None) -> None:
+        if self.session is None:
+            return
         runs = self.call(self.session.runs, well=self.well.value or None, what="Loading runs")
         runs = runs or []
         self.run.options = [("(choose a run)", None)] + [

@@ -1,0 +1,151 @@
+"""Login first, user bar, logout, and the end of a session (expiry, revocation) in the apps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import ipywidgets as w
+import pytest
+
+from surveylab.ui.runs_app import RunsApp
+from surveylab.ui.upload_app import UploadApp
+from tests.ui.conftest import password_of, walk
+
+SESSION_ENDED = "Your session has ended"
+
+
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_nothing_but_the_login_form_before_login(ui_db, app_class):
+    app = app_class(ui_db.settings)
+    assert app.widget.children == (app.header, app.login.widget)
+    assert app.session is None and app.main is None
+    kinds = {type(x) for x in walk(app.widget)}
+    # only the form: no tables, dropdowns, uploads or plots exist yet
+    assert kinds <= {w.VBox, w.HTML, w.Text, w.Password, w.Button}
+    assert not hasattr(app, "table") and not hasattr(app, "upload")
+    html = " ".join(x.value for x in walk(app.widget) if isinstance(x, w.HTML))
+    assert "UI-001" not in html and "UI Alpha" not in html
+
+
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_wrong_password_shows_the_message_and_builds_nothing(ui_db, app_class):
+    app = app_class(ui_db.settings)
+    assert app.login.submit("engineer", "not-the-password") is None
+    assert "invalid username or password" in app.login.message.value
+    assert app.widget.children == (app.header, app.login.widget)
+    assert app.session is None and app.main is None
+    assert not hasattr(app, "table") and not hasattr(app, "pending")
+    assert app.login.password.value == ""
+
+
+def test_unknown_user_reads_exactly_like_a_wrong_password(ui_db):
+    a, b = RunsApp(ui_db.settings), RunsApp(ui_db.settings)
+    a.login.submit("engineer", "wrong-password-000")
+    b.login.submit("nobody-here", "wrong-password-000")
+    assert a.login.message.value == b.login.message.value
+
+
+@pytest.mark.parametrize(
+    ("app_class", "username", "role"),
+    [
+        (RunsApp, "viewer", "Viewer"),
+        (RunsApp, "surveyor", "Surveyor"),
+        (UploadApp, "engineer", "Engineer"),
+        (UploadApp, "admin", "Admin"),
+    ],
+)
+def test_login_through_the_fields_shows_name_and_role(ui_db, app_class, username, role):
+    app = app_class(ui_db.settings)
+    app.login.username.value = username
+    app.login.password.value = password_of(username)
+    app.login.button.click()
+    assert app.session is not None and app.main is not None
+    assert username in app.user_label.value and f"({role})" in app.user_label.value
+    assert app.main in app.widget.children
+    assert app.login.widget not in app.widget.children
+    assert app.login.password.value == ""
+
+
+def test_logout_returns_to_the_form_and_revokes_the_token(ui_db, login_as):
+    from surveylab.auth import AuthenticationError
+    from surveylab.session import Session
+
+    app = login_as(RunsApp, ui_db.settings, "engineer")
+    token = app.session.token
+    app.logout_button.click()
+    assert app.session is None and app.main is None
+    assert app.widget.children == (app.header, app.login.widget)
+    assert "Logged out" in app.login.message.value
+    with pytest.raises(AuthenticationError):
+        Session(token, ui_db.settings).actor  # noqa: B018 - the old token no longer works
+
+
+def _later(monkeypatch, minutes: float) -> None:
+    """Make the token checks see the clock ``minutes`` ahead."""
+    from surveylab.auth import tokens
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz or UTC) + timedelta(minutes=minutes)
+
+    monkeypatch.setattr(tokens, "datetime", Later)
+
+
+def test_expired_token_logs_out_at_the_next_action(tmp_path, monkeypatch, login_as):
+    from tests.ui.conftest import make_db
+
+    d = make_db(tmp_path, SURVEYLAB_ACCESS_MINUTES="1")
+    app = login_as(RunsApp, d.settings, "surveyor")
+    app.refresh()  # still valid
+    assert app.session is not None
+    _later(monkeypatch, 2)
+    app.search.value = "anything"  # the next action
+    assert app.session is None and app.main is None
+    assert SESSION_ENDED in app.login.message.value
+    assert app.widget.children == (app.header, app.login.widget)
+
+
+def test_expired_token_during_commit_logs_out_and_stores_nothing(tmp_path, monkeypatch, login_as):
+    from surveylab.repositories import UnitOfWork
+    from tests.ui.conftest import make_db, survey_csv
+
+    d = make_db(tmp_path, SURVEYLAB_ACCESS_MINUTES="1")
+    app = login_as(UploadApp, d.settings, "surveyor")
+    app.new_run_number.value = "EXP-1"
+    app.new_run_name.value = "expiring"
+    app.create_run()
+    app.add_file("a.csv", survey_csv())
+    _later(monkeypatch, 5)
+    assert app.commit() == []
+    assert app.session is None
+    assert SESSION_ENDED in app.login.message.value
+    with UnitOfWork(d.settings) as uow:
+        run = uow.runs.by_number("EXP-1")
+        assert run is not None and run.current_survey_id is None
+
+
+def test_deactivated_user_is_logged_out_at_the_next_action(tmp_path, login_as):
+    from surveylab.repositories import UnitOfWork
+    from surveylab.services import accounts
+    from tests.ui.conftest import make_db
+
+    d = make_db(tmp_path)
+    app = login_as(UploadApp, d.settings, "surveyor2")
+    accounts.deactivate(UnitOfWork(d.settings), d.actors["admin"], "surveyor2")
+    app.load_wells()
+    assert app.session is None
+    assert SESSION_ENDED in app.login.message.value
+    # and logging in again is refused
+    assert app.login.submit("surveyor2", password_of("surveyor2")) is None
+    assert app.main is None
+
+
+def test_viewer_is_refused_by_the_upload_dashboard(ui_db):
+    app = UploadApp(ui_db.settings)
+    app.login.submit("viewer", password_of("viewer"))
+    assert app.session is None and app.main is None
+    assert "may not use this dashboard" in app.login.message.value
+    assert "Viewer" in app.login.message.value
+    assert not hasattr(app, "upload") and not hasattr(app, "commit_button")
+    assert app.widget.children == (app.header, app.login.widget)
