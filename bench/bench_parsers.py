@@ -1,16 +1,21 @@
 """Parser throughput: 1,000 generated CSV exports of 200 stations and 100 LAS files.
 
 Floor: ``pandas.read_csv`` of the same bare tables (column-header row + numbers, no prose).
-Run: ``PYTHONPATH=. python bench/bench_parsers.py [--csv 1000] [--las 100] [--stations 200]``.
-Prints files per second for each reader and the ratio to the floor (target: CSV within 3x).
+Run: ``PYTHONPATH=. python bench/bench_parsers.py [--csv 1000] [--las 100] [--stations 200]
+[--rounds 3]``. Prints files per second for each reader, by wall clock and by CPU time of this
+process (``time.process_time``: steadier on a shared box), and the ratio to the floor (target:
+CSV within 3x). Floor and readers alternate in ``--rounds`` rounds so that a change of load
+during the run hits both; the CPU model and the load average are printed with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
 import platform
 import time
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -62,11 +67,26 @@ def bare_csv(table: np.ndarray) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def rate(fn, items: list[bytes]) -> float:
-    t0 = time.perf_counter()
+def rate(fn: Callable[[bytes], object], items: list[bytes]) -> tuple[float, float]:
+    """Seconds of wall clock and of process CPU time to run ``fn`` over ``items``."""
+    t0, c0 = time.perf_counter(), time.process_time()
     for b in items:
         fn(b)
-    return len(items) / (time.perf_counter() - t0)
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def cpu_model() -> str:
+    """The CPU model name (``lscpu``'s, from /proc/cpuinfo) and the number of CPUs."""
+    model = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} CPUs"
 
 
 def main() -> None:
@@ -74,6 +94,7 @@ def main() -> None:
     ap.add_argument("--csv", type=int, default=1000)
     ap.add_argument("--las", type=int, default=100)
     ap.add_argument("--stations", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     from surveylab.exporters import write_csv, write_las
     from surveylab.parsers import read_survey
@@ -83,23 +104,44 @@ def main() -> None:
     csv_files = [write_csv(s) for s, _t in surveys[: args.csv]]
     bare = [bare_csv(t) for _s, t in surveys[: args.csv]]
     las_files = [write_las(s) for s, _t in surveys[: args.las]]
-    floor = rate(lambda b: pd.read_csv(io.BytesIO(b)), bare)
-    floor_las = rate(lambda b: pd.read_csv(io.BytesIO(b)), bare[: args.las])
-    csv_rate = rate(lambda b: read_survey(b, name="b.csv"), csv_files)
-    las_rate = rate(lambda b: read_survey(b, name="b.las"), las_files)
+    cases: dict[str, tuple[Callable[[bytes], object], list[bytes]]] = {
+        "floor": (lambda b: pd.read_csv(io.BytesIO(b)), bare),
+        "csv": (lambda b: read_survey(b, name="b.csv"), csv_files),
+        "las": (lambda b: read_survey(b, name="b.las"), las_files),
+    }
+    for fn, items in cases.values():  # warm-up: imports, caches
+        fn(items[0])
+    load_before = os.getloadavg()
+    wall = dict.fromkeys(cases, 0.0)
+    cpu = dict.fromkeys(cases, 0.0)
+    for _ in range(args.rounds):
+        for key, (fn, items) in cases.items():
+            w, c = rate(fn, items)
+            wall[key] += w
+            cpu[key] += c
+    load_after = os.getloadavg()
+    count = {key: len(items) * args.rounds for key, (_fn, items) in cases.items()}
+
+    def per_s(times: dict[str, float], key: str) -> float:
+        return count[key] / times[key]
+
+    print(f"machine: {cpu_model()}; python {platform.python_version()}, pandas {pd.__version__}")
     print(
-        f"machine: {platform.machine()} {platform.processor() or ''} "
-        f"python {platform.python_version()} pandas {pd.__version__}"
+        "load average (1/5/15 min) before "
+        + "/".join(f"{v:.1f}" for v in load_before)
+        + ", after "
+        + "/".join(f"{v:.1f}" for v in load_after)
     )
-    print(f"pandas.read_csv floor, bare tables ({args.stations} rows): {floor:8.1f} files/s")
-    print(
-        f"read_survey CSV exports ({args.csv} files):      {csv_rate:8.1f} files/s "
-        f"(floor/ours = {floor / csv_rate:.2f}x)"
-    )
-    print(
-        f"read_survey LAS ({args.las} files):              {las_rate:8.1f} files/s "
-        f"(floor/ours = {floor_las / las_rate:.2f}x)"
-    )
+    print(f"{'reader':46s} {'files/s wall':>12s} {'ratio':>7s} {'files/s CPU':>12s} {'ratio':>7s}")
+    labels = {
+        "floor": f"pandas.read_csv floor, bare {args.stations}-row tables",
+        "csv": f"read_survey, CSV exports ({args.csv} files)",
+        "las": f"read_survey, LAS ({args.las} files)",
+    }
+    for key, label in labels.items():
+        fw, fc = per_s(wall, "floor"), per_s(cpu, "floor")
+        w, c = per_s(wall, key), per_s(cpu, key)
+        print(f"{label:46s} {w:12.1f} {fw / w:6.2f}x {c:12.1f} {fc / c:6.2f}x")
 
 
 if __name__ == "__main__":

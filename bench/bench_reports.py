@@ -2,7 +2,7 @@
 
 Usage::
 
-    PYTHONPATH=. python bench/bench_reports.py [--rounds 3] [--stations 1000] [--old-figures]
+    PYTHONPATH=. python bench/bench_reports.py [--rounds 5] [--stations 1000] [--breakdown]
 
 One run of the script does everything in interleaved rounds, in a fresh DuckDB under a
 temporary folder: the floor (papermill executing an empty notebook with the same kernel,
@@ -10,8 +10,9 @@ temporary folder: the floor (papermill executing an empty notebook with the same
 render_report`. Targets: HTML within 2x of the floor; PDF within 2x of the HTML. Medians
 over rounds and the spread (min-max) are printed as a Markdown table.
 
-``--old-figures`` also times the figures the way the report made them before (one kaleido
-browser started per figure, ``fig.to_image``) against the shared browser, in this process.
+``--breakdown`` adds one instrumented rendering: the notebook's execution (kernel start-up and
+each cell, from papermill's cell durations), the HTML page, the PDF print, and the report's
+static figures drawn in this process (matplotlib).
 Wall-clock times: other jobs on the machine inflate them; run on a quiet machine.
 """
 
@@ -90,32 +91,61 @@ def render(session, run, fmt: str, out: Path) -> float:
     return time.perf_counter() - t
 
 
-def old_vs_shared_figures(session, run) -> tuple[float, float]:
-    """(one browser per figure, one shared browser) [s] for the report's three figures."""
-    from surveylab.ui.report import StaticImages, SurveyReport
+def breakdown(session, run, folder: Path) -> None:
+    """Print where one survey report's time goes [s]."""
+    import json
 
+    from surveylab.reporting import TEMPLATES, execute_notebook, html_to_pdf, notebook_to_html
+    from surveylab.ui.report import SurveyReport
+
+    work = folder / "breakdown"
+    work.mkdir(exist_ok=True)
+    t = time.perf_counter()
+    executed = execute_notebook(TEMPLATES["survey"], {"run": str(run.id)}, session.token, work)
+    total = time.perf_counter() - t
+    cells = [
+        c["metadata"]["papermill"]["duration"] for c in json.loads(executed.read_text())["cells"]
+    ]
+    t = time.perf_counter()
+    page = notebook_to_html(executed, "bench")
+    to_html = time.perf_counter() - t
+    (work / "bench.html").write_text(page, encoding="utf-8")
+    t = time.perf_counter()
+    html_to_pdf(work / "bench.html", work / "bench.pdf")
+    to_pdf = time.perf_counter() - t
     report = SurveyReport.build(run.run_number, session=session)
-    figs = report.figures()
+    report.figures()  # first figures pay matplotlib's lazy imports (mplot3d) and font look-up
     t = time.perf_counter()
-    for f in figs:
-        f.to_image(format="svg", width=900, height=int(f.layout.height or 400))
-    old = time.perf_counter() - t
-    shared = StaticImages()
-    t = time.perf_counter()
-    shared.svg(figs)
-    new = time.perf_counter() - t
-    shared.stop()
-    return old, new
+    report.figures()
+    figures = time.perf_counter() - t
+    print(
+        f"breakdown: papermill {total:.2f} s = kernel start and papermill "
+        f"{total - sum(cells):.2f} s + cells {', '.join(f'{c:.2f}' for c in cells)} s; "
+        f"HTML page {to_html:.3f} s ({len(page) / 1e3:.0f} kB); PDF print {to_pdf:.2f} s; "
+        f"four static figures in-process (warm) {figures:.2f} s"
+    )
+
+
+def cpu_model() -> str:
+    """The CPU's model name (Linux), else the machine type."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--stations", type=int, default=1000)
-    ap.add_argument("--old-figures", action="store_true")
+    ap.add_argument("--breakdown", action="store_true")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="surveylab-bench-reports-") as tmp:
         folder = Path(tmp)
+        load_start = os.getloadavg()[0]
         session, run = setup(folder, args.stations)
         n = session.survey(run.id).survey.station_count
         empty = empty_notebook(folder)
@@ -129,8 +159,14 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(
             f"Survey report of a {n}-station run; {args.rounds} rounds; machine: "
-            f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-            f"load average {os.getloadavg()[0]:.1f} at the end"
+            f"{cpu_model()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
+            f"load average {load_start:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        )
+        per_round = [h / f for h, f in zip(times["html"], times["floor"], strict=True)]
+        pdf_round = [p / h for p, h in zip(times["pdf"], times["html"], strict=True)]
+        print(
+            f"same-round ratios, median: HTML {statistics.median(per_round):.2f}x floor, "
+            f"PDF {statistics.median(pdf_round):.2f}x HTML"
         )
         print()
         print("| step | median [s] | spread [s] | ratio |")
@@ -143,13 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         for label, key, ratio in rows:
             lo, hi = min(times[key]), max(times[key])
             print(f"| {label} | {med[key]:.2f} | {lo:.2f}-{hi:.2f} | {ratio} |")
-        if args.old_figures:
-            old, new = old_vs_shared_figures(session, run)
+        if args.breakdown:
             print()
-            print(
-                f"three figures, one browser each (before): {old:.2f} s; "
-                f"one shared browser (now): {new:.2f} s"
-            )
+            breakdown(session, run, folder)
     return 0
 
 

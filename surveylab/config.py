@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import secrets
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
 class Settings:
     data_dir: Path
     database_url: str
-    secret_key_env: str | None
+    secret_key_env: str | None = field(repr=False)
     access_minutes: int = 15
     refresh_hours: int = 8
     min_password_length: int = 12

@@ -1,5 +1,10 @@
-"""Render report notebooks: papermill executes, nbconvert writes HTML without code, Debian's
-chromium prints the HTML to PDF. Each rendered file is recorded through the reports service.
+"""Render report notebooks: papermill executes, :func:`notebook_to_html` writes the outputs as
+one HTML page without code, Debian's chromium prints the HTML to PDF. Each rendered file is
+recorded through the reports service.
+
+The HTML page is written here rather than by nbconvert: nbconvert's HTML exporter embeds the
+JupyterLab theme (~300 KB of CSS) and a MathJax script from a CDN, and re-parses the whole page
+with BeautifulSoup, which took seconds for a 1,000-station listing (bench/RESULTS.md, Reports).
 
 The access token reaches the notebook's kernel through its environment, never as a parameter
 (papermill writes parameters into the executed notebook); outputs are checked for it.
@@ -7,7 +12,10 @@ The access token reaches the notebook's kernel through its environment, never as
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import html
+import json
 import os
 import re
 import shutil
@@ -20,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from surveylab.config import REPO_ROOT
-from surveylab.models.records import ReportRecord
+from surveylab.models.records import ReportRecord, RunRecord
 from surveylab.services import ServiceError
 from surveylab.services import reports as report_service
 from surveylab.session import Session
@@ -81,6 +89,16 @@ def _holds_token(token: str, *texts: str) -> bool:
 
 
 def execute_notebook(template: Path, parameters: dict[str, Any], token: str, workdir: Path) -> Path:
+    """Execute ``template`` with papermill in ``workdir``; the executed notebook's path.
+
+    The notebook is saved once at the end, not after every cell (each save re-validates and
+    rewrites the growing notebook).
+
+    Raises
+    ------
+    ReportError
+        A cell failed (its execution count, exception name and message).
+    """
     import papermill
 
     out = workdir / f"executed_{template.name}"
@@ -93,6 +111,7 @@ def execute_notebook(template: Path, parameters: dict[str, Any], token: str, wor
                 kernel_name="python3",
                 progress_bar=False,
                 log_output=False,
+                request_save_on_cell_execute=False,
                 cwd=str(workdir),
             )
         except papermill.PapermillExecutionError as exc:
@@ -103,17 +122,115 @@ def execute_notebook(template: Path, parameters: dict[str, Any], token: str, wor
     return out
 
 
-def notebook_to_html(executed: Path, title: str) -> str:
-    import nbformat
-    from nbconvert import HTMLExporter
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+<style>
+body {{font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 13px; color: #111;
+  margin: 18px auto; max-width: 1000px; padding: 0 12px;}}
+svg {{max-width: 100%; height: auto;}}
+img {{max-width: 100%;}}
+pre.sl-output {{font-size: 12px; white-space: pre-wrap;}}
+pre.sl-stderr, pre.sl-error {{color: #b00020;}}
+@page {{size: A4; margin: 12mm;}}
+@media print {{body {{margin: 0; max-width: none; padding: 0;}}}}
+</style>
+</head>
+<body>
+{body}
+</body>
+</html>
+"""
 
-    nb = nbformat.read(str(executed), as_version=4)
-    nb.metadata["title"] = title
-    exporter = HTMLExporter(
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
-    )
-    body, _ = exporter.from_notebook_node(nb)
-    return body
+#: Output types shown, most preferred first (as Jupyter front ends choose).
+_MIME_ORDER = (
+    "text/html",
+    "image/svg+xml",
+    "image/png",
+    "image/jpeg",
+    "text/markdown",
+    "text/plain",
+)
+
+
+def _text(value: str | list[str]) -> str:
+    return value if isinstance(value, str) else "".join(value)
+
+
+def _markdown(source: str) -> str:
+    import mistune
+
+    return str(mistune.html(source))
+
+
+def _output_html(output: dict[str, Any]) -> str:
+    """One cell output as HTML (unknown output types are left out)."""
+    kind = output.get("output_type")
+    if kind == "stream":
+        name = "sl-stderr" if output.get("name") == "stderr" else "sl-stdout"
+        return f"<pre class='sl-output {name}'>{html.escape(_text(output.get('text', '')))}</pre>"
+    if kind == "error":
+        text = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+        return f"<pre class='sl-output sl-error'>{html.escape(text)}</pre>"
+    if kind not in ("display_data", "execute_result"):
+        return ""
+    data = output.get("data", {})
+    mime = next((m for m in _MIME_ORDER if m in data), None)
+    if mime is None:
+        return ""
+    value = data[mime]
+    if mime in ("text/html", "image/svg+xml"):
+        return f"<div class='sl-output'>{_text(value)}</div>"
+    if mime in ("image/png", "image/jpeg"):
+        encoded = base64.b64encode(base64.b64decode(_text(value))).decode("ascii")
+        return f"<img class='sl-output' alt='figure' src='data:{mime};base64,{encoded}'>"
+    if mime == "text/markdown":
+        return _markdown(_text(value))
+    return f"<pre class='sl-output'>{html.escape(_text(value))}</pre>"
+
+
+def notebook_to_html(executed: Path, title: str) -> str:
+    """The outputs and Markdown cells of an executed notebook as one HTML page, without code.
+
+    Parameters
+    ----------
+    executed : Path
+        An executed notebook (nbformat 4 JSON) [path].
+    title : str
+        Title of the page [text].
+
+    Returns
+    -------
+    str
+        The HTML page: outputs in cell order (HTML, SVG, PNG/JPEG, Markdown, else plain text;
+        streams and errors as preformatted text).
+
+    Raises
+    ------
+    ReportError
+        The file is not a readable notebook (named).
+    """
+    try:
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+        cells = nb["cells"]
+        if not isinstance(cells, list):
+            raise TypeError("cells is not a list")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ReportError(f"executed notebook {executed.name} is not readable: {exc}") from None
+    parts: list[str] = []
+    for index, cell in enumerate(cells, start=1):
+        try:
+            if cell["cell_type"] == "markdown":
+                parts.append(_markdown(_text(cell["source"])))
+            elif cell["cell_type"] == "code":
+                parts.extend(_output_html(out) for out in cell.get("outputs", []))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ReportError(
+                f"executed notebook {executed.name}, cell {index}: unreadable output: {exc!r}"
+            ) from None
+    return PAGE.format(title=html.escape(title), body="\n".join(p for p in parts if p))
 
 
 def html_to_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120.0) -> None:
@@ -140,6 +257,25 @@ def html_to_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120.0) -> No
     if proc.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
         tail = proc.stderr.decode(errors="replace")[-300:]
         raise ReportError(f"chromium could not print {html_path.name} to PDF: {tail}")
+
+
+def _survey_revision(session: Session, run_rec: RunRecord, revision: int | None) -> int:
+    """The revision a survey report of ``run_rec`` shows, checked without loading stations.
+
+    Raises
+    ------
+    ReportError
+        The run has no survey, or not that revision.
+    """
+    records = session.history(run_rec.id)
+    if revision is None:
+        current = [r.revision for r in records if r.id == run_rec.current_survey_id]
+        if not current:
+            raise ReportError(f"run {run_rec.run_number} has no survey yet")
+        return current[0]
+    if not any(r.revision == revision for r in records):
+        raise ReportError(f"run {run_rec.run_number} has no revision {revision}")
+    return revision
 
 
 def render_report(
@@ -207,7 +343,7 @@ def render_report(
     if kind == "survey":
         assert run is not None
         run_rec = session.run(run)
-        view = session.survey(run_rec.id, revision)
+        shown = _survey_revision(session, run_rec, revision)
         run_id, well_id = run_rec.id, run_rec.well_id
         parameters: dict[str, Any] = {
             "run": str(run_rec.id),
@@ -217,7 +353,7 @@ def render_report(
             "format": fmt,
             "output_dir": str(out_dir),
         }
-        base = _safe_name(f"{run_rec.run_number}_rev{view.survey.revision}_{kind}_{stamp}")
+        base = _safe_name(f"{run_rec.run_number}_rev{shown}_{kind}_{stamp}")
         title = f"{run_rec.run_name} survey report"
     else:
         from surveylab.services import runs as run_service

@@ -160,6 +160,14 @@ class Session:
         """Whether the session holds a token (not whether it is still valid: see :attr:`actor`)."""
         return bool(self.token)
 
+    def call(self, service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Authenticate and run ``service(uow, actor, ...)`` on one unit of work (one
+        connection: on DuckDB opening the file is the expensive part)."""
+        uow = self.uow()
+        with uow:
+            actor = accounts.authenticate(uow, self.token)
+            return service(uow, actor, *args, **kwargs)
+
     @property
     def actor(self) -> Actor:
         """The acting user, authenticated again now (current role, active flag, expiry).
@@ -212,19 +220,21 @@ class Session:
     # ------------------------------------------------------------------ users (Admin)
     def users(self) -> list[UserRecord]:
         """Every user (Admin only)."""
-        return accounts.list_users(self.uow(), self.actor)
+        return self.call(
+            accounts.list_users,
+        )
 
     def add_user(self, username: str, password: str, role: Role | str) -> UserRecord:
         """Create a user (Admin only); see :func:`surveylab.services.accounts.add_user`."""
-        return accounts.add_user(self.uow(), self.actor, username, password, role)
+        return self.call(accounts.add_user, username, password, role)
 
     def set_role(self, username: str, role: Role | str) -> UserRecord:
         """Change a user's role (Admin only)."""
-        return accounts.set_role(self.uow(), self.actor, username, role)
+        return self.call(accounts.set_role, username, role)
 
     def deactivate_user(self, username: str) -> UserRecord:
         """Deactivate a user (Admin only)."""
-        return accounts.deactivate(self.uow(), self.actor, username)
+        return self.call(accounts.deactivate, username)
 
     def change_password(self, new_password: str, username: str | None = None) -> None:
         """Change the own password, or (Admin) ``username``'s [text]."""
@@ -234,17 +244,21 @@ class Session:
     # ------------------------------------------------------------------ wells and runs
     def wells(self) -> list[WellRecord]:
         """Every well."""
-        return runs.list_wells(self.uow(), self.actor)
+        return self.call(
+            runs.list_wells,
+        )
+
+    def well(self, ref: str | uuid.UUID) -> WellRecord:
+        """A well by name or id."""
+        return self.call(runs.get_well, ref)
 
     def create_well(self, well_name: str, well_type: str = "Oil", **extra: Any) -> WellRecord:
         """Create a well (Admin, Engineer, Surveyor)."""
-        return runs.create_well(
-            self.uow(), self.actor, well_name=well_name, well_type=well_type, **extra
-        )
+        return self.call(runs.create_well, well_name=well_name, well_type=well_type, **extra)
 
     def runs(self, *, mine: bool = False, **filters: Any) -> list[RunRecord]:
         """Runs, all or the user's own (``mine``), filtered."""
-        return runs.list_runs(self.uow(), self.actor, mine=mine, **filters)
+        return self.call(runs.list_runs, mine=mine, **filters)
 
     def runs_frame(self, *, mine: bool = False, **filters: Any) -> pd.DataFrame:
         """Runs as a table (one row per run)."""
@@ -267,11 +281,11 @@ class Session:
 
     def count_runs(self, **filters: Any) -> int:
         """Number of runs matching ``filters``."""
-        return runs.count_runs(self.uow(), self.actor, **filters)
+        return self.call(runs.count_runs, **filters)
 
     def run(self, ref: str | uuid.UUID) -> RunRecord:
         """One run by id, run number or run name."""
-        return runs.get_run(self.uow(), self.actor, ref)
+        return self.call(runs.get_run, ref)
 
     def create_run(
         self,
@@ -281,9 +295,8 @@ class Session:
         well: str | uuid.UUID | None = None,
     ) -> RunRecord:
         """Create a run owned by the acting user (Admin, Engineer, Surveyor)."""
-        return runs.create_run(
-            self.uow(),
-            self.actor,
+        return self.call(
+            runs.create_run,
             run_number=run_number,
             run_name=run_name,
             run_type=run_type,
@@ -292,11 +305,11 @@ class Session:
 
     def update_run(self, ref: str | uuid.UUID, **values: Any) -> RunRecord:
         """Change a run (its owner or an Admin)."""
-        return runs.update_run(self.uow(), self.actor, ref, **values)
+        return self.call(runs.update_run, ref, **values)
 
     def delete_run(self, ref: str | uuid.UUID) -> None:
         """Delete a run (its owner or an Admin)."""
-        runs.delete_run(self.uow(), self.actor, ref)
+        self.call(runs.delete_run, ref)
 
     # ------------------------------------------------------------------ surveys
     def import_file(
@@ -312,9 +325,8 @@ class Session:
             content, file_name = source, name or "upload"
         else:
             content, file_name = Path(source).read_bytes(), name or Path(source).name
-        return surveys.import_survey(
-            self.uow(),
-            self.actor,
+        return self.call(
+            surveys.import_survey,
             run=run,
             content=content,
             file_name=file_name,
@@ -323,24 +335,24 @@ class Session:
 
     def survey(self, run: str | uuid.UUID, revision: int | None = None) -> SurveyView:
         """A survey revision of ``run`` (default the current one) with its stations."""
-        return SurveyView(*surveys.load_survey(self.uow(), self.actor, run, revision))
+        return SurveyView(*self.call(surveys.load_survey, run, revision))
 
     def history(self, run: str | uuid.UUID) -> list[SurveyRecord]:
         """Every survey revision of ``run``."""
-        return surveys.history(self.uow(), self.actor, run)
+        return self.call(surveys.history, run)
 
     def compare_revisions(self, run: str | uuid.UUID, rev_a: int, rev_b: int) -> pd.DataFrame:
         """Station differences between two revisions of ``run``."""
-        return surveys.compare_revisions(self.uow(), self.actor, run, rev_a, rev_b)
+        return self.call(surveys.compare_revisions, run, rev_a, rev_b)
 
     def file_content(self, file_id: uuid.UUID) -> bytes:
         """The bytes of an uploaded file, exactly as received."""
-        return surveys.file_content(self.uow(), self.actor, file_id)
+        return self.call(surveys.file_content, file_id)
 
     # ------------------------------------------------------------------ reports
     def reports(self, run_id: uuid.UUID | None = None) -> list[ReportRecord]:
         """Rendered reports, all or of one run."""
-        return reports.list_reports(self.uow(), self.actor, run_id)
+        return self.call(reports.list_reports, run_id)
 
 
 def connect(

@@ -49,15 +49,17 @@ def _pg_admin_url() -> str:
     return PG_URL.replace("postgresql+psycopg://", "postgresql://")  # type: ignore[union-attr]
 
 
-def create_pg_database() -> str:
-    """A fresh, empty PostgreSQL database on the test server; returns its SQLAlchemy URL."""
+def create_pg_database(template: str | None = None) -> str:
+    """A fresh PostgreSQL database on the test server (a copy of ``template`` when given, else
+    empty); returns its SQLAlchemy URL."""
     import uuid
 
     import psycopg
 
     name = f"t_{uuid.uuid4().hex[:16]}"
+    clause = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(_pg_admin_url(), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{clause}')
     return PG_URL.rsplit("/", 1)[0] + f"/{name}"  # type: ignore[union-attr]
 
 
@@ -84,32 +86,59 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def _duckdb_template(tmp_path_factory) -> Path:
+    """A migrated, empty DuckDB file, made once; tests get copies (migrating is the slow part)."""
+    from surveylab import db
+
+    folder = tmp_path_factory.mktemp("duckdb-template")
+    s = settings_for(None, folder)
+    db.upgrade(s)
+    return folder / "surveylab.duckdb"
+
+
+@pytest.fixture(scope="session")
+def _pg_template():
+    """A migrated, empty PostgreSQL database, made once; tests get copies (CREATE ... TEMPLATE)."""
+    from surveylab import db
+
+    require_component(bool(PG_URL), "PostgreSQL: SURVEYLAB_TEST_PG_URL is not set")
+    url = create_pg_database()
+    s = settings_for(url, Path("."))
+    db.upgrade(s)
+    db.get_engine(s).dispose()
+    yield url.rsplit("/", 1)[1]
+    drop_pg_database(url)
+
+
+def _copy_duckdb(template: Path, data_dir: Path):
+    import shutil
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, data_dir / "surveylab.duckdb")
+    return settings_for(None, data_dir)
+
+
 @pytest.fixture
-def settings(backend, tmp_path):
+def settings(backend, tmp_path, request):
     """Migrated, empty database settings on each backend (DuckDB file / PostgreSQL database)."""
     from surveylab import db
 
     if backend == "postgres":
-        require_component(bool(PG_URL), "PostgreSQL: SURVEYLAB_TEST_PG_URL is not set")
-        url = create_pg_database()
+        template = request.getfixturevalue("_pg_template")
+        url = create_pg_database(template)
         s = settings_for(url, tmp_path)
-        db.upgrade(s)
         yield s
         db.get_engine(s).dispose()
         drop_pg_database(url)
     else:
-        s = settings_for(None, tmp_path)
-        db.upgrade(s)
-        yield s
+        yield _copy_duckdb(request.getfixturevalue("_duckdb_template"), tmp_path)
 
 
 @pytest.fixture
-def duckdb_settings(tmp_path):
-    from surveylab import db
-
-    s = settings_for(None, tmp_path)
-    db.upgrade(s)
-    return s
+def duckdb_settings(tmp_path, _duckdb_template):
+    """A migrated, empty DuckDB database."""
+    return _copy_duckdb(_duckdb_template, tmp_path)
 
 
 @pytest.fixture
@@ -122,18 +151,22 @@ def uow_factory(settings):
 @pytest.fixture
 def people(settings):
     """One active user per role, plus a second Surveyor: {name: Actor}."""
+    from surveylab.auth import hash_password
     from surveylab.models import Actor, Role
     from surveylab.repositories import UnitOfWork
-    from surveylab.services import accounts
 
     out = {}
-    for name, role in (
-        ("admin", Role.ADMIN),
-        ("engineer", Role.ENGINEER),
-        ("surveyor", Role.SURVEYOR),
-        ("surveyor2", Role.SURVEYOR),
-        ("viewer", Role.VIEWER),
-    ):
-        u = accounts.ensure_user(UnitOfWork(settings), name, f"{name}-password-123", role)
-        out[name] = Actor(u.id, u.username, u.role)
+    with UnitOfWork(settings) as uow:  # one connection for all five
+        for name, role in (
+            ("admin", Role.ADMIN),
+            ("engineer", Role.ENGINEER),
+            ("surveyor", Role.SURVEYOR),
+            ("surveyor2", Role.SURVEYOR),
+            ("viewer", Role.VIEWER),
+        ):
+            u = uow.users.by_username(name) or uow.users.add(
+                name, hash_password(f"{name}-password-123"), role
+            )
+            out[name] = Actor(u.id, u.username, u.role)
+        uow.commit()
     return out

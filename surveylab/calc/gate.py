@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -56,6 +58,45 @@ def validate_stations(
         )
     if n == 0:
         raise SurveyInputError("no stations given", field="md")
+    # Fast acceptance without full-length temporaries: MD strictly increasing with finite ends
+    # is finite throughout; min and max are NaN when any value is. Only a refusal takes the
+    # slow path, which names the first offending station.
+    inc_lo, inc_hi = _MIN(inc_a), _MAX(inc_a)
+    azi_lo, azi_hi = _MIN(azi_a), _MAX(azi_a)
+    if not (
+        _md_ok(md_a)
+        and inc_lo >= 0.0
+        and inc_hi <= 180.0
+        and math.isfinite(azi_lo)
+        and math.isfinite(azi_hi)
+    ):
+        _refuse(md_a, inc_a, azi_a)
+    if azi_lo < 0.0 or azi_hi >= 360.0:
+        azi_a = np.mod(azi_a, 360.0)
+        azi_a[azi_a >= 360.0] = 0.0  # np.mod(-1e-17, 360) rounds to 360.0
+    return md_a, inc_a, azi_a
+
+
+_MIN = np.minimum.reduce
+_MAX = np.maximum.reduce
+# MD pairs compared per step: the boolean temporary (64 KB) stays in the CPU cache
+_MD_CHUNK = 65536
+
+
+def _md_ok(md: np.ndarray) -> bool:
+    """Whether MDs are finite and strictly increasing (NaN compares False)."""
+    n = md.size
+    if not (math.isfinite(md[0]) and math.isfinite(md[-1])):
+        return False
+    for lo in range(0, n - 1, _MD_CHUNK):
+        hi = min(lo + _MD_CHUNK, n - 1)
+        if not np.greater(md[lo + 1 : hi + 1], md[lo:hi]).all():
+            return False
+    return True
+
+
+def _refuse(md_a: np.ndarray, inc_a: np.ndarray, azi_a: np.ndarray) -> None:
+    """Raise the error naming the first offending station (the fast checks found one)."""
     for arr, name, what in (
         (md_a, "md", "MD"),
         (inc_a, "inc", "inclination"),
@@ -68,9 +109,8 @@ def validate_stations(
             raise SurveyInputError(
                 f"{where}: {what} is {arr[i]} (not a number)", station=i, field=name
             )
-    if n > 1:
-        step = np.diff(md_a)
-        bad = step <= 0
+    if md_a.size > 1:
+        bad = np.diff(md_a) <= 0
         if bad.any():
             i = int(np.argmax(bad)) + 1
             raise SurveyInputError(
@@ -87,7 +127,4 @@ def validate_stations(
             station=i,
             field="inc",
         )
-    if ((azi_a < 0.0) | (azi_a >= 360.0)).any():
-        azi_a = np.mod(azi_a, 360.0)
-        azi_a[azi_a >= 360.0] = 0.0  # np.mod(-1e-17, 360) rounds to 360.0
-    return md_a, inc_a, azi_a
+    raise AssertionError("unreachable: the fast checks refused valid stations")  # pragma: no cover

@@ -25,7 +25,9 @@ class DatabaseBusyError(RuntimeError):
 
 def _is_lock_error(exc: BaseException) -> bool:
     text = str(exc).lower()
-    return "could not set lock" in text or "conflicting lock" in text or "database is locked" in text
+    return (
+        "could not set lock" in text or "conflicting lock" in text or "database is locked" in text
+    )
 
 
 @lru_cache(maxsize=8)

@@ -80,7 +80,11 @@ runs = sa.Table(
     sa.Column("run_type", sa.String(50), nullable=False),
     sa.Column("well_id", sa.Uuid, sa.ForeignKey("wells.id", ondelete="SET NULL"), index=True),
     sa.Column(
-        "user_id", sa.Uuid, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+        "user_id",
+        sa.Uuid,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
     ),
     sa.Column("current_survey_id", sa.Uuid),
     sa.Column("survey_changed_at", sa.DateTime(timezone=True)),

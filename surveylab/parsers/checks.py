@@ -7,6 +7,7 @@ minimum-curvature recomputation does not reproduce within the file's printed pre
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -72,16 +73,124 @@ def run_checks(
     findings : list of Finding
         Appended to.
     """
-    md = stations["md"].to_numpy(dtype=float)
-    inc = stations["inc"].to_numpy(dtype=float)
     azi = stations["azi"].to_numpy(dtype=float)
-    used = stations["used"].to_numpy(dtype=bool)
+    norm = check_stations(
+        header,
+        stations["md"].to_numpy(dtype=float),
+        stations["inc"].to_numpy(dtype=float),
+        azi,
+        stations["projected"].to_numpy(dtype=bool),
+        stations["used"].to_numpy(dtype=bool),
+        {str(c): vendor[c].to_numpy(dtype=float) for c in vendor.columns},
+        raw,
+        findings,
+    )
+    if norm is not azi:
+        stations["azi"] = norm
 
+
+def check_stations(
+    header: SurveyHeader,
+    md: np.ndarray,
+    inc: np.ndarray,
+    azi: np.ndarray,
+    projected: np.ndarray,
+    used: np.ndarray,
+    vendor: dict[str, np.ndarray],
+    raw: RawSurvey | None,
+    findings: list[Finding],
+) -> np.ndarray:
+    """The checks of :func:`run_checks` on plain arrays; returns the normalised azimuths.
+
+    Parameters
+    ----------
+    header : SurveyHeader
+        Header metadata (depth unit, north reference, tie-on) [-].
+    md : numpy.ndarray
+        Measured depths [depth unit].
+    inc : numpy.ndarray
+        Inclinations [deg].
+    azi : numpy.ndarray
+        Azimuths [deg], as read.
+    projected, used : numpy.ndarray
+        Station flags (bool) [-].
+    vendor : dict of str to numpy.ndarray
+        Vendor columns tvd, north, east [depth unit], vs, dls, aligned with ``md``.
+    raw : RawSurvey or None
+        Source lines and printed precision of the vendor columns [-].
+    findings : list of Finding
+        Appended to.
+
+    Returns
+    -------
+    numpy.ndarray
+        Azimuths in [0, 360) [deg]: ``azi`` itself when no value needed normalising.
+    """
+    n = md.size
+    # the common case, a clean listing, in a few reductions: none of the per-station findings
+    clean = (
+        bool(used.all())
+        and not projected.any()
+        and _MIN(azi) >= 0.0
+        and _MAX(azi) < 360.0
+        and _MIN(inc) >= 0.0
+        and _MAX(inc) <= 180.0
+        and math.isfinite(md[0])
+        and math.isfinite(md[-1])
+        and (n == 1 or bool(np.greater(md[1:], md[:-1]).all()))
+    )
+    if clean:
+        idx, valid = np.arange(n), True
+    else:
+        azi, idx, valid = _station_findings(md, inc, azi, projected, used, raw, findings)
+    if header.azimuth_reference is NorthReference.UNKNOWN:
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "north_reference_unknown",
+                "the file does not say whether azimuths are from true, grid or magnetic north",
+            )
+        )
+    if header.depth_unit is None:
+        findings.append(
+            Finding(
+                Severity.WARNING,
+                "depth_unit_unknown",
+                "the file does not state its depth unit (m, ft or US ft)",
+            )
+        )
+    if header.angle_unit is None:
+        findings.append(
+            Finding(
+                Severity.INFO,
+                "angle_unit_unstated",
+                "the file does not state its angle unit; the values are read as degrees",
+            )
+        )
+
+    if valid:
+        _geometry_checks(header, md, inc, azi, vendor, raw, findings, idx)
+    return azi
+
+
+_MIN = np.minimum.reduce
+_MAX = np.maximum.reduce
+
+
+def _station_findings(
+    md: np.ndarray,
+    inc: np.ndarray,
+    azi: np.ndarray,
+    projected: np.ndarray,
+    used: np.ndarray,
+    raw: RawSurvey | None,
+    findings: list[Finding],
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Per-station findings; returns normalised azimuths, used stations, whether computable."""
     out = (azi < 0) | (azi >= 360)
     if out.any():
         norm = np.mod(azi, 360.0)
         norm[norm >= 360.0] = 0.0
-        stations["azi"] = norm
         _emit(
             findings,
             Severity.INFO,
@@ -124,14 +233,13 @@ def run_checks(
     _emit(findings, Severity.WARNING, "duplicate_md", dups, raw, "md")
     _emit(findings, Severity.INFO, "duplicate_md_flagged", dup_flagged, raw, "md")
 
-    proj = stations["projected"].to_numpy(dtype=bool)
     _emit(
         findings,
         Severity.INFO,
         "projected_station",
         [
             (int(i), f"station at MD {md[i]:g} is projected, not surveyed")
-            for i in np.flatnonzero(proj)
+            for i in np.flatnonzero(projected)
         ],
         raw,
     )
@@ -144,45 +252,21 @@ def run_checks(
         raw,
     )
 
-    if header.azimuth_reference is NorthReference.UNKNOWN:
-        findings.append(
-            Finding(
-                Severity.WARNING,
-                "north_reference_unknown",
-                "the file does not say whether azimuths are from true, grid or magnetic north",
-            )
-        )
-    if header.depth_unit is None:
-        findings.append(
-            Finding(
-                Severity.WARNING,
-                "depth_unit_unknown",
-                "the file does not state its depth unit (m, ft or US ft)",
-            )
-        )
-    if header.angle_unit is None:
-        findings.append(
-            Finding(
-                Severity.INFO,
-                "angle_unit_unstated",
-                "the file does not state its angle unit; the values are read as degrees",
-            )
-        )
-
     valid = (
         len(idx) >= 1
         and not bad_inc[idx].any()
         and bool(np.all(np.diff(md[idx]) > 0))
         and bool(np.all(np.isfinite(md[idx])))
     )
-    if valid:
-        _geometry_checks(header, stations, vendor, raw, findings, idx)
+    return azi, idx, bool(valid)
 
 
 def _geometry_checks(
     header: SurveyHeader,
-    stations: pd.DataFrame,
-    vendor: pd.DataFrame,
+    md_all: np.ndarray,
+    inc_all: np.ndarray,
+    azi_all: np.ndarray,
+    vendor: dict[str, np.ndarray],
     raw: RawSurvey | None,
     findings: list[Finding],
     idx: np.ndarray,
@@ -191,9 +275,10 @@ def _geometry_checks(
         from surveylab.calc.mincurve import minimum_curvature
     except ImportError:  # the calculation engine is not importable (yet)
         return
-    md = stations["md"].to_numpy(dtype=float)[idx]
-    inc = stations["inc"].to_numpy(dtype=float)[idx]
-    azi = stations["azi"].to_numpy(dtype=float)[idx]
+    all_used = idx.size == md_all.size
+    md = md_all if all_used else md_all[idx]
+    inc = inc_all if all_used else inc_all[idx]
+    azi = azi_all if all_used else azi_all[idx]
     tie = header.tie_on
     if tie is not None and tie.md > md[0]:
         tie = None
@@ -215,18 +300,21 @@ def _geometry_checks(
             f"DLS {dls[k]:.2f} deg/{course:g} {unit.value} at MD {md[k]:g} exceeds "
             f"{DLS_SPIKE_LIMIT:g}",
         )
-        for k in np.flatnonzero(np.nan_to_num(dls) > DLS_SPIKE_LIMIT)
+        for k in np.flatnonzero(dls > DLS_SPIKE_LIMIT)  # NaN compares False
     ]
     _emit(findings, Severity.WARNING, "dls_spike", spikes, raw, "dls")
 
     for col, calc in (("tvd", pos.tvd), ("north", pos.north), ("east", pos.east)):
-        if col not in vendor.columns:
+        if col not in vendor:
             continue
-        given = vendor[col].to_numpy(dtype=float)[idx]
+        given = vendor[col] if all_used else vendor[col][idx]
         printed = raw.vendor_decimals.get(col) if raw is not None else None
         tol = max(5.0 * 10.0 ** -(printed if printed is not None else 3), 1e-3)
         diff = np.abs(np.asarray(calc, dtype=float) - given)
-        bad = np.flatnonzero(np.isfinite(diff) & (diff > tol))
+        over = diff > tol
+        if not over.any():
+            continue
+        bad = np.flatnonzero(over & np.isfinite(diff))
         items = [
             (
                 int(idx[k]),

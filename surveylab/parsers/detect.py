@@ -63,9 +63,17 @@ def detect_format(data: bytes, name: str = "<bytes>") -> str:
     if first[:2].upper() == b"~V":
         return "las"
     if head.startswith(b"IOGP,") or (
-        re.search(rb"^H7,", data[:200000], re.M) and re.search(rb"^P7,", data, re.M)
+        _starts_line(data, b"H7,", 200000) and _starts_line(data, b"P7,", len(data))
     ):
         return "p717"
-    if re.search(rb"WELL TRACE FROM PETREL", head, re.I):
+    if b"WELL TRACE FROM PETREL" in head.upper():
         return "petrel"
     return "csv"
+
+
+def _starts_line(data: bytes, token: bytes, within: int) -> bool:
+    """Whether a line of ``data[:within]`` starts with ``token`` (``^`` of ``re.M``: after LF).
+
+    ``bytes.find`` rather than a multi-line pattern: several times faster on large files.
+    """
+    return data.startswith(token) or data.find(b"\n" + token, 0, within) >= 0

@@ -10,6 +10,8 @@ arrive as cells already.
 from __future__ import annotations
 
 import csv
+import functools
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -130,8 +132,13 @@ _UNIT_TOKENS = re.compile(
 MAX_HEADER_SCAN = 400
 
 
+_NAME_MARKS = re.compile(r"[+\-.:#*]")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096)
 def norm_col(cell: str) -> tuple[str, str | None]:
-    """Normalise a column-header cell; return ``(name, unit)``."""
+    """Normalise a column-header cell; return ``(name, unit)`` (cached: names recur)."""
     s = cell.replace("\n", " ").strip()
     unit = None
     m = _UNIT_IN_NAME.search(s)
@@ -139,8 +146,8 @@ def norm_col(cell: str) -> tuple[str, str | None]:
         unit = m.group(1).strip() or None
         s = s[: m.start()] + s[m.end() :]
     s = s.lower().replace("_", " ")
-    s = re.sub(r"[+\-.:#*]", "", s)
-    s = re.sub(r"\s+", " ", s).strip()
+    s = _NAME_MARKS.sub("", s)
+    s = _SPACES.sub(" ", s).strip()
     return s, unit
 
 
@@ -320,7 +327,26 @@ def read_rows(
     seen_data = False
     k = header_index + 1
     n_rows = len(rows)
+    block_limit = n_rows  # rows a block read may take; small again after a quirky row
     while k < n_rows:
+        taken = _read_block(
+            rows,
+            k,
+            block_limit,
+            cm,
+            raw,
+            vendor_vals,
+            vendor_dec,
+            other_vals,
+            findings,
+            comma_decimal,
+        )
+        if taken:
+            seen_data = True
+            k += taken
+            if k >= n_rows:
+                break
+            block_limit = _BLOCK_RESTART if taken < block_limit else 2 * block_limit
         lineno, cells = rows[k]
         k += 1
         ncell = len(cells)
@@ -429,10 +455,8 @@ def read_rows(
                 )
             if v is None or v in _SENTINELS:
                 v = math.nan
-            elif n_st < 50:
-                t = txt.strip()
-                dot = t.rfind(".")
-                d = len(t) - dot - 1 if dot >= 0 and "e" not in t and "E" not in t else decimals(t)
+            elif n_st < _DECIMALS_FROM:
+                d = _printed_decimals(txt)
                 if d > vendor_dec.get(role, -1):
                     vendor_dec[role] = d
             vendor_vals[role].append(v)
@@ -483,6 +507,239 @@ def _azi(txt: str, comma_decimal: bool) -> float | None:
     if v != v or v in (_INF, -_INF) or "_" in txt:
         return parse_azimuth(txt, comma_decimal=comma_decimal)
     return v
+
+
+#: Stations whose vendor cells set the printed precision of a vendor column [-].
+_DECIMALS_FROM = 50
+#: Rows a block read may take after a quirky row (doubling while blocks run full) [-].
+_BLOCK_RESTART = 16
+_NOT_USED = frozenset(("0", "false", "no", "n"))
+
+
+def _printed_decimals(txt: str) -> int:
+    """Digits printed after the decimal point of a vendor cell [-]."""
+    t = txt.strip()
+    dot = t.rfind(".")
+    return len(t) - dot - 1 if dot >= 0 and "e" not in t and "E" not in t else decimals(t)
+
+
+def _max_decimals(cells: list[str]) -> int:
+    """Largest :func:`_printed_decimals` of the cells (-1 for none), in C-level passes."""
+    if not cells:
+        return -1
+    texts = list(map(str.strip, cells))
+    joined = "".join(texts)
+    if "e" in joined or "E" in joined or "," in joined:
+        return max(map(_printed_decimals, cells))
+    dots = list(map(str.rfind, texts, itertools.repeat(".")))
+    # no dot: no decimals (plain integers)
+    return max([n - d - 1 if d >= 0 else 0 for n, d in zip(map(len, texts), dots, strict=True)])
+
+
+def _plain_floats(col: tuple[str, ...]) -> tuple[list[float], int]:
+    """Values of the leading plain station cells of a column, and how many there are.
+
+    A plain cell is what the row loop's fast path takes: ``float()`` reads it, the value is
+    finite and no null sentinel, and the text holds no ``_`` digit separator.
+    """
+    try:
+        vals = list(map(float, col))
+    except ValueError:
+        vals = []
+        for txt in col:
+            try:
+                vals.append(float(txt))
+            except ValueError:
+                break
+    n = len(vals)
+    # a NaN or infinity makes the sum non-finite (an overflow only costs the exact scan)
+    if n and not (math.isfinite(sum(vals)) and _SENTINELS.isdisjoint(vals)):
+        n = next((i for i, v in enumerate(vals) if not math.isfinite(v) or v in _SENTINELS), n)
+    if "_" in "".join(col[:n]):
+        n = next(i for i, txt in enumerate(col[:n]) if "_" in txt)
+    return vals, n
+
+
+def _finite_floats(col: tuple[str, ...]) -> list[float] | None:
+    """``float()`` of every cell when all are finite numbers without ``_``, else None."""
+    try:
+        vals = list(map(float, col))
+    except ValueError:
+        return None
+    if "_" in "".join(col) or not (math.isfinite(sum(vals)) or all(map(math.isfinite, vals))):
+        return None
+    return vals
+
+
+def _read_block(
+    rows: list[tuple[int, list[str]]],
+    k: int,
+    limit: int,
+    cm: ColumnMap,
+    raw: RawSurvey,
+    vendor_vals: dict[str, list[float]],
+    vendor_dec: dict[str, int],
+    other_vals: dict[NorthReference, list[float]],
+    findings: list[Finding],
+    comma_decimal: bool,
+) -> int:
+    """Read the run of plain station rows that starts at ``rows[k]``, column by column.
+
+    The rows taken are those the row loop would read on its fast path (same cell count, MD,
+    inclination and azimuth plain numbers, see :func:`_plain_floats`); the results, vendor
+    findings included, are the row loop's. The first other row ends the block.
+
+    Parameters
+    ----------
+    rows : list of (int, list of str)
+        (1-based line number, cells) of the listing [-].
+    k : int
+        Index in ``rows`` of the first row to read [-].
+    limit : int
+        Most rows to take [-].
+    cm : ColumnMap
+        The recognised columns [-].
+    raw : RawSurvey
+        Stations read so far; extended in place.
+    vendor_vals, vendor_dec, other_vals : dict
+        Vendor columns [column unit], their printed decimals [-] and the other azimuth columns
+        [deg], extended in place.
+    findings : list of Finding
+        Appended to (unreadable vendor cells) [-].
+    comma_decimal : bool
+        Whether a decimal comma is allowed in numbers [-].
+
+    Returns
+    -------
+    int
+        Rows taken (0 when ``rows[k]`` is no plain station row).
+    """
+    c_md, c_inc, c_azi = cm.cols["md"], cm.cols["inc"], cm.cols["azi"]
+    first = rows[k][1]
+    width = len(first)
+    if width <= max(c_md, c_inc, c_azi):
+        return 0
+    try:
+        head = (float(first[c_md]), float(first[c_inc]), float(first[c_azi]))
+    except ValueError:
+        return 0
+    if not all(map(math.isfinite, head)) or not _SENTINELS.isdisjoint(head):
+        return 0
+    end = min(len(rows), k + limit)
+    e = k + 1
+    while e < end and len(rows[e][1]) == width:
+        e += 1
+    linenos, cell_rows = zip(*rows[k:e], strict=True)
+    cols = list(zip(*cell_rows, strict=True))
+    md, n_md = _plain_floats(cols[c_md])
+    inc, n_inc = _plain_floats(cols[c_inc])
+    azi, n_azi = _plain_floats(cols[c_azi])
+    m = min(n_md, n_inc, n_azi)
+    if m == 0:
+        return 0
+    n0 = len(raw.md)
+    raw.md.extend(md[:m])
+    raw.inc.extend(inc[:m])
+    raw.azi.extend(azi[:m])
+    raw.lines.extend(linenos[:m])
+
+    comment_col = cm.cols.get("comment")
+    comments: list[str] | tuple[str, ...] | None = None
+    if comment_col is not None and comment_col < width:
+        comments = cols[comment_col][:m]
+    if width > cm.width:
+        extra = [" " + " ".join(cells[cm.width :]) for cells in cell_rows[:m]]
+        if comments is not None:
+            extra = [a + b for a, b in zip(comments, extra, strict=True)]
+        comments = extra
+    if comments is not None and any(comments):
+        raw.projected.extend(bool(c and _PROJECTED.search(c)) for c in comments)
+        if raw.tie_index is None:
+            raw.tie_index = next(
+                (n0 + i for i, c in enumerate(comments) if c and _TIE.search(c)), None
+            )
+    else:
+        raw.projected.extend([False] * m)
+    c_used = cm.cols.get("used")
+    if c_used is not None and c_used < width:
+        flags = cols[c_used][:m]
+        is_used = {txt: txt.strip().lower() not in _NOT_USED for txt in set(flags)}
+        raw.used.extend(map(is_used.__getitem__, flags))
+    else:
+        raw.used.extend([True] * m)
+
+    pending: list[tuple[int, int, Finding]] = []
+    n_dec = max(0, min(m, _DECIMALS_FROM - n0))
+    for r, role in enumerate(VENDOR_ROLES):
+        if role not in vendor_vals:
+            continue
+        j = cm.cols[role]
+        if j >= width:
+            vendor_vals[role].extend([math.nan] * m)
+            continue
+        col = cols[j][:m]
+        vals = _finite_floats(col)
+        if vals is None:
+            vals = [
+                _vendor_cell(txt, comma_decimal, n0 + i, linenos[i], role, r, pending)
+                for i, txt in enumerate(col)
+            ]
+        elif not _SENTINELS.isdisjoint(vals):
+            vals = [math.nan if v in _SENTINELS else v for v in vals]
+        best = vendor_dec.get(role, -1)
+        if n_dec:
+            printed = [t for t, v in zip(col[:n_dec], vals, strict=False) if v == v]
+            best = max(best, _max_decimals(printed))
+        if best >= 0:
+            vendor_dec[role] = best
+        vendor_vals[role].extend(vals)
+    pending.sort(key=lambda p: (p[0], p[1]))
+    findings.extend(f for _i, _r, f in pending)
+
+    for ref, j in cm.other_azimuths.items():
+        if j >= width:
+            other_vals[ref].extend([math.nan] * m)
+            continue
+        col = cols[j][:m]
+        vals = _finite_floats(col)
+        if vals is None:
+            vals = [_other_azimuth(txt, comma_decimal) for txt in col]
+        other_vals[ref].extend(vals)
+    return m
+
+
+def _vendor_cell(
+    txt: str,
+    comma_decimal: bool,
+    station: int,
+    lineno: int,
+    role: str,
+    rank: int,
+    pending: list[tuple[int, int, Finding]],
+) -> float:
+    """A vendor cell as the row loop reads it: NaN for empty, sentinel or unreadable cells."""
+    try:
+        v = _num(txt, comma_decimal)
+    except ValueError:
+        finding = Finding(
+            Severity.WARNING,
+            "vendor_value_unreadable",
+            f"cannot read {txt.strip()!r} as a number",
+            station=station,
+            line=lineno,
+            field=role,
+        )
+        pending.append((station, rank, finding))
+        return math.nan
+    return math.nan if v is None or v in _SENTINELS else v
+
+
+def _other_azimuth(txt: str, comma_decimal: bool) -> float:
+    try:
+        v = parse_number(txt, comma_decimal=comma_decimal)
+    except ValueError:
+        return math.nan
+    return math.nan if v is None else v
 
 
 def _refuse_data_after(
@@ -632,7 +889,13 @@ def read_text_table(data: bytes, name: str, fmt: str = "csv") -> ParsedSurvey:
             f"in the first {min(len(lines), MAX_HEADER_SCAN)} lines",
         )
     hi, delim, cm = found
-    rows = [(no + 1, _split(line, delim)) for no, line in enumerate(lines)]
+    if delim is None:
+        rows = [(no, line.split()) for no, line in enumerate(lines, 1)]
+    else:
+        rows = [
+            (no, line.split(delim) if '"' not in line else _split(line, delim))
+            for no, line in enumerate(lines, 1)
+        ]
     head_lines = [(no + 1, line) for no, line in enumerate(lines[:hi])]
     pairs = prose_pairs(head_lines, delim)
     raw_header = "\n".join(lines[: hi + 1])

@@ -1,17 +1,13 @@
 """Content of the report notebooks: provenance, listing, figures, findings, history.
 
 The report notebooks call these and display what they return; nothing here renders files (see
-:mod:`surveylab.reporting`). Figures are static SVG (kaleido) so that HTML and PDF keep them.
+:mod:`surveylab.reporting`). Figures are static SVG drawn in-process by matplotlib
+(:mod:`surveylab.ui.static_figures`) so that HTML and PDF keep them without a browser.
 """
 
 from __future__ import annotations
 
-import asyncio
-import atexit
-import concurrent.futures
-import contextlib
 import html
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +16,7 @@ import pandas as pd
 from surveylab import __version__
 from surveylab.models import DepthUnit
 from surveylab.session import Session, SurveyView, connect
-from surveylab.ui import figures
+from surveylab.ui import static_figures
 from surveylab.units import convert, dls_course_length, to_metres, unit_label
 
 LENGTH_COLUMNS = ("md", "tvd", "north", "east", "vs")
@@ -36,6 +32,9 @@ CSS = """
 .sl-sev-error {color: #b00020; font-weight: bold;}
 .sl-sev-warning {color: #a15c00;}
 .sl-sev-info {color: #555;}
+.sl-print {display: none;}
+pre.sl-listing {font-family: "DejaVu Sans Mono", monospace; font-size: 9px; line-height: 1.25;}
+@media print {.sl-screen {display: none;} .sl-print {display: block;}}
 </style>
 """
 
@@ -76,6 +75,56 @@ def html_table(rows: list[list[object]], headers: list[str], left: int = 0) -> s
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def listing_table_html(headers: list[str], columns: list[list[str]]) -> str:
+    """A long table of formatted values: an HTML table on screen, fixed-width text in print.
+
+    Chromium prints every table cell as its own text run: a 1,000-row table took ~10 s and
+    3.4 MB of PDF, the same listing as fixed-width text ~0.5 s and 0.1 MB (bench/RESULTS.md).
+    The print version splits each header ``"Name [unit]"`` over two lines.
+
+    Parameters
+    ----------
+    headers : list of str
+        Column labels with the unit in brackets, e.g. ``"MD [m]"`` [text].
+    columns : list of list of str
+        The formatted values, one list per column, all of the same length [text].
+
+    Returns
+    -------
+    str
+        HTML: a ``table.sl-screen`` and a ``pre.sl-print.sl-listing`` holding the same values.
+
+    Raises
+    ------
+    ValueError
+        The number of headers and columns differ, or columns of different lengths.
+    """
+    if len(headers) != len(columns):
+        raise ValueError(f"listing: {len(headers)} headers for {len(columns)} columns")
+    rows = list(zip(*columns, strict=True))
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr><td>" + "</td><td>".join(esc(v) for v in row) + "</td></tr>" for row in rows
+    )
+    names, units = [], []
+    for h in headers:
+        name, _, unit = h.partition(" [")
+        names.append(name)
+        units.append(f"[{unit}" if unit else "")
+    widths = [
+        max([len(n), len(u), *(len(v) for v in col)]) + 2
+        for n, u, col in zip(names, units, columns, strict=True)
+    ]
+    lines = [
+        "".join(t.rjust(w) for t, w in zip(texts, widths, strict=True))
+        for texts in (names, units, *rows)
+    ]
+    return (
+        f"<table class='sl-screen'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"<pre class='sl-print sl-listing'>{esc(chr(10).join(lines))}</pre>"
+    )
+
+
 def fmt(value: object, decimals: int = 2) -> str:
     if value is None:
         return "not stated"
@@ -105,107 +154,10 @@ def listing_frame(view_stations: pd.DataFrame, unit: str, course: float) -> pd.D
     return df
 
 
-class StaticImages:
-    """One headless browser (kaleido, Debian's chromium) for every static figure of a process.
-
-    Starting the browser and loading plotly.js into it costs seconds; each figure then costs a
-    fraction of a second. :meth:`start` begins that in the background (call it early, e.g.
-    while the report's data load) and :meth:`svg` renders figures in the same browser. MathJax
-    is off: it would be fetched from a CDN. The browser closes when the process exits.
-
-    Parameters
-    ----------
-    timeout_s : float, optional
-        Longest wait for the browser to start, and for one figure [s]. Default 180.
-    """
-
-    def __init__(self, timeout_s: float = 180.0) -> None:
-        self.timeout_s = timeout_s
-        self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._opened: concurrent.futures.Future | None = None
-
-    def start(self) -> None:
-        """Start the browser in a background thread (returns at once; idempotent)."""
-        with self._lock:
-            if self._opened is not None:
-                return
-            loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="surveylab-kaleido", daemon=True).start()
-            self._loop = loop
-            self._opened = asyncio.run_coroutine_threadsafe(self._open(), loop)
-            atexit.register(self.stop)
-
-    @staticmethod
-    async def _open():
-        import kaleido
-
-        k = kaleido.Kaleido(n=1, mathjax=False, timeout=120)
-        await k.open()
-        return k
-
-    def svg(self, figs: list) -> list[str]:
-        """Plotly figures as SVG text, rendered in the shared browser.
-
-        Parameters
-        ----------
-        figs : list of plotly.graph_objects.Figure
-            Figures; each keeps its layout height [px], width is 900 px.
-
-        Returns
-        -------
-        list of str
-            One SVG document per figure.
-
-        Raises
-        ------
-        RuntimeError
-            The browser did not start or a figure did not render within ``timeout_s``.
-        """
-        self.start()
-        assert self._opened is not None and self._loop is not None
-        try:
-            k = self._opened.result(self.timeout_s)
-            fut = asyncio.run_coroutine_threadsafe(self._render(k, figs), self._loop)
-            return fut.result(self.timeout_s * max(1, len(figs)))
-        except concurrent.futures.TimeoutError:
-            raise RuntimeError(
-                f"static figures: the headless browser gave no answer within {self.timeout_s:g} s"
-            ) from None
-
-    @staticmethod
-    async def _render(k, figs: list) -> list[str]:
-        out = []
-        for fig in figs:
-            opts = {"format": "svg", "width": 900, "height": int(fig.layout.height or 400)}
-            out.append((await k.calc_fig(fig, opts=opts)).decode())
-        return out
-
-    def stop(self) -> None:
-        """Close the browser (a later :meth:`svg` starts a new one)."""
-        with self._lock:
-            opened, loop = self._opened, self._loop
-            self._opened = self._loop = None
-        if opened is None or loop is None:
-            return
-        with contextlib.suppress(Exception):
-            k = opened.result(self.timeout_s)
-            asyncio.run_coroutine_threadsafe(k.close(), loop).result(30)
-        loop.call_soon_threadsafe(loop.stop)
-
-
-#: The process-wide browser for static figures.
-STATIC_IMAGES = StaticImages()
-
-
-def svg(fig) -> str:
-    """A plotly figure as inline SVG text (kaleido, through Debian's chromium)."""
-    return STATIC_IMAGES.svg([fig])[0]
-
-
-def svg_many(figs: list) -> list[str]:
-    """Several plotly figures as SVG text, in one browser session (see :class:`StaticImages`)."""
-    return STATIC_IMAGES.svg(list(figs))
+def figures_html(images: list[str]) -> str:
+    """The report's "Figures" section: each SVG kept whole on a printed page."""
+    parts = "".join(f"<div style='page-break-inside: avoid'>{image}</div>" for image in images)
+    return f"<div class='sl-report'><h2>Figures</h2>{parts}</div>"
 
 
 @dataclass
@@ -231,7 +183,6 @@ class SurveyReport:
         session = session or connect(show_login=False)
         if not session.token:
             raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
-        STATIC_IMAGES.start()  # the browser starts while the survey loads
         view = session.survey(run, revision)
         unit = {"m": "m", "ft": "ft", "usft": "usft"}.get(units)
         if unit is None:
@@ -241,7 +192,7 @@ class SurveyReport:
         if azi is None:
             azi = view.survey.vs_azimuth
         if azi is None:
-            azi = figures.default_vs_azimuth(st)
+            azi = static_figures.closure_azimuth(st)
         from surveylab.calc import vertical_section
 
         st["vs"] = vertical_section(st["north"].to_numpy(), st["east"].to_numpy(), float(azi))
@@ -306,10 +257,14 @@ class SurveyReport:
 
     def listing_html(self) -> str:
         df = self.listing()
-        rows = [[fmt(float(v), 2) for v in row] for row in df.itertuples(index=False)]
+        columns = [
+            ["" if v != v else f"{v:.2f}" for v in df[c].to_numpy(dtype=float).tolist()]
+            for c in df.columns
+        ]  # NaN (v != v) as an empty cell
         return (
             f"<div class='sl-report'><h2>Survey listing ({len(df)} stations, "
-            f"VS along {self.vs_azimuth:.2f} deg)</h2>{html_table(rows, list(df.columns))}</div>"
+            f"VS along {self.vs_azimuth:.2f} deg)</h2>"
+            f"{listing_table_html(list(df.columns), columns)}</div>"
         )
 
     def last_station_html(self) -> str:
@@ -321,21 +276,19 @@ class SurveyReport:
             "</div>"
         )
 
-    def figures(self) -> list:
+    def figures(self) -> list[str]:
+        """Plan view, vertical section, 3-D view and DLS against MD, as SVG text."""
         st, u = self.stations, self.unit
         ref = str(self.view.survey.azimuth_reference)
         return [
-            figures.plan_view(st, u, ref),
-            figures.section_view(st, u, self.vs_azimuth),
-            figures.view_3d(st, u),
+            static_figures.plan_view(st, u, ref),
+            static_figures.section_view(st, u, self.vs_azimuth),
+            static_figures.view_3d(st, u),
+            static_figures.dls_view(st, u, self.course),
         ]
 
     def figures_html(self) -> str:
-        parts = [
-            f"<div style='page-break-inside: avoid'>{image}</div>"
-            for image in svg_many(self.figures())
-        ]
-        return "<div class='sl-report'><h2>Figures</h2>" + "".join(parts) + "</div>"
+        return figures_html(self.figures())
 
     def findings_html(self) -> str:
         fs = self.view.survey.findings

@@ -416,9 +416,8 @@ class RunsApp(DashboardShell):
         if self.selected is None:
             return
         out = self.call(
+            self.session.call,
             export_service.export_survey,
-            self.session.uow(),
-            self.actor,
             self.selected.id,
             self.export_format.value,
             self.view.survey.revision,

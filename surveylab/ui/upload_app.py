@@ -57,7 +57,10 @@ class UploadApp(DashboardShell):
         self.upload.observe(self._on_upload, names="value")
         self.file_select = w.Dropdown(description="Preview", layout=w.Layout(width="420px"))
         self.file_select.add_class("sl-preview-select")
-        self.file_select.observe(lambda _: self.show_preview(), names="value")
+        self._refilling = False  # True while add_file refills file_select (one preview only)
+        self.file_select.observe(
+            lambda _: None if self._refilling else self.show_preview(), names="value"
+        )
         self.preview_head = w.HTML()
         self.preview_head.add_class("sl-preview")
         self.depth_unit = w.Dropdown(
@@ -176,8 +179,12 @@ class UploadApp(DashboardShell):
                 content, name, max_bytes=self.settings.max_upload_bytes
             )
         self.pending = [p for p in self.pending if p.name != name] + [pending]
-        self.file_select.options = [(p.name, i) for i, p in enumerate(self.pending)]
-        self.file_select.value = len(self.pending) - 1
+        self._refilling = True
+        try:
+            self.file_select.options = [(p.name, i) for i, p in enumerate(self.pending)]
+            self.file_select.value = len(self.pending) - 1
+        finally:
+            self._refilling = False
         self.show_preview()
         return pending
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from surveylab import __version__
 from surveylab.calc import Stations, vertical_section
@@ -23,21 +22,26 @@ from surveylab.models.records import RunRecord, WellRecord
 from surveylab.services import ServiceError
 from surveylab.services import runs as run_service
 from surveylab.session import Session, SurveyView, connect
-from surveylab.ui import figures
+from surveylab.ui import static_figures
 from surveylab.ui.report import (
     CSS,
     SurveyReport,
     convert_stations,
     esc,
+    figures_html,
     fmt,
     html_table,
-    svg_many,
+    listing_table_html,
 )
 from surveylab.units import unit_label
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 #: Run types whose surveys are gyro surveys (the in-run/out-run tolerances apply between them).
 GYRO_TYPES = ("Gyro", "GTL")
 _UNITS = ("m", "ft", "usft")
+_DIFF_COLUMNS = ("d_north", "d_east", "d_tvd", "distance", "d_inc")
 
 
 def stations_of(frame: pd.DataFrame) -> Stations:
@@ -141,9 +145,6 @@ class WellReport:
         session = session or connect(show_login=False)
         if not session.token:
             raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
-        from surveylab.ui.report import STATIC_IMAGES
-
-        STATIC_IMAGES.start()  # the browser starts while the surveys load
         well_rec = run_service.get_well(session.uow(), session.actor, well)
         surveys, skipped = [], []
         for run in session.runs(well=well_rec.id):
@@ -159,7 +160,7 @@ class WellReport:
         reference = gyros[0] if gyros else surveys[0]
         azi = vs_azimuth
         if azi is None:
-            azi = figures.default_vs_azimuth(reference.stations)
+            azi = static_figures.closure_azimuth(reference.stations)
         for s in surveys:
             s.vs_azimuth = float(azi)
             s.stations["vs"] = vertical_section(
@@ -344,23 +345,16 @@ class WellReport:
             if c.comparison is None:
                 continue
             df = c.comparison.to_frame()
-            rows = [
-                [
-                    f"{r.md:.2f}",
-                    f"{r.d_north:.3f}",
-                    f"{r.d_east:.3f}",
-                    f"{r.d_tvd:.3f}",
-                    f"{r.distance:.3f}",
-                    f"{r.d_inc:.3f}",
-                    "n/a (vertical)" if np.isnan(r.d_azi) else f"{r.d_azi:.3f}",
-                    f"{r.azi_tolerance:g}",
-                    "yes" if r.within else "NO",
-                ]
-                for r in df.itertuples(index=False)
+            columns = [
+                [f"{v:.2f}" for v in df["md"].tolist()],
+                *([f"{v:.3f}" for v in df[k].tolist()] for k in _DIFF_COLUMNS),
+                ["n/a (vertical)" if v != v else f"{v:.3f}" for v in df["d_azi"].tolist()],
+                [f"{v:g}" for v in df["azi_tolerance"].tolist()],
+                ["yes" if v else "NO" for v in df["within"].tolist()],
             ]
             parts.append(
                 f"<h3 style='font-size:15px'>{esc(c.run.run_number)} ({esc(c.run.run_type)}): "
-                f"{esc(c.comparison.summary())}</h3>{html_table(rows, heads)}"
+                f"{esc(c.comparison.summary())}</h3>{listing_table_html(heads, columns)}"
             )
         parts.append("</div>")
         return "".join(parts)
@@ -372,8 +366,11 @@ class WellReport:
         ]
 
     def differences_figure(self) -> go.Figure:
-        """3-D distance, dInc and dAzi of each compared run against MD."""
+        """3-D distance, dInc and dAzi of each compared run against MD (interactive plotly)."""
+        import plotly.graph_objects as go
         from plotly.subplots import make_subplots
+
+        from surveylab.ui import figures
 
         u = unit_label(self.unit)
         fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
@@ -424,24 +421,38 @@ class WellReport:
         )
         return fig
 
-    def figures(self) -> list[go.Figure]:
+    def differences_svg(self) -> str:
+        """3-D distance, dInc and dAzi of each compared run against MD, as SVG text.
+
+        Raises
+        ------
+        ValueError
+            No run was compared.
+        """
+        ref = self.reference.view.run.run_number if self.reference else ""
+        compared = [
+            (f"{c.run.run_number} {c.run.run_type}", c.comparison)
+            for c in self.comparisons
+            if c.comparison is not None
+        ]
+        return static_figures.differences_view(compared, self.unit, ref, GYRO_IN_OUT.inc)
+
+    def figures(self) -> list[str]:
+        """Overlaid plan view, vertical section and 3-D view, then the differences along MD
+        where a run was compared, as SVG text."""
         series = self.overlay()
         ref = str(self.surveys[0].view.survey.azimuth_reference)
         out = [
-            figures.plan_view(series, self.unit, ref),
-            figures.section_view(series, self.unit, self.vs_azimuth),
-            figures.view_3d(series, self.unit),
+            static_figures.plan_view(series, self.unit, ref),
+            static_figures.section_view(series, self.unit, self.vs_azimuth),
+            static_figures.view_3d(series, self.unit),
         ]
         if any(c.comparison is not None for c in self.comparisons):
-            out.append(self.differences_figure())
+            out.append(self.differences_svg())
         return out
 
     def figures_html(self) -> str:
-        parts = [
-            f"<div style='page-break-inside: avoid'>{image}</div>"
-            for image in svg_many(self.figures())
-        ]
-        return "<div class='sl-report'><h2>Figures</h2>" + "".join(parts) + "</div>"
+        return figures_html(self.figures())
 
     def findings_html(self) -> str:
         rows = [

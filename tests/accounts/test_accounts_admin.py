@@ -252,4 +252,7 @@ def test_any_printable_username_round_trips_verbatim(duckdb_settings, root, stem
     user = accounts.add_user(UnitOfWork(duckdb_settings), root, name, "some-password-12", "Viewer")
     assert user.username == name
     with UnitOfWork(duckdb_settings) as u:
-        assert u.users.by_username(name.upper()).id == user.id
+        # case-insensitive lookup, where upper-casing is a case change at all ('ı'.upper() is 'I',
+        # another letter under case folding)
+        if name.upper().casefold() == name.casefold():
+            assert u.users.by_username(name.upper()).id == user.id

@@ -100,7 +100,9 @@ def voila_url(demo_data_dir) -> str:
 @pytest.fixture(scope="session")
 def chromium_executable() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
-    require_component(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    require_component(
+        path is not None, "Debian's chromium is not installed (apt-get install chromium)"
+    )
     return path  # type: ignore[return-value]
 
 

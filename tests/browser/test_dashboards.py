@@ -60,9 +60,7 @@ def test_selecting_a_run_draws_plots_with_traces(voila_url, open_page):
     assert "TVD" in summary and "Demo H-3" in summary
     page.get_by_role("tab", name="Plots").click()
     page.wait_for_selector(".sl-plots .js-plotly-plot")
-    page.wait_for_function(
-        "document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 4"
-    )
+    page.wait_for_function("document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 4")
     traces = page.locator(".sl-plots .js-plotly-plot .scatterlayer .trace").count()
     assert traces >= 3
     probe.shot("plots")

@@ -21,14 +21,6 @@ def admin(tmp_path):
     return Session.login("boss", "boss-password-123", settings)
 
 
-@pytest.fixture(autouse=True)
-def _no_browser(monkeypatch):
-    """Building a report starts the figure browser in the background: not needed here."""
-    from surveylab.ui import report
-
-    monkeypatch.setattr(report.STATIC_IMAGES, "start", lambda: None)
-
-
 def _add(session, well, number, run_type, *, seed, noise=0.0, reference="true north", unit="m"):
     from surveylab.demo import vendor_csv, well_profile
     from surveylab.models import DepthUnit
@@ -108,19 +100,3 @@ def test_a_well_without_surveys_is_refused(admin) -> None:
         WellReport.build("Empty", session=admin)
     with pytest.raises(ValueError, match="units must be m, ft or usft"):
         WellReport.build("Empty", session=admin, units="km")
-
-
-def test_static_images_time_out_with_a_clear_error(monkeypatch) -> None:
-    import asyncio
-
-    from surveylab.ui.report import StaticImages
-
-    async def never():
-        await asyncio.sleep(60)
-
-    images = StaticImages(timeout_s=0.2)
-    monkeypatch.setattr(StaticImages, "_open", staticmethod(never))
-    with pytest.raises(RuntimeError, match=r"no answer within 0\.2 s"):
-        images.svg([])
-    images._opened.cancel()
-    images.stop()

@@ -14,14 +14,16 @@ from surveylab.services import runs, surveys
 
 def test_import_stores_the_computed_trajectory(settings, people):
     eng = people["engineer"]
-    run = runs.create_run(UnitOfWork(settings), eng, run_number="R1", run_name="Run one", run_type="MWD")
+    run = runs.create_run(
+        UnitOfWork(settings), eng, run_number="R1", run_name="Run one", run_type="MWD"
+    )
     st = well_profile("J", azimuth=30.0)
     content = vendor_csv(st, well="W", run="R1", tool="MWD")
     result = surveys.import_survey(
         UnitOfWork(settings), eng, run="R1", content=content, file_name="r1.csv"
     )
     assert result.survey.revision == 1 and not result.duplicate
-    _, survey, stored = surveys.load_survey(UnitOfWork(settings), people["viewer"], run.id)
+    _, _survey, stored = surveys.load_survey(UnitOfWork(settings), people["viewer"], run.id)
     # independent recomputation of the same stations (tie-on row at MD 0 included)
     md = np.r_[0.0, st["md"]]
     inc = np.r_[0.0, st["inc"]]
