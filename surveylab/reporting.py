@@ -136,13 +136,20 @@ pre.sl-output {{font-size: 12px; white-space: pre-wrap;}}
 pre.sl-stderr, pre.sl-error {{color: #b00020;}}
 @page {{size: A4; margin: 12mm;}}
 @media print {{body {{margin: 0; max-width: none; padding: 0;}}}}
-</style>
+</style>{print_style}
 </head>
 <body>
 {body}
 </body>
 </html>
 """
+
+#: Added to a page that is only printed: the print versions of long listings in every medium.
+#: (Chromium lays a page out for the screen before printing it; a hidden 1,000-row table still
+#: cost seconds there.)
+PRINT_STYLE = (
+    "\n<style>.sl-screen {display: none !important;} .sl-print {display: block !important;}</style>"
+)
 
 #: Output types shown, most preferred first (as Jupyter front ends choose).
 _MIME_ORDER = (
@@ -191,7 +198,7 @@ def _output_html(output: dict[str, Any]) -> str:
     return f"<pre class='sl-output'>{html.escape(_text(value))}</pre>"
 
 
-def notebook_to_html(executed: Path, title: str) -> str:
+def notebook_to_html(executed: Path, title: str, *, for_print: bool = False) -> str:
     """The outputs and Markdown cells of an executed notebook as one HTML page, without code.
 
     Parameters
@@ -200,6 +207,9 @@ def notebook_to_html(executed: Path, title: str) -> str:
         An executed notebook (nbformat 4 JSON) [path].
     title : str
         Title of the page [text].
+    for_print : bool, optional
+        The page is only printed (to PDF): long listings as fixed-width text, their screen
+        tables hidden (:data:`PRINT_STYLE`). Default False.
 
     Returns
     -------
@@ -230,7 +240,11 @@ def notebook_to_html(executed: Path, title: str) -> str:
             raise ReportError(
                 f"executed notebook {executed.name}, cell {index}: unreadable output: {exc!r}"
             ) from None
-    return PAGE.format(title=html.escape(title), body="\n".join(p for p in parts if p))
+    return PAGE.format(
+        title=html.escape(title),
+        print_style=PRINT_STYLE if for_print else "",
+        body="\n".join(p for p in parts if p),
+    )
 
 
 def html_to_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120.0) -> None:
@@ -374,7 +388,7 @@ def render_report(
     with tempfile.TemporaryDirectory(prefix="surveylab-report-") as tmp:
         work = Path(tmp)
         executed = execute_notebook(template, parameters, session.token, work)
-        html = notebook_to_html(executed, title)
+        html = notebook_to_html(executed, title, for_print=fmt == "pdf")
         if _holds_token(session.token, html, executed.read_text()):
             raise ReportError("refusing to write a report that contains the access token")
         html_path = (out_dir if fmt == "html" else work) / f"{base}.html"

@@ -261,23 +261,8 @@ class Session:
         return self.call(runs.list_runs, mine=mine, **filters)
 
     def runs_frame(self, *, mine: bool = False, **filters: Any) -> pd.DataFrame:
-        """Runs as a table (one row per run)."""
-        rows = [
-            {
-                "run_number": r.run_number,
-                "run_name": r.run_name,
-                "run_type": r.run_type,
-                "well": r.well_name,
-                "owner": r.owner_name,
-                "revision": r.current_revision,
-                "stations": r.station_count,
-                "worst_finding": r.worst_severity,
-                "updated": r.updated_at,
-                "id": str(r.id),
-            }
-            for r in self.runs(mine=mine, **filters)
-        ]
-        return pd.DataFrame(rows)
+        """Runs as a table (one row per run, one query), sorted by run number."""
+        return self.call(runs.list_runs_frame, mine=mine, **filters)
 
     def count_runs(self, **filters: Any) -> int:
         """Number of runs matching ``filters``."""

@@ -93,9 +93,7 @@ def _wells_create(args) -> int:
 
 
 def _runs_list(args) -> int:
-    rows = [
-        run_dict(r) for r in session().runs(mine=args.mine, well=args.well, run_type=args.type)
-    ]
+    rows = [run_dict(r) for r in session().runs(mine=args.mine, well=args.well, run_type=args.type)]
     cols = ["run_number", "run_name", "run_type", "well", "owner", "current_revision"]
     print_json(rows) if args.json else print(table(rows, cols))
     return 0

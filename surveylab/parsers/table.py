@@ -513,6 +513,8 @@ def _azi(txt: str, comma_decimal: bool) -> float | None:
 _DECIMALS_FROM = 50
 #: Rows a block read may take after a quirky row (doubling while blocks run full) [-].
 _BLOCK_RESTART = 16
+#: Fewest rows worth a block read [-].
+_MIN_BLOCK = 8
 _NOT_USED = frozenset(("0", "false", "no", "n"))
 
 
@@ -629,6 +631,8 @@ def _read_block(
     e = k + 1
     while e < end and len(rows[e][1]) == width:
         e += 1
+    if e - k < _MIN_BLOCK:  # e.g. stations between blank spacer rows: the row loop is cheaper
+        return 0
     linenos, cell_rows = zip(*rows[k:e], strict=True)
     cols = list(zip(*cell_rows, strict=True))
     md, n_md = _plain_floats(cols[c_md])

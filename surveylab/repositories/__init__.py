@@ -49,6 +49,14 @@ def _uuid(value: Any) -> uuid.UUID | None:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+def _finish_pending(raw: Any) -> None:
+    """DuckDB 2 refuses new work on a connection while an earlier result is unread (SQLAlchemy's
+    ``.first()`` leaves the rest unread): run it to its end first."""
+    complete = getattr(raw, "complete", None)
+    if complete is not None:
+        complete()
+
+
 class DuplicateError(ValueError):
     """A unique name (well, run number, run name, username) is taken."""
 
@@ -223,23 +231,92 @@ class RunRepository(_Repo):
     """The seed's RunRepository, plus listing and filtering for the dashboards."""
 
     def _rec(self, r: Any) -> RunRecord:
+        m = r._mapping
         return RunRecord(
-            id=_uuid(r.id),
-            run_number=r.run_number,
-            run_name=r.run_name,
-            run_type=r.run_type,
-            well_id=_uuid(r.well_id),
-            well_name=r.well_name,
-            user_id=_uuid(r.user_id),
-            owner_name=r.owner_name,
-            current_survey_id=_uuid(r.current_survey_id),
-            current_revision=r.current_revision,
-            worst_severity=r.worst_severity,
-            station_count=r.station_count,
-            survey_changed_at=_aware(r.survey_changed_at),
-            created_at=_aware(r.created_at),
-            updated_at=_aware(r.updated_at),
+            id=_uuid(m["id"]),
+            run_number=m["run_number"],
+            run_name=m["run_name"],
+            run_type=m["run_type"],
+            well_id=_uuid(m["well_id"]),
+            well_name=m["well_name"],
+            user_id=_uuid(m["user_id"]),
+            owner_name=m["owner_name"],
+            current_survey_id=_uuid(m["current_survey_id"]),
+            current_revision=m["current_revision"],
+            worst_severity=m["worst_severity"],
+            station_count=m["station_count"],
+            survey_changed_at=_aware(m["survey_changed_at"]),
+            created_at=_aware(m["created_at"]),
+            updated_at=_aware(m["updated_at"]),
         )
+
+    def _recs(self, q: sa.Select) -> list[RunRecord]:
+        """Many runs: one bulk fetch (not a row at a time), positional record building."""
+        result = self.conn.execute(q)
+        keys = list(result.keys())
+        idx = {k: keys.index(k) for k in keys}
+        rows = result.all()
+        i_id, i_num, i_name, i_type = idx["id"], idx["run_number"], idx["run_name"], idx["run_type"]
+        i_well, i_wname, i_user, i_owner = (
+            idx["well_id"],
+            idx["well_name"],
+            idx["user_id"],
+            idx["owner_name"],
+        )
+        i_cur, i_rev, i_worst, i_count = (
+            idx["current_survey_id"],
+            idx["current_revision"],
+            idx["worst_severity"],
+            idx["station_count"],
+        )
+        i_changed, i_created, i_updated = (
+            idx["survey_changed_at"],
+            idx["created_at"],
+            idx["updated_at"],
+        )
+        return [
+            RunRecord(
+                _uuid(r[i_id]),
+                r[i_num],
+                r[i_name],
+                r[i_type],
+                _uuid(r[i_well]),
+                r[i_wname],
+                _uuid(r[i_user]),
+                r[i_owner],
+                _uuid(r[i_cur]),
+                r[i_rev],
+                r[i_worst],
+                r[i_count],
+                _aware(r[i_changed]),
+                _aware(r[i_created]),
+                _aware(r[i_updated]),
+            )
+            for r in rows
+        ]
+
+    def frame(self, **filters: Any) -> pd.DataFrame:
+        """Runs as one DataFrame (same filters and order as :meth:`list`), for large listings.
+
+        On DuckDB the rows go straight into pandas without Python objects per row.
+        """
+        q = _run_select()
+        q = self._filters(
+            q,
+            filters.get("owner_id"),
+            filters.get("well_id"),
+            filters.get("run_type"),
+            filters.get("changed_since"),
+            filters.get("search"),
+        ).order_by(t.runs.c.run_number, t.runs.c.id)
+        if self.dialect == "duckdb":
+            compiled = q.compile(dialect=self.conn.dialect)
+            params = [compiled.params[name] for name in compiled.positiontup or ()]
+            params = [str(v) if isinstance(v, uuid.UUID) else v for v in params]
+            raw = self.conn.connection.driver_connection
+            _finish_pending(raw)
+            return raw.execute(str(compiled), params).df()
+        return pd.read_sql(q, self.conn)
 
     def get_user_runs(self, user_id: uuid.UUID) -> list[RunRecord]:
         """Runs the user owns (the seed's ``get_user_runs``)."""
@@ -326,7 +403,7 @@ class RunRepository(_Repo):
         q = q.order_by(col.desc() if descending else col.asc(), t.runs.c.id)
         if limit is not None:
             q = q.limit(limit).offset(offset)
-        return [self._rec(r) for r in self.conn.execute(q)]
+        return self._recs(q)
 
     def count(self, **filters: Any) -> int:
         q = sa.select(sa.func.count()).select_from(
@@ -596,6 +673,7 @@ class SurveyRepository(_Repo):
         names = ["seq", *cols, "projected", "used"]
         raw = self.conn.connection.driver_connection
         if self.dialect == "duckdb":
+            _finish_pending(raw)
             view = f"_stations_{survey_id.hex}"
             raw.register(view, frame)
             try:
@@ -644,6 +722,7 @@ class SurveyRepository(_Repo):
         sql = f"SELECT {', '.join(names)} FROM stations WHERE survey_id = ? ORDER BY seq"
         if self.dialect == "duckdb":
             raw = self.conn.connection.driver_connection
+            _finish_pending(raw)
             df = raw.execute(sql, [str(survey_id)]).df()
         else:
             q = (

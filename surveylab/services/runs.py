@@ -209,6 +209,43 @@ def list_runs(
         )
 
 
+def list_runs_frame(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    mine: bool = False,
+    well: str | uuid.UUID | None = None,
+    run_type: str | None = None,
+    owner: str | None = None,
+    changed_since: datetime | None = None,
+    search: str | None = None,
+):
+    """Runs as one DataFrame, for large listings (one query, no per-row objects on DuckDB)."""
+    import pandas as pd
+
+    with uow:
+        guard(uow, actor, Permission.READ, action="read runs")
+        filters = _filters(uow, actor, mine, well, run_type, owner, changed_since, search)
+        frame = uow.runs.frame(**filters) if filters is not None else None
+    columns = {
+        "run_number": "run_number",
+        "run_name": "run_name",
+        "run_type": "run_type",
+        "well_name": "well",
+        "owner_name": "owner",
+        "current_revision": "revision",
+        "station_count": "stations",
+        "worst_severity": "worst_finding",
+        "updated_at": "updated",
+        "id": "id",
+    }
+    if frame is None:
+        return pd.DataFrame(columns=list(columns.values()))
+    out = frame[list(columns)].rename(columns=columns)
+    out["id"] = out["id"].astype(str)
+    return out
+
+
 def count_runs(uow: UnitOfWork, actor: Actor | None, **kw: Any) -> int:
     with uow:
         guard(uow, actor, Permission.READ, action="read runs")
@@ -282,9 +319,7 @@ def update_run(
         for key, label, limit in (("run_number", "run number", 100), ("run_name", "run name", 255)):
             if key in values:
                 text = _text(values[key], label, limit)
-                other = (
-                    uow.runs.by_number(text) if key == "run_number" else uow.runs.by_name(text)
-                )
+                other = uow.runs.by_number(text) if key == "run_number" else uow.runs.by_name(text)
                 if other is not None and other.id != run.id:
                     raise ServiceError(f"{label} {text!r} is taken")
                 update[key] = text

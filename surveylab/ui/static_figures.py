@@ -14,6 +14,7 @@ Station tables have the columns of :class:`surveylab.session.SurveyView.stations
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -31,6 +32,7 @@ from surveylab.units import unit_label
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
 #: Width of every figure [in]; fits a printed A4 or Letter page inside its margins.
 WIDTH_IN = 7.5
+_GROUP_ID = re.compile(r'id="([A-Za-z][A-Za-z0-9.]*_\d+)"')
 _TOLERANCE_STYLE = {"color": "#888888", "linestyle": ":", "linewidth": 1.0}
 
 Stations = pd.DataFrame | Sequence[tuple[str, pd.DataFrame]]
@@ -104,7 +106,10 @@ def _svg(fig: Figure, name: str) -> str:
     finally:
         fig.clear()
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :]
+    # matplotlib numbers its groups "figure_1", "axes_1", "line2d_1", ... in every figure;
+    # prefix them so that figures inlined in one page keep unique ids (nothing refers to them)
+    return _GROUP_ID.sub(rf'id="{name}-\1"', text)
 
 
 def _legend(ax: Axes, count: int) -> None:

@@ -1,0 +1,390 @@
+"""Dashboard benchmark (issue 7): opening the runs dashboard and drawing a 10,000-station run.
+
+    .venv/bin/python bench/bench_dashboards.py [--runs 1000] [--stations 200000]
+        [--big 10000] [--repeat 3] [--no-browser] [--markdown bench/RESULTS.md]
+
+On a fresh DuckDB database of ``--runs`` runs holding ``--stations`` stations in all (one run
+of ``--big`` stations, the others sharing the rest; rows written through the repositories in
+bulk, as the import service stores them):
+
+- kernel side: ``import surveylab.ui.runs_app`` in a fresh interpreter; RunsApp login until the
+  first page of the runs table is built; ``RunsApp.select_run`` of the big run, figures
+  serialised as the kernel sends them (median of ``--repeat``);
+- browser side (Debian's chromium via Playwright, Voila started with ``voila_command``):
+  from opening runs.ipynb to the runs table shown after logging in, against the floor: a bare
+  notebook showing one ipywidgets Button, served by the same Voila options from a temp dir;
+  from choosing the big run to its four plotly plots drawn (median of ``--repeat``).
+
+With ``--markdown FILE`` a "## Dashboards" section is appended to FILE (never rewritten).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from surveylab import db  # noqa: E402
+from surveylab.config import load_settings  # noqa: E402
+from surveylab.demo import vendor_csv  # noqa: E402
+from surveylab.models import Role  # noqa: E402
+from surveylab.repositories import UnitOfWork  # noqa: E402
+from surveylab.services import accounts, surveys  # noqa: E402
+
+SECRET = "bench-secret-key-that-is-long-enough-0123456789"
+USER, PASSWORD = "bench-engineer", "bench-engineer-password"
+BIG_RUN = "A-BIG"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+
+
+def survey_bytes(n: int, seed: int) -> bytes:
+    """A vendor CSV of ``n`` stations every 10 m (build to 60 deg, slow turn)."""
+    rng = np.random.default_rng(seed)
+    md = np.arange(1, n + 1) * 10.0
+    inc = np.clip(np.linspace(0, 60, n) + rng.normal(0, 0.05, n), 0, 180).round(2)
+    azi = ((30.0 + np.linspace(0, 20, n) + rng.normal(0, 0.1, n)) % 360).round(2)
+    frame = pd.DataFrame({"md": md, "inc": inc, "azi": azi})
+    return vendor_csv(frame, well="Bench", run=str(seed), tool="MWD")
+
+
+def build_database(data_dir: Path, n_runs: int, n_stations: int, big: int) -> dict[str, int]:
+    """Users, 1 well, ``n_runs`` runs with one survey each, ``n_stations`` stations in all."""
+    settings = load_settings({"SURVEYLAB_DATA_DIR": str(data_dir), "SURVEYLAB_SECRET_KEY": SECRET})
+    db.upgrade(settings)
+    user = accounts.ensure_user(UnitOfWork(settings), USER, PASSWORD, Role.ENGINEER)
+    per_run = max(2, (n_stations - big) // max(1, n_runs - 1))
+    small = surveys.preview_file(survey_bytes(per_run - 1, 0), "small.csv")  # + tie-on row
+    large = surveys.preview_file(survey_bytes(big - 1, 1), "big.csv")
+    stored = 0
+    with UnitOfWork(settings) as uow:
+        well = uow.wells.add("Bench well", "Oil", user.id)
+        for i in range(n_runs):
+            pv = large if i == 0 else small
+            number = BIG_RUN if i == 0 else f"B-{i:05d}"
+            run = uow.runs.create_run(
+                run_number=number,
+                run_name=f"bench run {i:05d}",
+                run_type=("MWD", "Gyro", "GTL", "Unknown")[i % 4],
+                user_id=user.id,
+                well_id=well.id,
+            )
+            content = f"bench file {i}".encode()
+            f = uow.files.create_survey_file(
+                run_id=run.id,
+                file_name=f"{number}.csv",
+                content=content,
+                sha256=hashlib.sha256(content).hexdigest(),
+                detected_format=pv.parsed.format,
+                uploaded_by=user.id,
+            )
+            sid = uow.surveys.add(
+                run_id=run.id,
+                file_id=f.id,
+                revision=1,
+                depth_unit=pv.parsed.header.depth_unit,
+                azimuth_reference=pv.parsed.header.azimuth_reference,
+                method="minimum_curvature",
+                dls_course_length=30.0,
+                vs_azimuth=None,
+                header=pv.parsed.header,
+                findings=pv.findings,
+                assumptions=pv.assumptions,
+                worst_severity="warning" if pv.findings else None,
+                imported_by=user.id,
+                imported_by_name=USER,
+                stations=pv.stations,
+            )
+            uow.runs.update(run.id, current_survey_id=sid)
+            stored += len(pv.stations)
+        uow.commit()
+    db.get_engine(settings).dispose()
+    return {"runs": n_runs, "stations": stored, "big": len(large.stations)}
+
+
+def median_ms(fn, repeat: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), times
+
+
+# ----------------------------------------------------------------------------- kernel side
+def kernel_side(data_dir: Path, repeat: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+
+    def fresh_import(module: str) -> float:
+        code = f"import time; t=time.perf_counter(); import {module}; print(time.perf_counter()-t)"
+        r = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        return float(r.stdout.strip()) * 1000
+
+    for module in ("ipywidgets", "surveylab.ui.runs_app"):
+        out[f"import {module}"] = statistics.median(fresh_import(module) for _ in range(repeat))
+    import surveylab.ui.runs_app as runs_app
+    from surveylab.ui.runs_app import RunsApp
+
+    settings = load_settings({"SURVEYLAB_DATA_DIR": str(data_dir), "SURVEYLAB_SECRET_KEY": SECRET})
+
+    def login_and_list():
+        app = RunsApp(settings)
+        assert app.login.submit(USER, PASSWORD) is not None
+        assert "1000 runs" in app.page_label.value or app.total > 0
+        return app
+
+    out["login + first page [kernel]"], _ = median_ms(login_and_list, repeat)
+    app = login_and_list()
+    sent: list[int] = []
+
+    def send(fig) -> None:  # what the kernel does with a figure: serialise it to JSON
+        sent.append(len(json.dumps(fig.to_plotly_json(), default=str)))
+
+    runs_app.display = send
+    big_id = next(v for label, v in app.run_select.options if label.startswith(BIG_RUN))
+    out["select_run 10k + 4 figures [kernel]"], _ = median_ms(
+        lambda: app.select_run(big_id), repeat
+    )
+    out["figure JSON [kB]"] = sum(sent[-4:]) / 1000
+    db.get_engine(settings).dispose()
+    return out
+
+
+# ----------------------------------------------------------------------------- browser side
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_voila(directory: Path, data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    from surveylab.cli.serve import REPO_ROOT, voila_command
+
+    port = _free_port()
+    cmd = voila_command(port)
+    cmd[cmd.index(str(REPO_ROOT / "dashboards"))] = str(directory)
+    env = dict(
+        os.environ,
+        SURVEYLAB_DATA_DIR=str(data_dir),
+        SURVEYLAB_SECRET_KEY=SECRET,
+        PYTHONPATH=str(REPO),
+    )
+    env.pop("SURVEYLAB_DATABASE_URL", None)
+    proc = subprocess.Popen(cmd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(base + "/", timeout=2):
+                return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("Voila did not start: " + log.read_text()[-2000:])
+
+
+def bare_notebook(directory: Path) -> None:
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": [
+            "import ipywidgets as w\n",
+            "b = w.Button(description='ready')\n",
+            "b.add_class('bare-ready')\n",
+            "b",
+        ],
+    }
+    nb = {
+        "cells": [cell],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (directory / "bare.ipynb").write_text(json.dumps(nb))
+
+
+def browser_side(data_dir: Path, repeat: int) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise RuntimeError("Debian's chromium is not installed")
+    out: dict[str, float] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="bench-voila-"))
+    bare_notebook(tmp)
+    procs = []
+    try:
+        bare_proc, bare_base = start_voila(tmp, data_dir, tmp / "bare.log")
+        procs.append(bare_proc)
+        runs_proc, runs_base = start_voila(REPO / "dashboards", data_dir, tmp / "runs.log")
+        procs.append(runs_proc)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+            ctx.set_default_timeout(180_000)
+            page = ctx.new_page()
+            page.route(
+                "**/*",
+                lambda r: r.continue_()
+                if r.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:"))
+                else r.abort("blockedbyclient"),
+            )
+
+            def open_bare() -> None:
+                page.goto(f"{bare_base}/voila/render/bare.ipynb", wait_until="commit")
+                page.wait_for_selector(".bare-ready", state="visible")
+
+            def open_runs() -> None:
+                page.goto(f"{runs_base}/voila/render/runs.ipynb", wait_until="commit")
+                page.wait_for_selector(".sl-login-button", state="visible")
+                out.setdefault("_form", []).append(time.perf_counter())  # type: ignore[arg-type]
+                page.fill(".sl-login-username input", USER)
+                page.fill(".sl-login-password input", PASSWORD)
+                page.click(".sl-login-button")
+                page.wait_for_selector(".sl-runs-table table", state="visible")
+                page.wait_for_selector(".sl-page-label:has-text('Page 1')")
+
+            open_bare()  # warm both servers (first kernel, browser caches)
+            open_runs()
+            out["bare notebook, one widget [browser]"], _ = median_ms(open_bare, repeat)
+            out["runs dashboard: login form + table [browser]"], _ = median_ms(open_runs, repeat)
+            form_only = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                page.goto(f"{runs_base}/voila/render/runs.ipynb", wait_until="commit")
+                page.wait_for_selector(".sl-login-button", state="visible")
+                form_only.append((time.perf_counter() - t0) * 1000)
+            out["runs dashboard: login form only [browser]"] = statistics.median(form_only)
+
+            def draw_big() -> None:
+                open_runs()
+                page.get_by_role("tab", name="Plots").click()
+                label = page.locator(
+                    f".sl-run-select option:text-matches('^{BIG_RUN}')"
+                ).first.inner_text()
+                t0 = time.perf_counter()
+                page.select_option(".sl-run-select select", label=label)
+                page.wait_for_function(
+                    "document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 4"
+                )
+                out.setdefault("_plots", []).append(  # type: ignore[arg-type]
+                    (time.perf_counter() - t0) * 1000
+                )
+
+            for _ in range(repeat):
+                draw_big()
+            out["select 10k run until 4 plots drawn [browser]"] = statistics.median(
+                out.pop("_plots")  # type: ignore[arg-type]
+            )
+            out.pop("_form", None)
+            browser.close()
+    finally:
+        for proc in procs:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return out
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"{platform.system()} {platform.release()}; load average at the end {load}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--runs", type=int, default=1000)
+    p.add_argument("--stations", type=int, default=200_000)
+    p.add_argument("--big", type=int, default=10_000)
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--no-browser", action="store_true")
+    p.add_argument("--markdown", type=Path)
+    args = p.parse_args(argv)
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-dash-"))
+    t0 = time.perf_counter()
+    counts = build_database(data_dir, args.runs, args.stations, args.big)
+    build_s = time.perf_counter() - t0
+    print(f"# database: {counts} in {build_s:.1f} s", flush=True)
+    results = kernel_side(data_dir, args.repeat)
+    for k, v in results.items():
+        print(f"{k}: {v:.1f}", flush=True)
+    if not args.no_browser:
+        b = browser_side(data_dir, args.repeat)
+        for k, v in b.items():
+            print(f"{k}: {v:.1f}", flush=True)
+        results.update(b)
+    lines = [
+        "",
+        "## Dashboards",
+        "",
+        "Command (from the repository root):",
+        "",
+        f"    .venv/bin/python bench/bench_dashboards.py --repeat {args.repeat}"
+        + (" --no-browser" if args.no_browser else "")
+        + " --markdown bench/RESULTS.md",
+        "",
+        f"Machine: {machine()}.",
+        f"DuckDB database: {counts['runs']} runs, {counts['stations']} stations "
+        f"(one run of {counts['big']}), built in {build_s:.0f} s. Medians of {args.repeat}.",
+        "",
+        "| measurement | median [ms] |",
+        "|---|---:|",
+    ]
+    for k, v in results.items():
+        unit_note = "" if "[kB]" not in k else " (kB, not ms)"
+        lines.append(f"| {k}{unit_note} | {v:.0f} |")
+    bare = results.get("bare notebook, one widget [browser]")
+    dash = results.get("runs dashboard: login form + table [browser]")
+    if bare and dash:
+        lines += ["", f"Runs dashboard / bare notebook: {dash / bare:.2f}x (target 1.5x)."]
+    if args.markdown:
+        with args.markdown.open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    shutil.rmtree(data_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
