@@ -28,7 +28,7 @@ export SURVEYLAB_DATA_DIR="${TMPDIR:-/tmp}/surveylab-test-data-$$"
 mkdir -p "$SURVEYLAB_DATA_DIR"
 
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest --durations=15 "$@"
 status=$?
 set -e
 rm -rf "$SURVEYLAB_DATA_DIR"

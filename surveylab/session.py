@@ -318,6 +318,30 @@ class Session:
             overrides=overrides,
         )
 
+    def import_files(
+        self,
+        paths: list[str | os.PathLike[str]],
+        run: str | uuid.UUID,
+        *,
+        overrides: dict[str, Any] | None = None,
+    ) -> list[surveys.ImportResult]:
+        """Import several files into ``run``, in order, on one connection (each file its own
+        transaction: a refused file stops the batch and leaves the earlier imports stored)."""
+        uow = self.uow()
+        with uow:
+            actor = accounts.authenticate(uow, self.token)
+            return [
+                surveys.import_survey(
+                    uow,
+                    actor,
+                    run=run,
+                    content=Path(p).read_bytes(),
+                    file_name=Path(p).name,
+                    overrides=overrides,
+                )
+                for p in paths
+            ]
+
     def survey(self, run: str | uuid.UUID, revision: int | None = None) -> SurveyView:
         """A survey revision of ``run`` (default the current one) with its stations."""
         return SurveyView(*self.call(surveys.load_survey, run, revision))

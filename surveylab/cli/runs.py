@@ -44,8 +44,10 @@ def register(sub) -> None:
     add_json(rd)
     rd.set_defaults(func=_runs_delete)
 
-    im = sub.add_parser("import", help="import a survey file into a run (new revision)")
-    im.add_argument("file")
+    im = sub.add_parser(
+        "import", help="import survey files into a run (each file a new revision, in order)"
+    )
+    im.add_argument("file", nargs="+")
     im.add_argument("--run", required=True, help="run number or id")
     im.add_argument("--depth-unit", choices=["m", "ft", "usft"], help="when the file says none")
     im.add_argument(
@@ -128,29 +130,38 @@ def _import(args) -> int:
     from surveylab.cli import CliError
     from surveylab.services.surveys import survey_summary
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise CliError(f"{path}: no such file")
+    paths = [Path(f) for f in args.file]
+    for path in paths:
+        if not path.is_file():
+            raise CliError(f"{path}: no such file")
     overrides = {}
     if args.depth_unit:
         overrides["depth_unit"] = args.depth_unit
     if args.azimuth_reference:
         overrides["azimuth_reference"] = args.azimuth_reference
-    result = session().import_file(path, args.run, overrides=overrides or None)
-    data = {
-        "run": result.run.run_number,
-        "duplicate": result.duplicate,
-        **survey_summary(result.survey),
-    }
-    if args.json:
-        print_json(data)
+    s = session()
+    if len(paths) == 1:
+        results = [s.import_file(paths[0], args.run, overrides=overrides or None)]
     else:
-        verb = "already imported as" if result.duplicate else "imported as"
-        print(f"{path.name}: {verb} revision {result.survey.revision} of run {data['run']}")
-        print(f"{result.survey.station_count} stations, depth unit {result.survey.depth_unit}")
-        for f in result.survey.findings:
-            where = f" (station {f.station + 1})" if f.station is not None else ""
-            print(f"  {f.severity}: {f.code}: {f.message}{where}")
+        results = s.import_files(paths, args.run, overrides=overrides or None)
+    out = []
+    for path, result in zip(paths, results, strict=True):
+        data = {
+            "file": path.name,
+            "run": result.run.run_number,
+            "duplicate": result.duplicate,
+            **survey_summary(result.survey),
+        }
+        out.append(data)
+        if not args.json:
+            verb = "already imported as" if result.duplicate else "imported as"
+            print(f"{path.name}: {verb} revision {result.survey.revision} of run {data['run']}")
+            print(f"{result.survey.station_count} stations, depth unit {result.survey.depth_unit}")
+            for f in result.survey.findings:
+                where = f" (station {f.station + 1})" if f.station is not None else ""
+                print(f"  {f.severity}: {f.code}: {f.message}{where}")
+    if args.json:
+        print_json(out[0] if len(out) == 1 else out)
     return 0
 
 

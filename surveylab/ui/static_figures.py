@@ -117,6 +117,27 @@ def _legend(ax: Axes, count: int) -> None:
         ax.legend(loc="best", fontsize=8, frameon=False)
 
 
+def _equal_limits(ax: Axes, series: list[tuple[str, pd.DataFrame]]) -> None:
+    """Equal scales on East and North: limits around every survey (at least 1 depth unit)
+    in the proportions of the axes' box.
+
+    Set explicitly: matplotlib's own equal-aspect adjustment of the data limits warns when a
+    survey's extent is tiny against its offset from the origin.
+    """
+    east = np.concatenate([_column(df, "east") for _, df in series])
+    north = np.concatenate([_column(df, "north") for _, df in series])
+    e0, e1 = float(np.nanmin(east)), float(np.nanmax(east))
+    n0, n1 = float(np.nanmin(north)), float(np.nanmax(north))
+    box = ax.get_position()
+    fig_w, fig_h = ax.get_figure().get_size_inches()
+    ratio = (box.width * fig_w) / (box.height * fig_h)  # box width per box height [-]
+    height = max(n1 - n0, (e1 - e0) / ratio, 1.0) * 1.08
+    width = height * ratio
+    ax.set_xlim((e0 + e1 - width) / 2, (e0 + e1 + width) / 2)
+    ax.set_ylim((n0 + n1 - height) / 2, (n0 + n1 + height) / 2)
+    ax.set_aspect("equal", adjustable="box")
+
+
 def closure_azimuth(stations: pd.DataFrame) -> float:
     """The closure direction at the last station, a sensible default section azimuth.
 
@@ -170,7 +191,7 @@ def plan_view(stations: Stations, depth_unit: str, north_ref: str = "true") -> s
         east, north = _column(df, "east"), _column(df, "north")
         ax.plot(east, north, color=color, linewidth=1.4, label=_text(label))
         ax.plot(east[-1:], north[-1:], "o", color=color, markersize=4)
-    ax.set_aspect("equal", adjustable="datalim")
+    _equal_limits(ax, series)
     ax.set_xlabel(f"East [{u}] ({_text(north_ref)} north)")
     ax.set_ylabel(f"North [{u}] ({_text(north_ref)} north)")
     ax.set_title("Plan view", loc="left", fontsize=11)

@@ -47,15 +47,20 @@ def make_settings(
     """``make_settings(**env)``: a fresh migrated database on this test's backend, configured
     with the extra environment variables given (e.g. ``SURVEYLAB_LOGIN_MAX_FAILURES="2"``)."""
     from surveylab import db
-    from tests.conftest import PG_URL, create_pg_database, drop_pg_database, settings_for
+    from tests.conftest import (
+        PG_URL,
+        create_pg_database,
+        drop_pg_database,
+        require_component,
+        settings_for,
+    )
 
     made: list[tuple[Settings, str | None]] = []
 
     def make(**extra: str) -> Settings:
         data_dir = tmp_path / f"db{len(made)}"
         if backend == "postgres":
-            if not PG_URL:
-                pytest.skip("PostgreSQL: SURVEYLAB_TEST_PG_URL is not set")
+            require_component(bool(PG_URL), "PostgreSQL: SURVEYLAB_TEST_PG_URL is not set")
             url: str | None = create_pg_database()
         else:
             url = None

@@ -124,3 +124,25 @@ def test_import_and_history_commands(cli, tmp_path):
     _refused(cli("viewer", "history", "nope"), "unknown run 'nope'")
     code, hist, _ = cli("viewer", "history", "R1", "--json")
     assert len(hist) == 2  # none of the refusals added a revision
+
+
+def test_import_several_files_makes_one_revision_each_in_order(cli, tmp_path):
+    """`surveylab import F1 F2 --run R`: each file a revision, in the order given; a refused
+    file stops the batch with one error line and leaves the earlier ones stored."""
+    cli("engineer", "runs", "create", "--number", "MULTI", "--name", "Multi", "--json")
+    paths = []
+    for i, kind in enumerate(("J", "S", "horizontal")):
+        p = tmp_path / f"multi{i}.csv"
+        p.write_bytes(vendor_csv(well_profile(kind), well="W", run="MULTI", tool="MWD"))
+        paths.append(str(p))
+    code, out, _ = cli("engineer", "import", *paths[:2], "--run", "MULTI", "--json")
+    assert code == 0
+    assert [d["file"] for d in out] == ["multi0.csv", "multi1.csv"]
+    assert [d["revision"] for d in out] == [1, 2]
+    bad = tmp_path / "bad.csv"
+    st = well_profile("J")
+    st.loc[2, "inc"] = 190.0
+    bad.write_bytes(vendor_csv(st, well="W", run="MULTI", tool="MWD"))
+    _refused(cli("engineer", "import", str(bad), paths[2], "--run", "MULTI"), "bad.csv")
+    code, hist, _ = cli("viewer", "history", "MULTI", "--json")
+    assert [h["revision"] for h in hist] == [1, 2]
