@@ -13,7 +13,6 @@ from IPython.display import display
 from surveylab.models import RunType
 from surveylab.services import exports as export_service
 from surveylab.ui import figures
-from surveylab.ui.report import listing_frame
 from surveylab.ui.shell import DashboardShell, download_link, esc, findings_html, table_html
 from surveylab.units import unit_label
 
@@ -305,6 +304,8 @@ class RunsApp(DashboardShell):
 
     def show_stations(self) -> None:
         v = self.view
+        from surveylab.ui.report import listing_frame  # matplotlib: load when needed
+
         df = listing_frame(v.stations, str(v.survey.depth_unit), v.survey.dls_course_length)
         self.stations.value = (
             f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=2000)}</div>"

@@ -13,7 +13,6 @@ from IPython.display import display
 from surveylab.models import NorthReference, Role, RunType, WellType
 from surveylab.services import surveys as survey_service
 from surveylab.ui import figures
-from surveylab.ui.report import listing_frame
 from surveylab.ui.shell import DashboardShell, esc, findings_html, table_html
 from surveylab.units import unit_label
 
@@ -274,6 +273,8 @@ class UploadApp(DashboardShell):
         if pv.stations is not None:
             unit = str(h.depth_unit)
             course = 30.0 if unit == "m" else 100.0
+            from surveylab.ui.report import listing_frame  # matplotlib: load when needed
+
             df = listing_frame(pv.stations, unit, course)
             self.preview_table.value = (
                 f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"
