@@ -6,6 +6,7 @@ columns of ``stations`` (md, inc, azi, tvd, north, east, dls, ...) and the depth
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,10 +30,40 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     return fig
 
 
-def _series(stations: pd.DataFrame | Sequence[tuple[str, pd.DataFrame]]):
+#: Most points drawn per trace: a 10,000-station survey is drawn from 2,000 of its stations
+#: (screen resolution; the station table and exports keep every station).
+MAX_POINTS = 2000
+
+
+def thin(df: pd.DataFrame, max_points: int = MAX_POINTS, keep_max: str | None = None):
+    """At most ``max_points`` rows of ``df`` for drawing, always with the first and last.
+
+    With ``keep_max`` (a column name), each of the ``max_points`` bins keeps its row with the
+    largest value of that column, so that a spike (a DLS dogleg) is never thinned away.
+    """
+    n = len(df)
+    if n <= max_points:
+        return df
+    if keep_max is None:
+        idx = np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
+        return df.iloc[idx]
+    values = df[keep_max].to_numpy(dtype=float)
+    edges = np.linspace(0, n, max_points + 1).astype(int)
+    picks = [
+        a + int(np.nanargmax(values[a:b])) if np.isfinite(values[a:b]).any() else a
+        for a, b in itertools.pairwise(edges)
+        if b > a
+    ]
+    idx = np.unique(np.r_[0, picks, n - 1])
+    return df.iloc[idx]
+
+
+def _series(
+    stations: pd.DataFrame | Sequence[tuple[str, pd.DataFrame]], keep_max: str | None = None
+):
     if isinstance(stations, pd.DataFrame):
-        return [("survey", stations)]
-    return list(stations)
+        stations = [("survey", stations)]
+    return [(name, thin(df, keep_max=keep_max)) for name, df in stations]
 
 
 def plan_view(stations, depth_unit: str, north_ref: str = "true") -> go.Figure:
@@ -108,7 +139,7 @@ def view_3d(stations, depth_unit: str) -> go.Figure:
 def dls_view(stations, depth_unit: str, course_length: float) -> go.Figure:
     u = unit_label(depth_unit)
     fig = go.Figure()
-    for i, (name, df) in enumerate(_series(stations)):
+    for i, (name, df) in enumerate(_series(stations, keep_max="dls")):
         fig.add_trace(
             go.Scatter(
                 x=df["md"],

@@ -308,7 +308,7 @@ class RunsApp(DashboardShell):
 
         df = listing_frame(v.stations, str(v.survey.depth_unit), v.survey.dls_course_length)
         self.stations.value = (
-            f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=2000)}</div>"
+            f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"
         )
 
     def draw_plots(self) -> None:

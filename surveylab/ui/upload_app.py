@@ -120,8 +120,8 @@ class UploadApp(DashboardShell):
         if self.session is None:  # the session ended during the call: the form is back
             return
         self.well.options = [("(no well)", "")] + [(x.well_name, x.well_name) for x in wells]
-        if select:
-            self.well.value = select
+        # ipywidgets 8 leaves the value unset when options arrive later: choose explicitly
+        self.well.value = select or ""
         self.load_runs()
 
     def load_runs(self, select: str | None = None) -> None:

@@ -278,3 +278,12 @@ def test_reference_files_preview_their_last_station(
     assert res[0]["ok"] and res[0]["revision"] == 1
     view = app.session.survey("U-1")
     np.testing.assert_allclose(view.stations["tvd"].iloc[-1], tvd, atol=tol)
+
+
+def test_well_dropdown_shows_a_choice_not_a_blank(ui_db, login_as):
+    """The well dropdown starts on "(no well)" rather than an empty selection."""
+    from surveylab.ui.upload_app import UploadApp
+
+    app = login_as(UploadApp, ui_db.settings, "surveyor")
+    assert app.well.value == ""
+    assert app.well.label == "(no well)"

@@ -1,0 +1,52 @@
+"""Figure thinning: long surveys are drawn from fewer points, never losing ends or DLS spikes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from surveylab.ui import figures
+
+
+def _stations(n: int) -> pd.DataFrame:
+    md = np.arange(n, dtype=float) * 10.0
+    dls = np.full(n, 0.5)
+    dls[7_777] = 25.0  # a single spike, not on a uniform sampling grid
+    return pd.DataFrame(
+        {
+            "md": md,
+            "inc": np.zeros(n),
+            "azi": np.zeros(n),
+            "tvd": md,
+            "north": md * 0.1,
+            "east": md * 0.2,
+            "dls": dls,
+        }
+    )
+
+
+def test_short_surveys_are_drawn_whole():
+    df = _stations(10_000).head(500)
+    assert figures.thin(df) is df
+
+
+def test_long_surveys_keep_first_last_and_at_most_max_points():
+    df = _stations(10_000)
+    out = figures.thin(df)
+    assert len(out) <= figures.MAX_POINTS
+    assert out["md"].iloc[0] == 0.0 and out["md"].iloc[-1] == df["md"].iloc[-1]
+    assert out["md"].is_monotonic_increasing
+
+
+def test_dls_view_keeps_a_spike_that_uniform_thinning_would_drop():
+    df = _stations(10_000)
+    assert 25.0 not in figures.thin(df)["dls"].to_numpy()  # uniform sampling misses it
+    fig = figures.dls_view(df, "m", 30.0)
+    ys = np.asarray(fig.data[0].y, dtype=float)
+    assert len(ys) <= figures.MAX_POINTS + 2
+    assert ys.max() == 25.0
+
+
+def test_plan_view_of_a_long_survey_is_thinned():
+    fig = figures.plan_view(_stations(10_000), "m")
+    assert len(fig.data[0].x) <= figures.MAX_POINTS
