@@ -27,19 +27,19 @@ def voila_command(port: int) -> list[str]:
         "--Voila.ip=127.0.0.1",
         "--ServerApp.ip=127.0.0.1",
         "--show_tracebacks=False",
-        "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg|css)']",
+        "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css)",
         "--progressive_rendering=True",
         "--theme=light",
         # Panel's and Bokeh's lab extensions fail to load inside Voila ("shared module
         # @jupyterlab/docmanager doesn't exist") and the dashboards use neither
-        "--VoilaConfiguration.extension_denylist="
-        "['@pyviz/jupyterlab_pyviz', '@bokeh/jupyter_bokeh']",
+        "--VoilaConfiguration.extension_denylist=@pyviz/jupyterlab_pyviz",
+        "--VoilaConfiguration.extension_denylist=@bokeh/jupyter_bokeh",
         # The page's beforeunload beacon to /voila/api/shutdown/<kernel> carries the _xsrf
         # cookie, which Voila's render page never sets: every shutdown was refused (403) and
         # each closed or reloaded page left its kernel running until the server stopped. The
         # only POST handler of the standalone Voila app is that shutdown, which needs the
         # kernel's random id.
-        "--Voila.tornado_settings={'disable_check_xsrf': True}",
+        "--Voila.tornado_settings=disable_check_xsrf=True",
     ]
 
 
