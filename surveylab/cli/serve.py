@@ -28,7 +28,10 @@ def voila_command(port: int) -> list[str]:
         "--ServerApp.ip=127.0.0.1",
         "--show_tracebacks=False",
         "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css)",
-        "--progressive_rendering=True",
+        # a kernel per dashboard is started and runs the notebook before anyone asks (it then
+        # holds only the login form), so a page opens without waiting for a kernel
+        "--preheat_kernel=True",
+        "--VoilaConfiguration.default_pool_size=1",
         "--theme=light",
         # Panel's and Bokeh's lab extensions fail to load inside Voila ("shared module
         # @jupyterlab/docmanager doesn't exist") and the dashboards use neither
