@@ -40,6 +40,15 @@ def register(sub) -> None:
     b.set_defaults(func=_batch)
 
 
+def _print_rendered(args, out) -> int:
+    """The rendered file's path (``--json``: path and report id)."""
+    if args.json:
+        print_json({"file": str(out.path), "report_id": str(out.record.id)})
+    else:
+        print(out.path)
+    return 0
+
+
 def _report(args) -> int:
     from surveylab.reporting import render_report
 
@@ -53,11 +62,7 @@ def _report(args) -> int:
         units=args.units,
         vs_azimuth=args.vs_azimuth,
     )
-    if args.json:
-        print_json({"file": str(out.path), "report_id": str(out.record.id)})
-    else:
-        print(out.path)
-    return 0
+    return _print_rendered(args, out)
 
 
 def _report_well(args) -> int:
@@ -73,11 +78,7 @@ def _report_well(args) -> int:
         units=args.units,
         vs_azimuth=args.vs_azimuth,
     )
-    if args.json:
-        print_json({"file": str(out.path), "report_id": str(out.record.id)})
-    else:
-        print(out.path)
-    return 0
+    return _print_rendered(args, out)
 
 
 def _parse_since(text: str) -> datetime:

@@ -15,10 +15,11 @@ from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey, decode_text, parse_number
 from surveylab.parsers._errors import SurveyFileError
+from surveylab.units import to_metres
 
 #: P7/17 UNITREF codes of lengths (format-defined table).
 UNITREF = {1: DepthUnit.M, 11: DepthUnit.FT, 12: DepthUnit.USFT}
-_TO_M = {DepthUnit.M: 1.0, DepthUnit.FT: 0.3048, DepthUnit.USFT: 1200 / 3937}
+_TO_M = {u: float(to_metres(1.0, u)) for u in DepthUnit}
 _STATUS_PROJECTED = {6}
 _STATUS_NOT_USED = {0}
 

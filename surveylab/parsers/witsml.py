@@ -15,6 +15,7 @@ from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey, depth_unit_from_text, normalise_date
 from surveylab.parsers._errors import SurveyFileError
+from surveylab.units import FT_TO_M, USFT_TO_M, dls_course_length, to_metres
 
 SENTINELS = (999.25, -999.25, -9999.0, 9999.0, -99999.0)
 _ANGLE = {
@@ -28,16 +29,16 @@ _ANGLE = {
 }
 _LENGTH_M = {
     "m": 1.0,
-    "ft": 0.3048,
-    "ft[us]": 1200 / 3937,
-    "usft": 1200 / 3937,
-    "ftus": 1200 / 3937,
+    "ft": FT_TO_M,
+    "ft[us]": USFT_TO_M,
+    "usft": USFT_TO_M,
+    "ftus": USFT_TO_M,
     "km": 1000.0,
     "cm": 0.01,
     "in": 0.0254,
     "dm": 0.1,
 }
-_UNIT_M = {DepthUnit.M: 1.0, DepthUnit.FT: 0.3048, DepthUnit.USFT: 1200 / 3937}
+_UNIT_M = {u: float(to_metres(1.0, u)) for u in DepthUnit}
 
 
 def _local(tag: str) -> str:
@@ -109,7 +110,7 @@ def _dls(ctx: _Ctx, el: Element, where: str, unit: DepthUnit) -> float | None:
     if not m or m.group(1) not in _ANGLE or m.group(3) not in _LENGTH_M:
         raise ctx.fail(f"unknown dogleg unit {uom!r}", where, "dls")
     per = float(m.group(2) or 1.0) * _LENGTH_M[m.group(3)]
-    course = 30.0 if unit is DepthUnit.M else 100.0
+    course = dls_course_length(unit)
     return v * _ANGLE[m.group(1)] / per * course * _UNIT_M[unit]
 
 

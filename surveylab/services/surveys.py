@@ -26,7 +26,7 @@ from surveylab.models import (
     worst_severity,
 )
 from surveylab.models.records import RunRecord, SurveyRecord
-from surveylab.models.survey import ParsedSurvey
+from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers import SurveyFileError, read_survey
 from surveylab.repositories import UnitOfWork, utcnow
 from surveylab.services.common import ServiceError, audit_ok, guard
@@ -151,7 +151,7 @@ def preview_file(
     try:
         parsed = read_survey(content, name=file_name, max_bytes=max_bytes)
     except SurveyFileError as exc:
-        empty = ParsedSurvey("unknown", file_name, _empty_header(), pd.DataFrame())
+        empty = ParsedSurvey("unknown", file_name, SurveyHeader(), pd.DataFrame())
         return Preview(empty, None, [], [], error=str(exc))
     notes = apply_overrides(parsed, overrides)
     missing = [
@@ -164,12 +164,6 @@ def preview_file(
     except ServiceError as exc:
         return Preview(parsed, None, parsed.findings + notes, [], error=str(exc), missing=missing)
     return Preview(parsed, frame, parsed.findings + notes + more, assumptions, missing=missing)
-
-
-def _empty_header():
-    from surveylab.models.survey import SurveyHeader
-
-    return SurveyHeader()
 
 
 def import_survey(

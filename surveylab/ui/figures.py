@@ -14,9 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from surveylab.calc import vertical_section
+from surveylab.ui.style import COLORS
 from surveylab.units import unit_label
-
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:

@@ -307,9 +307,7 @@ class RunsApp(DashboardShell):
         from surveylab.ui.report import listing_frame  # matplotlib: load when needed
 
         df = listing_frame(v.stations, str(v.survey.depth_unit), v.survey.dls_course_length)
-        self.stations.value = (
-            f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"
-        )
+        self.stations.value = f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"
 
     def draw_plots(self) -> None:
         if self.view is None:

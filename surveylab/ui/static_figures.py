@@ -26,10 +26,9 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure, SubplotParams
 
 from surveylab.calc import closure, vertical_section
+from surveylab.ui.style import COLORS
 from surveylab.units import unit_label
 
-#: Line colours of overlaid surveys, in order (the interactive figures use the same).
-COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b")
 #: Width of every figure [in]; fits a printed A4 or Letter page inside its margins.
 WIDTH_IN = 7.5
 _GROUP_ID = re.compile(r'id="([A-Za-z][A-Za-z0-9.]*_\d+)"')

@@ -14,7 +14,7 @@ from surveylab.models import NorthReference, Role, RunType, WellType
 from surveylab.services import surveys as survey_service
 from surveylab.ui import figures
 from surveylab.ui.shell import DashboardShell, esc, findings_html, table_html
-from surveylab.units import unit_label
+from surveylab.units import dls_course_length, unit_label
 
 ACCEPT = ".csv,.txt,.las,.xml,.xls,.xlsx,.p717,.p7,.dat,.asc"
 
@@ -272,7 +272,7 @@ class UploadApp(DashboardShell):
         self.preview_findings.value = f"<h4>Findings ({len(pv.findings)})</h4>{by_sev}"
         if pv.stations is not None:
             unit = str(h.depth_unit)
-            course = 30.0 if unit == "m" else 100.0
+            course = dls_course_length(unit)
             from surveylab.ui.report import listing_frame  # matplotlib: load when needed
 
             df = listing_frame(pv.stations, unit, course)
