@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import stat
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -116,6 +117,8 @@ class Session:
         self.settings = settings or load_settings()
         self.token = token
         self.refresh_token = refresh_token
+        # (unit of work, actor) while a batch() is open
+        self._batch: tuple[UnitOfWork, Actor] | None = None
 
     def __repr__(self) -> str:  # never show a token
         state = "authenticated" if self.token else "not logged in"
@@ -162,11 +165,44 @@ class Session:
 
     def call(self, service: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Authenticate and run ``service(uow, actor, ...)`` on one unit of work (one
-        connection: on DuckDB opening the file is the expensive part)."""
+        connection: on DuckDB opening the file is the expensive part). Inside
+        :meth:`batch`, on the batch's unit of work and actor."""
+        if self._batch is not None:
+            uow, actor = self._batch
+            try:
+                return service(uow, actor, *args, **kwargs)
+            except BaseException:
+                uow.rollback()  # nothing a failed call began stays open for the next one
+                raise
         uow = self.uow()
         with uow:
             actor = accounts.authenticate(uow, self.token)
             return service(uow, actor, *args, **kwargs)
+
+    @contextmanager
+    def batch(self) -> Iterator[Session]:
+        """Several calls on one connection, authenticated once at the start.
+
+        For a burst of calls made together (a dashboard filling its first page: wells, the
+        run count and a page of runs), where one connection per call would cost a DuckDB file
+        open each. Each service still commits its own writes; a failed call rolls back what
+        it began. Nested batches share the outer one.
+
+        Raises
+        ------
+        AuthenticationError
+            As :attr:`actor`, when the batch opens.
+        """
+        if self._batch is not None:
+            yield self
+            return
+        uow = self.uow()
+        with uow:
+            self._batch = (uow, accounts.authenticate(uow, self.token))
+            try:
+                yield self
+            finally:
+                self._batch = None
 
     @property
     def actor(self) -> Actor:
@@ -177,6 +213,8 @@ class Session:
         AuthenticationError
             No token, expired, revoked or invalid token, inactive or deleted user.
         """
+        if self._batch is not None:
+            return self._batch[1]
         return accounts.authenticate(self.uow(), self.token)
 
     @property

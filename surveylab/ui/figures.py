@@ -6,16 +6,21 @@ columns of ``stations`` (md, inc, azi, tvd, north, east, dls, ...) and the depth
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from surveylab.calc import vertical_section
 from surveylab.ui.style import COLORS
 from surveylab.units import unit_label
+
+# The look of surveylab's figures. As plotly's default template it is attached when a figure
+# is made (about 2 ms); given per figure (``template=...``) plotly validates and copies the
+# whole template each time (about 30 ms a figure).
+pio.templates.default = "plotly_white"
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
@@ -23,10 +28,46 @@ def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
         title={"text": title, "x": 0.02, "font": {"size": 14}},
         height=height,
         margin={"l": 60, "r": 20, "t": 40, "b": 50},
-        template="plotly_white",
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
+
+
+_primed = False
+
+
+def prime() -> None:
+    """Make and serialise one small figure of each kind.
+
+    plotly loads its template and each trace type's validators on first use (about 0.4 s
+    here); a dashboard kernel started ahead of its user (Voila's pre-heated kernels) pays it
+    when the app is made, instead of the first user who chooses a run. Once per process.
+    """
+    global _primed
+    if _primed:
+        return
+    _primed = True
+    df = pd.DataFrame(
+        {
+            "md": [0.0, 10.0],
+            "tvd": [0.0, 10.0],
+            "north": [0.0, 0.1],
+            "east": [0.0, 0.1],
+            "dls": [0.0, 1.0],
+        }
+    )
+    for fig in (
+        plan_view(df, "m"),
+        section_view(df, "m", 0.0),
+        view_3d(df, "m"),
+        dls_view(df, "m", 30.0),
+    ):
+        fig._repr_mimebundle_()
+
+
+def warmup() -> go.Figure:
+    """An empty, tiny figure: shown hidden, it makes the page load plotly.js ahead of need."""
+    return go.Figure(layout={"width": 40, "height": 40, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}})
 
 
 #: Most points drawn per trace: a 10,000-station survey is drawn from 2,000 of its stations
@@ -47,14 +88,29 @@ def thin(df: pd.DataFrame, max_points: int = MAX_POINTS, keep_max: str | None = 
         idx = np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
         return df.iloc[idx]
     values = df[keep_max].to_numpy(dtype=float)
-    edges = np.linspace(0, n, max_points + 1).astype(int)
-    picks = [
-        a + int(np.nanargmax(values[a:b])) if np.isfinite(values[a:b]).any() else a
-        for a, b in itertools.pairwise(edges)
-        if b > a
-    ]
+    edges = np.unique(np.linspace(0, n, max_points + 1).astype(int))
+    starts = edges[:-1]
+    # each bin's largest value (NaN never wins), then the first row of the bin holding it
+    # (every bin has one; a bin of NaN only keeps its first row)
+    filled = np.where(np.isnan(values), -np.inf, values)
+    top = np.maximum.reduceat(filled, starts)
+    bin_of = np.repeat(np.arange(starts.size), np.diff(edges))
+    hits = np.flatnonzero(filled == top[bin_of])
+    picks = hits[np.unique(bin_of[hits], return_index=True)[1]]
     idx = np.unique(np.r_[0, picks, n - 1])
     return df.iloc[idx]
+
+
+#: Station markers are drawn up to this many points per trace; a longer survey is drawn as a
+#: line (markers every few pixels only thicken it, and cost one SVG node each to draw).
+MARKERS_UP_TO = 400
+
+
+def _station_style(df: pd.DataFrame) -> dict:
+    """Mode and marker of a position trace of ``df``'s rows (see :data:`MARKERS_UP_TO`)."""
+    if len(df) <= MARKERS_UP_TO:
+        return {"mode": "lines+markers", "marker": {"size": 3}}
+    return {"mode": "lines"}
 
 
 def _series(
@@ -74,8 +130,7 @@ def plan_view(stations, depth_unit: str, north_ref: str = "true") -> go.Figure:
             go.Scatter(
                 x=df["east"],
                 y=df["north"],
-                mode="lines+markers",
-                marker={"size": 3},
+                **_station_style(df),
                 line={"color": COLORS[i % len(COLORS)]},
                 name=name,
                 hovertemplate=f"MD %{{customdata:.2f}} {u}<br>E %{{x:.2f}}<br>N %{{y:.2f}}",
@@ -97,8 +152,7 @@ def section_view(stations, depth_unit: str, vs_azimuth: float) -> go.Figure:
             go.Scatter(
                 x=vs,
                 y=df["tvd"],
-                mode="lines+markers",
-                marker={"size": 3},
+                **_station_style(df),
                 line={"color": COLORS[i % len(COLORS)]},
                 name=name,
                 customdata=df["md"],

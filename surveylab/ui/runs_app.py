@@ -13,10 +13,14 @@ from IPython.display import display
 from surveylab.models import RunType
 from surveylab.services import exports as export_service
 from surveylab.ui import figures
+from surveylab.ui.report import convert_stations, listing_frame
 from surveylab.ui.shell import DashboardShell, download_link, esc, findings_html, table_html
 from surveylab.units import unit_label
 
 PAGE_SIZE = 25
+#: the tabs of a chosen run, in order; all but the first are filled when first open
+TAB_TITLES = ("Summary", "Stations", "Plots", "3-D", "History", "Overlay", "Export & report")
+TAB_STATIONS, TAB_PLOTS, TAB_3D, TAB_HISTORY, TAB_OVERLAY = 1, 2, 3, 4, 5
 SORTS = {
     "Run number": ("run_number", False),
     "Run name": ("run_name", False),
@@ -80,9 +84,15 @@ class RunsApp(DashboardShell):
         self.vs_azimuth = w.BoundedFloatText(
             min=0, max=360, step=1, description="VS azi [deg]", layout=w.Layout(width="220px")
         )
-        self.vs_azimuth.observe(lambda _: self.draw_plots(), names="value")
+        self.vs_azimuth.observe(self._vs_changed, names="value")
         self.plots = w.Output()
         self.plots.add_class("sl-plots")
+        # tabs are filled when open (on choosing a run, or on opening the tab later): the
+        # browser's plotting is the costliest thing on the page, and a figure drawn in a
+        # hidden tab is drawn again when the tab shows
+        self.plot3d = w.Output()
+        self.plot3d.add_class("sl-plot-3d")
+        self._drawn: dict[int, object] = {}  # tab index -> the view drawn there
         self.rev_a = w.Dropdown(description="Revision A", layout=w.Layout(width="220px"))
         self.rev_b = w.Dropdown(description="Revision B", layout=w.Layout(width="220px"))
         self.compare_button = w.Button(description="Compare", icon="exchange")
@@ -120,6 +130,7 @@ class RunsApp(DashboardShell):
                 w.VBox([self.summary, self.findings]),
                 w.VBox([self.stations]),
                 w.VBox([self.vs_azimuth, self.plots]),
+                w.VBox([self.plot3d]),
                 w.VBox(
                     [w.HBox([self.rev_a, self.rev_b, self.compare_button]), self.history, self.diff]
                 ),
@@ -133,11 +144,10 @@ class RunsApp(DashboardShell):
                 ),
             ]
         )
-        for i, t in enumerate(
-            ["Summary", "Stations", "Plots", "History", "Overlay", "Export & report"]
-        ):
-            self.tabs.set_title(i, t)
-        self.details = w.VBox([self.tabs])
+        self.tabs.titles = TAB_TITLES
+        self.tabs.observe(lambda _: self.draw_open_tab(), names="selected_index")
+        # the tabs join the page with the first run chosen (fewer views to build at login)
+        self.details = w.VBox([])
         self.details.layout.display = "none"
         box = w.VBox(
             [
@@ -228,6 +238,8 @@ class RunsApp(DashboardShell):
             self.select_run(change["new"])
 
     def select_run(self, run_ref: str) -> None:
+        if not self.details.children:
+            self.details.children = [self.tabs]
         view = self.call(self.session.survey, run_ref, what="Loading survey")
         if self.session is None:  # the session ended during the call: the form is back
             return
@@ -240,18 +252,16 @@ class RunsApp(DashboardShell):
         self.view = view
         self.selected = view.run
         self.show_summary()
-        self.show_stations()
+        self.downloads.value = ""
+        self.details.layout.display = ""
         self.vs_azimuth.unobserve_all()
         az = view.survey.vs_azimuth
         self.vs_azimuth.value = round(
             az if az is not None else figures.default_vs_azimuth(view.stations), 2
         )
-        self.vs_azimuth.observe(lambda _: self.draw_plots(), names="value")
-        self.draw_plots()
-        self.show_history()
-        self.prepare_overlay()
-        self.downloads.value = ""
-        self.details.layout.display = ""
+        self.vs_azimuth.observe(self._vs_changed, names="value")
+        self._drawn.clear()
+        self.draw_open_tab()
 
     def show_summary(self) -> None:
         v = self.view
@@ -304,12 +314,32 @@ class RunsApp(DashboardShell):
 
     def show_stations(self) -> None:
         v = self.view
-        from surveylab.ui.report import listing_frame  # matplotlib: load when needed
-
         df = listing_frame(v.stations, str(v.survey.depth_unit), v.survey.dls_course_length)
         self.stations.value = f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"
 
+    def _vs_changed(self, _change=None) -> None:
+        self._drawn.pop(TAB_PLOTS, None)
+        self.draw_open_tab()
+
+    def draw_open_tab(self) -> None:
+        """Fill the open tab if it is not filled for the chosen run yet (the summary is
+        filled on choosing a run; each other tab when it is first open for that run)."""
+        tab = self.tabs.selected_index
+        if self.view is None or self._drawn.get(tab) is self.view:
+            return
+        fill = {
+            TAB_STATIONS: self.show_stations,
+            TAB_PLOTS: self.draw_plots,
+            TAB_3D: self.draw_3d,
+            TAB_HISTORY: self.show_history,
+            TAB_OVERLAY: self.prepare_overlay,
+        }.get(tab)
+        if fill is not None:
+            self._drawn[tab] = self.view
+            fill()
+
     def draw_plots(self) -> None:
+        """Plan view, vertical section (along the chosen azimuth) and DLS of the chosen run."""
         if self.view is None:
             return
         v = self.view
@@ -319,10 +349,18 @@ class RunsApp(DashboardShell):
             for fig in (
                 figures.plan_view(v.stations, unit, str(v.survey.azimuth_reference)),
                 figures.section_view(v.stations, unit, float(self.vs_azimuth.value)),
-                figures.view_3d(v.stations, unit),
                 figures.dls_view(v.stations, unit, v.survey.dls_course_length),
             ):
                 display(fig)
+
+    def draw_3d(self) -> None:
+        """The 3-D view of the chosen run."""
+        if self.view is None:
+            return
+        v = self.view
+        self.plot3d.clear_output(wait=True)
+        with self.plot3d:
+            display(figures.view_3d(v.stations, str(v.survey.depth_unit)))
 
     def show_history(self) -> None:
         revs = self.call(self.session.history, self.selected.id, what="Loading history") or []
@@ -399,8 +437,6 @@ class RunsApp(DashboardShell):
         if not views:
             return
         unit = str(views[0].survey.depth_unit)
-        from surveylab.ui.report import convert_stations
-
         series = [
             (v.run.run_number, convert_stations(v.stations, v.survey.depth_unit, unit)[0])
             for v in views

@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 import plotly.io as pio
+from IPython.display import display
 
 from surveylab.auth import AuthenticationError, AuthError
 from surveylab.config import Settings, load_settings
@@ -113,7 +114,10 @@ class DashboardShell:
     roles: tuple[Role, ...] | None = None
 
     def __init__(self, settings: Settings | None = None) -> None:
+        from surveylab.ui import figures
         from surveylab.ui.login import LoginForm
+
+        figures.prime()  # plotly's first-use costs, before any user is here
 
         self.settings = settings or load_settings()
         self.session: Session | None = None
@@ -129,11 +133,25 @@ class DashboardShell:
         self.status = w.HTML("")
         self.status.add_class("sl-status")
         self.main: w.Widget | None = None
+        self.warmup = w.Output(layout=w.Layout(display="none"))
+        self.warmup.add_class("sl-plotly-warmup")
         self.widget = w.VBox([self.header, self.login.widget])
         self.widget.add_class("sl-app")
 
     # ------------------------------------------------------------------ session
     def _on_login(self, session: Session) -> None:
+        # one connection for the role check and everything build() reads for the first page
+        try:
+            with session.batch():
+                self._start(session)
+        except AuthenticationError:  # the token was refused at once (user just deactivated)
+            self.session = None
+            self.login.show_message("Your session has ended. Please log in again.")
+            return
+        if self.session is not None and self.main is not None:
+            self.ready()
+
+    def _start(self, session: Session) -> None:
         actor = session.actor
         if self.roles is not None and actor.role not in self.roles:
             self.session = None
@@ -150,7 +168,20 @@ class DashboardShell:
             return
         bar = w.HBox([self.user_label, self.logout_button, self.busy])
         bar.add_class("sl-userbar")
-        self.widget.children = [self.header, bar, self.status, self.main]
+        self.widget.children = [self.header, bar, self.status, self.main, self.warmup]
+
+    def ready(self) -> None:
+        """After the first page is shown: have the browser load the plotting library.
+
+        plotly.js (4.8 MB) is loaded by the page when it first shows a figure, which took
+        seconds on a slow machine; drawing an empty figure in a hidden output now, while the
+        user reads the first page, takes that off the path of the first real plot.
+        """
+        from surveylab.ui import figures
+
+        self.warmup.clear_output()
+        with self.warmup:
+            display(figures.warmup())
 
     def logout(self, message: str = "Logged out.") -> None:
         if self.session is not None:

@@ -206,3 +206,48 @@ def test_a_session_from_a_token_file_acts_as_its_user(settings, people, pw, tmp_
     with os.fdopen(fd, "w") as fh:
         fh.write(pair.access)
     assert connect(settings, env={"SURVEYLAB_TOKEN_FILE": str(f)}).actor == people["viewer"]
+
+
+# ----------------------------------------------------------------------------- batches
+def test_a_batch_makes_its_calls_on_one_connection(settings, people, pw, monkeypatch):
+    session = Session.login("engineer", pw("engineer"), settings)
+    session.create_run("B-1", "batch run", "MWD")
+    opened: list[UnitOfWork] = []
+    enter = UnitOfWork.__enter__
+
+    def counting_enter(self):
+        if not self._depth:
+            opened.append(self)
+        return enter(self)
+
+    monkeypatch.setattr(UnitOfWork, "__enter__", counting_enter)
+    with session.batch() as same:
+        assert same is session
+        assert session.actor == people["engineer"]
+        wells = session.wells()
+        assert session.count_runs() == 1
+        assert [r.run_number for r in session.runs(mine=True)] == ["B-1"]
+        with session.batch():  # nested: the outer one
+            assert session.run("B-1").run_name == "batch run"
+    assert len(opened) == 1
+    assert wells == session.wells()
+    assert len(opened) == 2  # outside the batch: one connection per call again
+
+
+def test_a_write_in_a_batch_is_kept_and_a_failed_call_leaves_nothing_open(settings, people, pw):
+    session = Session.login("engineer", pw("engineer"), settings)
+    with session.batch():
+        session.create_run("B-2", "kept", "Gyro")
+        with pytest.raises(Exception, match="B-2"):
+            session.create_run("B-2", "duplicate", "Gyro")  # refused: the number is taken
+        # the batch is still usable after the failure, and sees the committed run
+        assert session.run("B-2").run_name == "kept"
+    assert [r.run_number for r in Session.login("viewer", pw("viewer"), settings).runs()] == ["B-2"]
+
+
+def test_a_batch_refuses_a_token_that_is_no_longer_valid(settings, people, pw):
+    session = Session.login("surveyor", pw("surveyor"), settings)
+    accounts.deactivate(UnitOfWork(settings), people["admin"], "surveyor")
+    with pytest.raises(AuthenticationError, match="inactive or gone"), session.batch():
+        pytest.fail("the batch must not open")
+    assert session._batch is None

@@ -60,8 +60,13 @@ def test_selecting_a_run_draws_plots_with_traces(voila_url, open_page):
     assert "TVD" in summary and "Demo H-3" in summary
     page.get_by_role("tab", name="Plots").click()
     page.wait_for_selector(".sl-plots .js-plotly-plot")
-    page.wait_for_function("document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 4")
+    page.wait_for_function("document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 3")
     traces = page.locator(".sl-plots .js-plotly-plot .scatterlayer .trace").count()
     assert traces >= 3
     probe.shot("plots")
+    # the 3-D view is drawn when its tab is opened
+    assert page.locator(".sl-plot-3d .js-plotly-plot").count() == 0
+    page.get_by_role("tab", name="3-D").click()
+    page.wait_for_selector(".sl-plot-3d .js-plotly-plot canvas")
+    probe.shot("plot-3d")
     assert probe.real_errors() == []

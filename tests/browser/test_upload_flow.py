@@ -78,7 +78,7 @@ def test_upload_reference_files_preview_commit_and_compare(voila_url, open_page,
     rp.wait_for_selector(".sl-diff:has-text('minus revision')")
     runs.shot("compare-revisions")
     rp.get_by_role("tab", name="Plots").click()
-    rp.wait_for_function("document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 4")
+    rp.wait_for_function("document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 3")
     runs.shot("plots")
     assert runs.real_errors() == []
 

@@ -50,3 +50,17 @@ def test_dls_view_keeps_a_spike_that_uniform_thinning_would_drop():
 def test_plan_view_of_a_long_survey_is_thinned():
     fig = figures.plan_view(_stations(10_000), "m")
     assert len(fig.data[0].x) <= figures.MAX_POINTS
+
+
+def test_stations_get_markers_only_while_they_can_be_told_apart():
+    short = _stations(10_000).head(figures.MARKERS_UP_TO)
+    longer = _stations(10_000).head(figures.MARKERS_UP_TO + 1)
+    for view in (figures.plan_view, lambda df, u: figures.section_view(df, u, 30.0)):
+        assert view(short, "m").data[0].mode == "lines+markers"
+        assert view(longer, "m").data[0].mode == "lines"
+        assert view(_stations(10_000), "m").data[0].mode == "lines"
+
+
+def test_the_warm_up_figure_is_empty_and_tiny():
+    fig = figures.warmup()
+    assert fig.data == () and fig.layout.width <= 50 and fig.layout.height <= 50

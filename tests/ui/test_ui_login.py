@@ -149,3 +149,21 @@ def test_viewer_is_refused_by_the_upload_dashboard(ui_db):
     assert "Viewer" in app.login.message.value
     assert not hasattr(app, "upload") and not hasattr(app, "commit_button")
     assert app.widget.children == (app.header, app.login.widget)
+
+
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_a_token_refused_as_the_first_page_loads_leaves_the_form(ui_db, app_class, monkeypatch):
+    """The login succeeded but the token is refused when the first page is read (the user
+    was deactivated in between)."""
+    from surveylab.auth import AuthenticationError
+    from surveylab.services import accounts
+
+    def refuse(uow, token):
+        raise AuthenticationError("user inactive or gone")
+
+    monkeypatch.setattr(accounts, "authenticate", refuse)
+    app = app_class(ui_db.settings)
+    app.login.submit("surveyor2", password_of("surveyor2"))
+    assert SESSION_ENDED in app.login.message.value
+    assert app.widget.children == (app.header, app.login.widget)
+    assert app.session is None and app.main is None

@@ -13,6 +13,7 @@ import pytest
 
 from surveylab.auth import PermissionDenied
 from surveylab.parsers import read_survey
+from surveylab.ui import runs_app
 from surveylab.ui.runs_app import PAGE_SIZE, RunsApp
 from tests.ui.conftest import N_RUNS, walk
 
@@ -181,34 +182,61 @@ def test_revision_1_matches_the_analytic_trajectory(ui_db, login_as):
 
 def test_stations_table_labels_carry_units(engineer_app):
     app = engineer_app
+    app.tabs.selected_index = 0
     select(app, "UI-005")
+    app.tabs.selected_index = runs_app.TAB_STATIONS  # filled when open
     head = app.stations.value.split("</thead>")[0]
     for label in ("MD [m]", "Inc [deg]", "Azi [deg]", "TVD [m]", "N [m]", "E [m]", "DLS [deg/30"):
         assert label in head, label
     assert app.stations.value.count("<tr>") - 1 == len(app.view.stations)
 
 
-def test_plots_output_holds_four_figures_with_units(engineer_app, shown_figures):
+def test_figures_are_drawn_when_their_tab_is_open(engineer_app, shown_figures):
     app = engineer_app
+    app.tabs.selected_index = 0
     select(app, "UI-003")
+    assert shown_figures == []  # the summary tab is open: nothing to draw yet
+    app.tabs.selected_index = runs_app.TAB_PLOTS
+    assert app.tabs.titles[runs_app.TAB_PLOTS] == "Plots"
     figs = list(shown_figures)
-    assert len(figs) == 4
+    assert len(figs) == 3
     titles = [f.layout.title.text for f in figs]
-    assert titles[0] == "Plan view" and titles[2] == "3-D view" and titles[3] == "Dogleg severity"
+    assert titles[0] == "Plan view" and titles[2] == "Dogleg severity"
     assert titles[1].startswith("Vertical section")
     n = len(app.view.stations)
     for f in figs:
         assert len(f.data) == 1 and len(f.data[0].x) == n
     assert "[m]" in figs[0].layout.xaxis.title.text and "[m]" in figs[1].layout.yaxis.title.text
-    assert figs[2].layout.scene.zaxis.title.text == "TVD [m]"
-    assert figs[3].layout.yaxis.title.text == "DLS [deg/30 m]"
+    assert figs[2].layout.yaxis.title.text == "DLS [deg/30 m]"
+    # back and forth: drawn once per run
+    app.tabs.selected_index = 0
+    app.tabs.selected_index = runs_app.TAB_PLOTS
+    assert len(shown_figures) == 3
+    # the 3-D view on opening its tab, once per run
+    shown_figures.clear()
+    app.tabs.selected_index = runs_app.TAB_3D
+    assert app.tabs.titles[runs_app.TAB_3D] == "3-D"
+    assert [f.layout.title.text for f in shown_figures] == ["3-D view"]
+    assert shown_figures[0].layout.scene.zaxis.title.text == "TVD [m]"
+    assert len(shown_figures[0].data[0].x) == n
+    app.tabs.selected_index = 0
+    app.tabs.selected_index = runs_app.TAB_3D
+    assert len(shown_figures) == 1
+    # with a figure tab open, choosing another run draws its figures at once
+    shown_figures.clear()
+    select(app, "UI-001")
+    assert [f.layout.title.text for f in shown_figures] == ["3-D view"]
+    assert len(shown_figures[0].data[0].x) == len(app.view.stations)
+    app.tabs.selected_index = runs_app.TAB_PLOTS
+    assert len(shown_figures) == 4
     # the section azimuth is selectable: a new value redraws along it
     shown_figures.clear()
     app.vs_azimuth.value = 90.0
-    assert len(shown_figures) == 4
+    assert len(shown_figures) == 3
     section = shown_figures[1]
     assert "90.00 deg" in section.layout.title.text
     np.testing.assert_allclose(section.data[0].x, app.view.stations["east"], atol=1e-9)
+    app.tabs.selected_index = 0
 
 
 def test_selecting_a_run_without_survey_says_so(engineer_app):
@@ -221,6 +249,7 @@ def test_selecting_a_run_without_survey_says_so(engineer_app):
 def test_history_and_compare_show_a_difference_table(engineer_app):
     app = engineer_app
     select(app, "UI-001")
+    app.tabs.selected_index = runs_app.TAB_HISTORY  # filled when open
     assert app.history.value.count("<tr>") - 1 == 2
     assert (app.rev_a.value, app.rev_b.value) == (1, 2)
     app.compare_button.click()
@@ -239,6 +268,7 @@ def test_history_and_compare_show_a_difference_table(engineer_app):
 def test_overlay_of_the_runs_of_one_well(engineer_app, shown_figures):
     app = engineer_app
     select(app, "UI-005")
+    app.tabs.selected_index = runs_app.TAB_OVERLAY  # filled when open
     labels = [label.split(":")[0] for label, _ in app.overlay_select.options]
     assert labels == ["UI-001", "UI-003", "UI-005"]  # only runs with a survey, same well
     shown_figures.clear()
