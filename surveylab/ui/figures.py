@@ -66,8 +66,12 @@ def prime() -> None:
 
 
 def warmup() -> go.Figure:
-    """An empty, tiny figure: shown hidden, it makes the page load plotly.js ahead of need."""
-    return go.Figure(layout={"width": 40, "height": 40, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}})
+    """A tiny line figure: shown hidden, it makes the page load plotly.js and run its line
+    drawing once ahead of need."""
+    return go.Figure(
+        go.Scatter(x=[0.0, 1.0], y=[0.0, 1.0], mode="lines"),
+        layout={"width": 40, "height": 40, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}},
+    )
 
 
 #: Most points drawn per trace: a 10,000-station survey is drawn from 2,000 of its stations

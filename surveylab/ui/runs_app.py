@@ -74,7 +74,27 @@ class RunsApp(DashboardShell):
         self.prev_button.on_click(lambda _: self.turn_page(-1))
         self.next_button.on_click(lambda _: self.turn_page(+1))
         self.run_select.observe(self._on_select, names="value")
-        # ---- details
+        # the tabs of a run are made with the first run chosen: fewer widgets to send and
+        # build in the browser before the first page shows
+        self.tabs: w.Tab | None = None
+        self.details = w.VBox([])
+        self.details.layout.display = "none"
+        box = w.VBox(
+            [
+                self.scope,
+                w.HBox([self.well_filter, self.type_filter, self.sort]),
+                w.HBox([self.owner_filter, self.search]),
+                self.table,
+                w.HBox([self.prev_button, self.page_label, self.next_button]),
+                self.run_select,
+                self.details,
+            ]
+        )
+        self.refresh(reset=True)
+        return box
+
+    def _build_details(self) -> None:
+        """The tabs of a chosen run (once, with the first run chosen)."""
         self.summary = w.HTML()
         self.summary.add_class("sl-summary")
         self.findings = w.HTML()
@@ -146,22 +166,7 @@ class RunsApp(DashboardShell):
         )
         self.tabs.titles = TAB_TITLES
         self.tabs.observe(lambda _: self.draw_open_tab(), names="selected_index")
-        # the tabs join the page with the first run chosen (fewer views to build at login)
-        self.details = w.VBox([])
-        self.details.layout.display = "none"
-        box = w.VBox(
-            [
-                self.scope,
-                w.HBox([self.well_filter, self.type_filter, self.sort]),
-                w.HBox([self.owner_filter, self.search]),
-                self.table,
-                w.HBox([self.prev_button, self.page_label, self.next_button]),
-                self.run_select,
-                self.details,
-            ]
-        )
-        self.refresh(reset=True)
-        return box
+        self.details.children = [self.tabs]
 
     # ------------------------------------------------------------------ listing
     def filters(self) -> dict[str, Any]:
@@ -238,8 +243,8 @@ class RunsApp(DashboardShell):
             self.select_run(change["new"])
 
     def select_run(self, run_ref: str) -> None:
-        if not self.details.children:
-            self.details.children = [self.tabs]
+        if self.tabs is None:
+            self._build_details()
         view = self.call(self.session.survey, run_ref, what="Loading survey")
         if self.session is None:  # the session ended during the call: the form is back
             return

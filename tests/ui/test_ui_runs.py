@@ -182,8 +182,9 @@ def test_revision_1_matches_the_analytic_trajectory(ui_db, login_as):
 
 def test_stations_table_labels_carry_units(engineer_app):
     app = engineer_app
-    app.tabs.selected_index = 0
+    assert app.tabs is None  # the tabs of a run are made with the first run chosen
     select(app, "UI-005")
+    assert app.tabs.selected_index == 0
     app.tabs.selected_index = runs_app.TAB_STATIONS  # filled when open
     head = app.stations.value.split("</thead>")[0]
     for label in ("MD [m]", "Inc [deg]", "Azi [deg]", "TVD [m]", "N [m]", "E [m]", "DLS [deg/30"):
@@ -193,8 +194,8 @@ def test_stations_table_labels_carry_units(engineer_app):
 
 def test_figures_are_drawn_when_their_tab_is_open(engineer_app, shown_figures):
     app = engineer_app
-    app.tabs.selected_index = 0
     select(app, "UI-003")
+    assert app.tabs.selected_index == 0
     assert shown_figures == []  # the summary tab is open: nothing to draw yet
     app.tabs.selected_index = runs_app.TAB_PLOTS
     assert app.tabs.titles[runs_app.TAB_PLOTS] == "Plots"
