@@ -31,6 +31,7 @@ from surveylab.config import REPO_ROOT
 from surveylab.models.records import ReportRecord, RunRecord
 from surveylab.services import ServiceError
 from surveylab.services import reports as report_service
+from surveylab.services import runs as run_service
 from surveylab.session import Session
 
 REPORTS_DIR = REPO_ROOT / "notebooks" / "reports"
@@ -39,6 +40,8 @@ TEMPLATES = {
     "well": REPORTS_DIR / "well_report.ipynb",
 }
 FORMATS = ("html", "pdf")
+#: Command-line arguments of every report kernel: the :mod:`surveylab.report_kernel` extension.
+KERNEL_ARGUMENTS = ("--IPKernelApp.extra_extensions=surveylab.report_kernel",)
 _env_lock = threading.Lock()
 
 
@@ -92,7 +95,8 @@ def execute_notebook(template: Path, parameters: dict[str, Any], token: str, wor
     """Execute ``template`` with papermill in ``workdir``; the executed notebook's path.
 
     The notebook is saved once at the end, not after every cell (each save re-validates and
-    rewrites the growing notebook).
+    rewrites the growing notebook). The kernel loads :mod:`surveylab.report_kernel`
+    (:data:`KERNEL_ARGUMENTS`), which keeps the garbage collector off the imported libraries.
 
     Raises
     ------
@@ -113,6 +117,7 @@ def execute_notebook(template: Path, parameters: dict[str, Any], token: str, wor
                 log_output=False,
                 request_save_on_cell_execute=False,
                 cwd=str(workdir),
+                extra_arguments=list(KERNEL_ARGUMENTS),
             )
         except papermill.PapermillExecutionError as exc:
             raise ReportError(
@@ -350,14 +355,19 @@ def render_report(
         raise ReportError("a well report needs a well")
     if not session.token:
         raise ReportError("not authenticated")
-    actor = session.actor
-    report_service.check_may_report(session.uow(), actor)
+    # one connection for the checks (on DuckDB, opening the file is the cost)
+    with session.batch():
+        actor = session.actor
+        session.call(report_service.check_may_report)
+        if kind == "survey":
+            assert run is not None
+            run_rec = session.run(run)
+            shown = _survey_revision(session, run_rec, revision)
+        else:
+            well_rec = session.call(run_service.get_well, str(well))
     out_dir = Path(output_dir)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     if kind == "survey":
-        assert run is not None
-        run_rec = session.run(run)
-        shown = _survey_revision(session, run_rec, revision)
         run_id, well_id = run_rec.id, run_rec.well_id
         parameters: dict[str, Any] = {
             "run": str(run_rec.id),
@@ -370,9 +380,6 @@ def render_report(
         base = _safe_name(f"{run_rec.run_number}_rev{shown}_{kind}_{stamp}")
         title = f"{run_rec.run_name} survey report"
     else:
-        from surveylab.services import runs as run_service
-
-        well_rec = run_service.get_well(session.uow(), actor, str(well))
         run_id, well_id = None, well_rec.id
         parameters = {
             "well": str(well_rec.id),

@@ -15,7 +15,8 @@ import pandas as pd
 
 from surveylab import __version__
 from surveylab.models import DepthUnit
-from surveylab.session import Session, SurveyView, connect
+from surveylab.models.records import SurveyRecord
+from surveylab.session import Session, SurveyView, token_from_environment
 from surveylab.ui import static_figures
 from surveylab.units import convert, dls_course_length, to_metres, unit_label
 
@@ -170,6 +171,8 @@ class SurveyReport:
     vs_azimuth: float
     stations: pd.DataFrame
     course: float
+    #: The run's survey revisions, read with the survey by :meth:`build`; None: read when shown.
+    history: list[SurveyRecord] | None = None
 
     @classmethod
     def build(
@@ -180,10 +183,14 @@ class SurveyReport:
         vs_azimuth: float | None = None,
         session: Session | None = None,
     ) -> SurveyReport:
-        session = session or connect(show_login=False)
+        session = session or Session(token_from_environment())
         if not session.token:
             raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
-        view = session.survey(run, revision)
+        # one connection (on DuckDB, opening the file is the cost): authenticate once (a refused
+        # token fails here), the survey, and the revision history shown at the end of the report
+        with session.batch():
+            view = session.survey(run, revision)
+            history = session.history(view.run.id)
         unit = {"m": "m", "ft": "ft", "usft": "usft"}.get(units)
         if unit is None:
             raise ValueError(f"units must be m, ft or usft, got {units!r}")
@@ -196,7 +203,7 @@ class SurveyReport:
         from surveylab.calc import vertical_section
 
         st["vs"] = vertical_section(st["north"].to_numpy(), st["east"].to_numpy(), float(azi))
-        return cls(view, session, unit, float(azi), st, course)
+        return cls(view, session, unit, float(azi), st, course, history)
 
     # ------------------------------------------------------------------ sections
     def title_html(self) -> str:
@@ -305,7 +312,7 @@ class SurveyReport:
         )
 
     def history_html(self) -> str:
-        revs = self.session.history(self.view.run.id)
+        revs = self.history if self.history is not None else self.session.history(self.view.run.id)
         rows = [
             [
                 s.revision,

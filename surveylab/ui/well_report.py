@@ -21,7 +21,7 @@ from surveylab.calc.compare import GYRO_IN_OUT, SurveyComparison, compare_survey
 from surveylab.models.records import RunRecord, WellRecord
 from surveylab.services import ServiceError
 from surveylab.services import runs as run_service
-from surveylab.session import Session, SurveyView, connect
+from surveylab.session import Session, SurveyView, token_from_environment
 from surveylab.ui import static_figures
 from surveylab.ui.report import (
     CSS,
@@ -125,7 +125,7 @@ class WellReport:
         vs_azimuth : float, optional
             Vertical-section azimuth [deg]; default the reference run's closure direction.
         session : Session, optional
-            Default :func:`surveylab.connect` (token from the environment).
+            Default: acting with the token from the environment (as :func:`surveylab.connect`).
         step : float, optional
             MD interval of the comparison [report unit]; default the reference's stations.
 
@@ -142,18 +142,20 @@ class WellReport:
         """
         if units not in _UNITS:
             raise ValueError(f"units must be m, ft or usft, got {units!r}")
-        session = session or connect(show_login=False)
+        session = session or Session(token_from_environment())
         if not session.token:
             raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
-        well_rec = run_service.get_well(session.uow(), session.actor, well)
         surveys, skipped = [], []
-        for run in session.runs(well=well_rec.id):
-            if run.current_survey_id is None:
-                skipped.append((run, "no survey imported"))
-                continue
-            view = session.survey(run.id)
-            st, course = convert_stations(view.stations, view.survey.depth_unit, units)
-            surveys.append(SurveyReport(view, session, units, 0.0, st, course))
+        # one connection (on DuckDB, opening the file is the cost), authenticated once
+        with session.batch():
+            well_rec = session.call(run_service.get_well, well)
+            for run in session.runs(well=well_rec.id):
+                if run.current_survey_id is None:
+                    skipped.append((run, "no survey imported"))
+                    continue
+                view = session.survey(run.id)
+                st, course = convert_stations(view.stations, view.survey.depth_unit, units)
+                surveys.append(SurveyReport(view, session, units, 0.0, st, course))
         if not surveys:
             raise ServiceError(f"well {well_rec.well_name} has no run with a survey")
         gyros = [s for s in surveys if s.view.run.run_type == "Gyro"]

@@ -208,6 +208,7 @@ def test_p717_flag0_duplicates() -> None:
 
 def test_xlsx_layout(tmp_path: Path) -> None:
     import openpyxl
+
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["#", "Well", "XL-1"])
