@@ -21,6 +21,8 @@ from surveylab.units import unit_label
 # is made (about 2 ms); given per figure (``template=...``) plotly validates and copies the
 # whole template each time (about 30 ms a figure).
 pio.templates.default = "plotly_white"
+# figures go through the JupyterLab plotly renderer extension (bundled, offline)
+pio.renderers.default = "plotly_mimetype"
 
 
 def _layout(fig: go.Figure, title: str, height: int = 380) -> go.Figure:

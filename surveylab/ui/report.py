@@ -14,14 +14,16 @@ import numpy as np
 import pandas as pd
 
 from surveylab import __version__
-from surveylab.models import DepthUnit
 from surveylab.models.records import SurveyRecord
 from surveylab.session import Session, SurveyView, token_from_environment
 from surveylab.ui import static_figures
-from surveylab.units import convert, dls_course_length, to_metres, unit_label
-
-LENGTH_COLUMNS = ("md", "tvd", "north", "east", "vs")
-RATE_COLUMNS = ("dls", "build_rate", "turn_rate")
+from surveylab.ui.listing import (  # noqa: F401 (re-exported: the dashboards' tables)
+    LENGTH_COLUMNS,
+    RATE_COLUMNS,
+    convert_stations,
+    listing_frame,
+)
+from surveylab.units import unit_label
 
 CSS = """
 <style>
@@ -42,25 +44,6 @@ pre.sl-listing {font-family: "DejaVu Sans Mono", monospace; font-size: 9px; line
 
 def esc(value: object) -> str:
     return html.escape("" if value is None else str(value))
-
-
-def convert_stations(
-    stations: pd.DataFrame, from_unit: DepthUnit | str, to_unit: DepthUnit | str
-) -> tuple[pd.DataFrame, float]:
-    """Stations in another depth unit; rates re-expressed per that unit's course length."""
-    out = stations.copy()
-    if str(from_unit) == str(to_unit):
-        return out, dls_course_length(to_unit)
-    for c in LENGTH_COLUMNS:
-        if c in out:
-            out[c] = convert(out[c].to_numpy(dtype=float), from_unit, to_unit)
-    k = float(to_metres(dls_course_length(to_unit), to_unit)) / float(
-        to_metres(dls_course_length(from_unit), from_unit)
-    )
-    for c in RATE_COLUMNS:
-        if c in out:
-            out[c] = out[c].to_numpy(dtype=float) * k
-    return out, dls_course_length(to_unit)
 
 
 def html_table(rows: list[list[object]], headers: list[str], left: int = 0) -> str:
@@ -134,25 +117,6 @@ def fmt(value: object, decimals: int = 2) -> str:
             return ""
         return f"{value:.{decimals}f}"
     return str(value)
-
-
-def listing_frame(view_stations: pd.DataFrame, unit: str, course: float) -> pd.DataFrame:
-    """The survey listing with units in the column labels, rounded for reading."""
-    u = unit_label(unit)
-    cols = {
-        "md": f"MD [{u}]",
-        "inc": "Inc [deg]",
-        "azi": "Azi [deg]",
-        "tvd": f"TVD [{u}]",
-        "north": f"N [{u}]",
-        "east": f"E [{u}]",
-        "vs": f"VS [{u}]",
-        "dls": f"DLS [deg/{course:g} {u}]",
-        "build_rate": f"Build [deg/{course:g} {u}]",
-        "turn_rate": f"Turn [deg/{course:g} {u}]",
-    }
-    df = view_stations[[c for c in cols if c in view_stations]].rename(columns=cols)
-    return df
 
 
 def figures_html(images: list[str]) -> str:

@@ -12,8 +12,7 @@ from IPython.display import display
 
 from surveylab.models import RunType
 from surveylab.services import exports as export_service
-from surveylab.ui import figures
-from surveylab.ui.report import convert_stations, listing_frame
+from surveylab.ui.listing import convert_stations, listing_frame
 from surveylab.ui.shell import DashboardShell, download_link, esc, findings_html, table_html
 from surveylab.units import unit_label
 
@@ -243,6 +242,8 @@ class RunsApp(DashboardShell):
             self.select_run(change["new"])
 
     def select_run(self, run_ref: str) -> None:
+        from surveylab.ui import figures  # plotly: loaded in the background at start
+
         if self.tabs is None:
             self._build_details()
         view = self.call(self.session.survey, run_ref, what="Loading survey")
@@ -345,6 +346,8 @@ class RunsApp(DashboardShell):
 
     def draw_plots(self) -> None:
         """Plan view, vertical section (along the chosen azimuth) and DLS of the chosen run."""
+        from surveylab.ui import figures  # plotly: loaded in the background at start
+
         if self.view is None:
             return
         v = self.view
@@ -360,6 +363,8 @@ class RunsApp(DashboardShell):
 
     def draw_3d(self) -> None:
         """The 3-D view of the chosen run."""
+        from surveylab.ui import figures  # plotly: loaded in the background at start
+
         if self.view is None:
             return
         v = self.view
@@ -431,6 +436,8 @@ class RunsApp(DashboardShell):
         self.overlay_select.value = tuple(v for _, v in self.overlay_select.options)
 
     def overlay(self) -> None:
+        from surveylab.ui import figures  # plotly: loaded in the background at start
+
         chosen = list(self.overlay_select.value)
         views = []
         for ref in chosen:

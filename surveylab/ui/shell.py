@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+import threading
 import traceback
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -14,16 +15,12 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-import plotly.io as pio
 from IPython.display import display
 
 from surveylab.auth import AuthenticationError, AuthError
 from surveylab.config import Settings, load_settings
 from surveylab.models import Finding, Role
 from surveylab.session import Session
-
-# figures go through the JupyterLab plotly renderer extension (bundled, offline)
-pio.renderers.default = "plotly_mimetype"
 
 STYLE = """
 <style>
@@ -106,6 +103,22 @@ def download_link(file_name: str, data: bytes, label: str | None = None) -> str:
     )
 
 
+_primer: threading.Thread | None = None
+
+
+def _prime_in_background() -> None:
+    """Pay plotly's first-use costs (:func:`surveylab.ui.figures.prime`, ~0.8 s) in a
+    background thread, once per process: a pre-heated dashboard kernel does it while it waits
+    for its user instead of holding the page back. It only makes figures (no output, no
+    widgets), so it may run alongside anything the user does."""
+    global _primer
+    if _primer is None:
+        from surveylab.ui import figures
+
+        _primer = threading.Thread(target=figures.prime, name="plotly-prime", daemon=True)
+        _primer.start()
+
+
 class DashboardShell:
     """Login first; nothing else is built before a successful login."""
 
@@ -114,10 +127,9 @@ class DashboardShell:
     roles: tuple[Role, ...] | None = None
 
     def __init__(self, settings: Settings | None = None) -> None:
-        from surveylab.ui import figures
         from surveylab.ui.login import LoginForm
 
-        figures.prime()  # plotly's first-use costs, before any user is here
+        _prime_in_background()
 
         self.settings = settings or load_settings()
         self.session: Session | None = None

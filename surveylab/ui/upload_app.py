@@ -12,7 +12,6 @@ from IPython.display import display
 
 from surveylab.models import NorthReference, Role, RunType, WellType
 from surveylab.services import surveys as survey_service
-from surveylab.ui import figures
 from surveylab.ui.shell import DashboardShell, esc, findings_html, table_html
 from surveylab.units import dls_course_length, unit_label
 
@@ -214,6 +213,8 @@ class UploadApp(DashboardShell):
         self.show_preview()
 
     def show_preview(self) -> None:
+        from surveylab.ui import figures  # plotly: loaded in the background at start
+
         p = self.current()
         self.preview_plots.clear_output()
         if p is None or p.preview is None:
@@ -273,7 +274,7 @@ class UploadApp(DashboardShell):
         if pv.stations is not None:
             unit = str(h.depth_unit)
             course = dls_course_length(unit)
-            from surveylab.ui.report import listing_frame  # matplotlib: load when needed
+            from surveylab.ui.listing import listing_frame
 
             df = listing_frame(pv.stations, unit, course)
             self.preview_table.value = (

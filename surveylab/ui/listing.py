@@ -1,0 +1,56 @@
+"""Station tables in a chosen depth unit, shared by the dashboards and the reports.
+
+Light on purpose (pandas and surveylab.units only): the dashboards import it when their kernel
+starts; the reports' figures (matplotlib) live in :mod:`surveylab.ui.static_figures`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from surveylab.models import DepthUnit
+from surveylab.units import convert, dls_course_length, to_metres, unit_label
+
+__all__ = ["LENGTH_COLUMNS", "RATE_COLUMNS", "convert_stations", "listing_frame"]
+
+#: Station columns holding lengths [depth unit] and rates [deg per course length].
+LENGTH_COLUMNS = ("md", "tvd", "north", "east", "vs")
+RATE_COLUMNS = ("dls", "build_rate", "turn_rate")
+
+
+def convert_stations(
+    stations: pd.DataFrame, from_unit: DepthUnit | str, to_unit: DepthUnit | str
+) -> tuple[pd.DataFrame, float]:
+    """Stations in another depth unit; rates re-expressed per that unit's course length."""
+    out = stations.copy()
+    if str(from_unit) == str(to_unit):
+        return out, dls_course_length(to_unit)
+    for c in LENGTH_COLUMNS:
+        if c in out:
+            out[c] = convert(out[c].to_numpy(dtype=float), from_unit, to_unit)
+    k = float(to_metres(dls_course_length(to_unit), to_unit)) / float(
+        to_metres(dls_course_length(from_unit), from_unit)
+    )
+    for c in RATE_COLUMNS:
+        if c in out:
+            out[c] = out[c].to_numpy(dtype=float) * k
+    return out, dls_course_length(to_unit)
+
+
+def listing_frame(view_stations: pd.DataFrame, unit: str, course: float) -> pd.DataFrame:
+    """The survey listing with units in the column labels, rounded for reading."""
+    u = unit_label(unit)
+    cols = {
+        "md": f"MD [{u}]",
+        "inc": "Inc [deg]",
+        "azi": "Azi [deg]",
+        "tvd": f"TVD [{u}]",
+        "north": f"N [{u}]",
+        "east": f"E [{u}]",
+        "vs": f"VS [{u}]",
+        "dls": f"DLS [deg/{course:g} {u}]",
+        "build_rate": f"Build [deg/{course:g} {u}]",
+        "turn_rate": f"Turn [deg/{course:g} {u}]",
+    }
+    df = view_stations[[c for c in cols if c in view_stations]].rename(columns=cols)
+    return df
