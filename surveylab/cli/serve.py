@@ -28,10 +28,15 @@ def voila_command(port: int) -> list[str]:
         "--ServerApp.ip=127.0.0.1",
         "--show_tracebacks=False",
         "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css)",
-        # a kernel per dashboard is started and runs the notebook before anyone asks (it then
-        # holds only the login form), so a page opens without waiting for a kernel
+        # kernels are started and run the notebook before anyone asks (each then holds only the
+        # login form), so a page opens without waiting for a kernel. Two per dashboard, and the
+        # pool is refilled 5 s after a page takes one (Voila's default: 1 s): on a small server
+        # the refill (kernel start and imports, 2-3 s of CPU) then no longer competes with the
+        # login of the page that took the kernel, and a second visitor meanwhile still gets a
+        # pre-heated kernel
         "--preheat_kernel=True",
-        "--VoilaConfiguration.default_pool_size=1",
+        "--VoilaConfiguration.default_pool_size=2",
+        "--VoilaKernelManager.fill_delay=5",
         "--theme=light",
         # Panel's and Bokeh's lab extensions fail to load inside Voila ("shared module
         # @jupyterlab/docmanager doesn't exist") and the dashboards use neither

@@ -106,16 +106,35 @@ def download_link(file_name: str, data: bytes, label: str | None = None) -> str:
 _primer: threading.Thread | None = None
 
 
-def _prime_in_background() -> None:
-    """Pay plotly's first-use costs (:func:`surveylab.ui.figures.prime`, ~0.8 s) in a
-    background thread, once per process: a pre-heated dashboard kernel does it while it waits
-    for its user instead of holding the page back. It only makes figures (no output, no
-    widgets), so it may run alongside anything the user does."""
+def warm_up(settings: Settings) -> None:
+    """First-use costs a dashboard kernel can pay before its user arrives.
+
+    The first connection of a process (engine, database driver, the user look-up's compiled
+    SQL: ~0.3 s of the first login) and plotly's templates and validators
+    (:func:`surveylab.ui.figures.prime`, ~0.8 s). Reads nothing but a user that cannot exist
+    (usernames are never empty) and shows nothing; a database that cannot be reached is left
+    for the login to report.
+    """
+    from surveylab.repositories import UnitOfWork
+    from surveylab.ui import figures
+
+    try:
+        with UnitOfWork(settings) as uow:
+            uow.users.by_username("")
+    except Exception:  # reported by the login, in words, when someone logs in
+        pass
+    figures.prime()
+
+
+def _warm_up_in_background(settings: Settings) -> None:
+    """:func:`warm_up` in a background thread, once per process: a pre-heated dashboard
+    kernel does it while it waits for its user instead of holding the page back. It sends no
+    output and touches no widget, so it may run alongside anything the user does."""
     global _primer
     if _primer is None:
-        from surveylab.ui import figures
-
-        _primer = threading.Thread(target=figures.prime, name="plotly-prime", daemon=True)
+        _primer = threading.Thread(
+            target=warm_up, args=(settings,), name="surveylab-warm-up", daemon=True
+        )
         _primer.start()
 
 
@@ -129,9 +148,8 @@ class DashboardShell:
     def __init__(self, settings: Settings | None = None) -> None:
         from surveylab.ui.login import LoginForm
 
-        _prime_in_background()
-
         self.settings = settings or load_settings()
+        _warm_up_in_background(self.settings)
         self.session: Session | None = None
         self.header = w.HTML(f"{STYLE}<h2 class='sl-title'>{esc(self.title)}</h2>")
         self.login = LoginForm(self.settings, on_login=self._on_login)

@@ -167,3 +167,51 @@ def test_a_token_refused_as_the_first_page_loads_leaves_the_form(ui_db, app_clas
     assert SESSION_ENDED in app.login.message.value
     assert app.widget.children == (app.header, app.login.widget)
     assert app.session is None and app.main is None
+
+
+def test_warm_up_reads_no_user_and_writes_nothing(ui_db, monkeypatch):
+    """The dashboards' warm-up (run in a background thread before anyone logs in) looks up a
+    username that cannot exist and records no login attempt or audit entry."""
+    import sqlalchemy as sa
+
+    from surveylab.db import tables
+    from surveylab.repositories import UnitOfWork, UserRepository
+    from surveylab.ui import figures, shell
+
+    def counts() -> tuple[int, int]:
+        with UnitOfWork(ui_db.settings) as uow:
+            return tuple(
+                uow.users.conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+                for t in (tables.audit_events, tables.login_attempts)
+            )
+
+    looked_up: list[str] = []
+    real = UserRepository.by_username
+
+    def spy(self, username):
+        looked_up.append(username)
+        return real(self, username)
+
+    before = counts()
+    monkeypatch.setattr(UserRepository, "by_username", spy)
+    monkeypatch.setattr(figures, "_primed", True)  # plotly's part is tested in test_ui_figures
+    shell.warm_up(ui_db.settings)
+    assert looked_up == [""]
+    assert counts() == before
+
+
+def test_warm_up_survives_a_database_it_cannot_reach(tmp_path, monkeypatch):
+    from surveylab.config import load_settings
+    from surveylab.ui import figures, shell
+
+    settings = load_settings(
+        {
+            "SURVEYLAB_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "SURVEYLAB_SECRET_KEY": "x" * 40,
+            "SURVEYLAB_DATA_DIR": str(tmp_path),
+        }
+    )
+    primed: list[bool] = []
+    monkeypatch.setattr(figures, "prime", lambda: primed.append(True))
+    shell.warm_up(settings)  # no exception: the login reports the database, in words
+    assert primed == [True]  # and plotly is still primed
