@@ -45,21 +45,14 @@ from surveylab import db  # noqa: E402
 from surveylab.config import load_settings  # noqa: E402
 from surveylab.demo import vendor_csv  # noqa: E402
 from surveylab.models import Role  # noqa: E402
+from surveylab.reporting import CHROMIUM_OFFLINE_FLAGS  # noqa: E402
 from surveylab.repositories import UnitOfWork  # noqa: E402
 from surveylab.services import accounts, surveys  # noqa: E402
 
 SECRET = "bench-secret-key-that-is-long-enough-0123456789"
 USER, PASSWORD = "bench-engineer", "bench-engineer-password"
 BIG_RUN = "A-BIG"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM_ARGS = [*CHROMIUM_OFFLINE_FLAGS, "--disable-dev-shm-usage"]
 
 
 def survey_bytes(n: int, seed: int) -> bytes:

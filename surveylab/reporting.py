@@ -252,6 +252,19 @@ def notebook_to_html(executed: Path, title: str, *, for_print: bool = False) -> 
     )
 
 
+#: Flags for Debian's chromium run as a tool on this machine: no sandbox (root in CI), no GPU,
+#: and nothing that would reach the internet (updates, sync, background requests, QUIC).
+CHROMIUM_OFFLINE_FLAGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+)
+
+
 def html_to_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120.0) -> None:
     browser = chromium_path()
     if browser is None:
@@ -260,13 +273,7 @@ def html_to_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120.0) -> No
         cmd = [
             browser,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
+            *CHROMIUM_OFFLINE_FLAGS,
             f"--user-data-dir={profile}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={pdf_path}",

@@ -125,6 +125,21 @@ def figures_html(images: list[str]) -> str:
     return f"<div class='sl-report'><h2>Figures</h2>{parts}</div>"
 
 
+def report_session(session: Session | None) -> Session:
+    """The session a report notebook acts through: the one given, else the token of
+    ``SURVEYLAB_TOKEN`` / ``SURVEYLAB_TOKEN_FILE`` (never a notebook parameter).
+
+    Raises
+    ------
+    RuntimeError
+        No session given and no token in the environment.
+    """
+    session = session or Session(token_from_environment())
+    if not session.token:
+        raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
+    return session
+
+
 @dataclass
 class SurveyReport:
     """Everything the survey report shows for one run revision, in the requested unit."""
@@ -147,9 +162,7 @@ class SurveyReport:
         vs_azimuth: float | None = None,
         session: Session | None = None,
     ) -> SurveyReport:
-        session = session or Session(token_from_environment())
-        if not session.token:
-            raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
+        session = report_session(session)
         # one connection (on DuckDB, opening the file is the cost): authenticate once (a refused
         # token fails here), the survey, and the revision history shown at the end of the report
         with session.batch():

@@ -103,7 +103,7 @@ def download_link(file_name: str, data: bytes, label: str | None = None) -> str:
     )
 
 
-_primer: threading.Thread | None = None
+_warm_up_thread: threading.Thread | None = None
 
 
 def warm_up(settings: Settings) -> None:
@@ -130,12 +130,12 @@ def _warm_up_in_background(settings: Settings) -> None:
     """:func:`warm_up` in a background thread, once per process: a pre-heated dashboard
     kernel does it while it waits for its user instead of holding the page back. It sends no
     output and touches no widget, so it may run alongside anything the user does."""
-    global _primer
-    if _primer is None:
-        _primer = threading.Thread(
+    global _warm_up_thread
+    if _warm_up_thread is None:
+        _warm_up_thread = threading.Thread(
             target=warm_up, args=(settings,), name="surveylab-warm-up", daemon=True
         )
-        _primer.start()
+        _warm_up_thread.start()
 
 
 class DashboardShell:

@@ -21,7 +21,7 @@ from surveylab.calc.compare import GYRO_IN_OUT, SurveyComparison, compare_survey
 from surveylab.models.records import RunRecord, WellRecord
 from surveylab.services import ServiceError
 from surveylab.services import runs as run_service
-from surveylab.session import Session, SurveyView, token_from_environment
+from surveylab.session import Session, SurveyView
 from surveylab.ui import static_figures
 from surveylab.ui.report import (
     CSS,
@@ -32,6 +32,7 @@ from surveylab.ui.report import (
     fmt,
     html_table,
     listing_table_html,
+    report_session,
 )
 from surveylab.units import unit_label
 
@@ -142,9 +143,7 @@ class WellReport:
         """
         if units not in _UNITS:
             raise ValueError(f"units must be m, ft or usft, got {units!r}")
-        session = session or Session(token_from_environment())
-        if not session.token:
-            raise RuntimeError("not authenticated: set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE")
+        session = report_session(session)
         surveys, skipped = [], []
         # one connection (on DuckDB, opening the file is the cost), authenticated once
         with session.batch():

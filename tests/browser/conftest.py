@@ -17,19 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from surveylab.reporting import CHROMIUM_OFFLINE_FLAGS
 from tests.conftest import REPO_ROOT, TEST_SECRET, require_component, settings_for
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
+CHROMIUM_ARGS = [*CHROMIUM_OFFLINE_FLAGS, "--disable-dev-shm-usage"]
 PAGE_TIMEOUT_MS = 90_000
 
 

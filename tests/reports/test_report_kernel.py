@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from surveylab import report_kernel, reporting
 
 
@@ -74,3 +76,16 @@ def test_a_report_kernel_runs_with_the_extension(tmp_path) -> None:
     executed = json.loads(out.read_text())
     text = "".join(executed["cells"][1]["outputs"][0]["text"])
     assert text.strip() == "frozen True"
+
+
+def test_report_builders_without_a_token_say_which_variables_to_set(monkeypatch) -> None:
+    from surveylab.ui.report import SurveyReport, report_session
+    from surveylab.ui.well_report import WellReport
+
+    for name in ("SURVEYLAB_TOKEN", "SURVEYLAB_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    for build in (lambda: SurveyReport.build("D101"), lambda: WellReport.build("Demo J-1")):
+        with pytest.raises(RuntimeError, match="set SURVEYLAB_TOKEN or SURVEYLAB_TOKEN_FILE"):
+            build()
+    with pytest.raises(RuntimeError, match="not authenticated"):
+        report_session(None)
