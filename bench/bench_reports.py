@@ -10,9 +10,11 @@ temporary folder: the floor (papermill executing an empty notebook with the same
 render_report`. Targets: HTML within 2x of the floor; PDF within 2x of the HTML. Medians
 over rounds and the spread (min-max) are printed as a Markdown table.
 
-``--breakdown`` adds one instrumented rendering: the notebook's execution (kernel start-up and
-each cell, from papermill's cell durations), the HTML page, the PDF print, and the report's
-static figures drawn in this process (matplotlib).
+``--breakdown`` adds one instrumented rendering: the report's sections built in this process
+(what :func:`render_report` prepares while the kernel starts), the notebook's execution as it
+runs without them (the kernel building the report itself, as when run by hand: kernel start-up
+and each cell, from papermill's cell durations), the HTML page, the PDF print in a fresh
+browser, and the report's static figures drawn in this process (matplotlib).
 Wall-clock times: other jobs on the machine inflate them; run on a quiet machine.
 """
 
@@ -107,7 +109,7 @@ def breakdown(session, run, folder: Path) -> None:
         c["metadata"]["papermill"]["duration"] for c in json.loads(executed.read_text())["cells"]
     ]
     t = time.perf_counter()
-    page = notebook_to_html(executed, "bench")
+    page = notebook_to_html(executed, "bench", for_print=True)
     to_html = time.perf_counter() - t
     (work / "bench.html").write_text(page, encoding="utf-8")
     t = time.perf_counter()
@@ -118,8 +120,12 @@ def breakdown(session, run, folder: Path) -> None:
     t = time.perf_counter()
     report.figures()
     figures = time.perf_counter() - t
+    t = time.perf_counter()
+    SurveyReport.build(run.run_number, session=session).sections()
+    prepared = time.perf_counter() - t
     print(
-        f"breakdown: papermill {total:.2f} s = kernel start and papermill "
+        f"breakdown: sections built in-process {prepared:.2f} s; "
+        f"papermill building in the kernel {total:.2f} s = kernel start and papermill "
         f"{total - sum(cells):.2f} s + cells {', '.join(f'{c:.2f}' for c in cells)} s; "
         f"HTML page {to_html:.3f} s ({len(page) / 1e3:.0f} kB); PDF print {to_pdf:.2f} s; "
         f"four static figures in-process (warm) {figures:.2f} s"

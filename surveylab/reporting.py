@@ -18,8 +18,6 @@ import html
 import json
 import os
 import re
-import shutil
-import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -27,6 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from surveylab import chromium, report_content
+from surveylab.chromium import CHROMIUM_OFFLINE_FLAGS, chromium_path  # noqa: F401 (re-exported)
 from surveylab.config import REPO_ROOT
 from surveylab.models.records import ReportRecord, RunRecord
 from surveylab.services import ServiceError
@@ -55,27 +55,21 @@ class RenderedReport:
     record: ReportRecord
 
 
-def chromium_path() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 @contextlib.contextmanager
-def _token_in_environment(token: str):
-    """Hand the token to child processes (the kernel) through the environment only."""
+def _kernel_environment(variables: dict[str, str]):
+    """Hand ``variables`` (the token among them) to child processes (the kernel) through the
+    environment only, restoring this process's environment afterwards."""
     with _env_lock:
-        old = os.environ.get("SURVEYLAB_TOKEN")
-        os.environ["SURVEYLAB_TOKEN"] = token
+        old = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
         try:
             yield
         finally:
-            if old is None:
-                os.environ.pop("SURVEYLAB_TOKEN", None)
-            else:
-                os.environ["SURVEYLAB_TOKEN"] = old
+            for name, value in old.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
 
 def _safe_name(text: str) -> str:
@@ -91,12 +85,20 @@ def _holds_token(token: str, *texts: str) -> bool:
     return any(p in t for p in parts for t in texts)
 
 
-def execute_notebook(template: Path, parameters: dict[str, Any], token: str, workdir: Path) -> Path:
+def execute_notebook(
+    template: Path,
+    parameters: dict[str, Any],
+    token: str,
+    workdir: Path,
+    content: Path | None = None,
+) -> Path:
     """Execute ``template`` with papermill in ``workdir``; the executed notebook's path.
 
     The notebook is saved once at the end, not after every cell (each save re-validates and
     rewrites the growing notebook). The kernel loads :mod:`surveylab.report_kernel`
     (:data:`KERNEL_ARGUMENTS`), which keeps the garbage collector off the imported libraries.
+    ``content`` names the file where the report's sections are being prepared
+    (:mod:`surveylab.report_content`); the kernel learns it from its environment.
 
     Raises
     ------
@@ -106,7 +108,10 @@ def execute_notebook(template: Path, parameters: dict[str, Any], token: str, wor
     import papermill
 
     out = workdir / f"executed_{template.name}"
-    with _token_in_environment(token):
+    variables = {"SURVEYLAB_TOKEN": token}
+    if content is not None:
+        variables[report_content.ENV_CONTENT] = str(content)
+    with _kernel_environment(variables):
         try:
             papermill.execute_notebook(
                 str(template),
@@ -155,6 +160,9 @@ pre.sl-stderr, pre.sl-error {{color: #b00020;}}
 PRINT_STYLE = (
     "\n<style>.sl-screen {display: none !important;} .sl-print {display: block !important;}</style>"
 )
+#: What a page that is only printed leaves out: the screen versions of long listings. Even
+#: hidden, a 1,000-row table's 10,000 cells took 0.3 s of chromium's print (bench/RESULTS.md).
+_SCREEN_ONLY = re.compile("{}.*?{}".format(*map(re.escape, report_content.SCREEN_ONLY)), re.S)
 
 #: Output types shown, most preferred first (as Jupyter front ends choose).
 _MIME_ORDER = (
@@ -214,7 +222,8 @@ def notebook_to_html(executed: Path, title: str, *, for_print: bool = False) -> 
         Title of the page [text].
     for_print : bool, optional
         The page is only printed (to PDF): long listings as fixed-width text, their screen
-        tables hidden (:data:`PRINT_STYLE`). Default False.
+        tables left out (:data:`surveylab.report_content.SCREEN_ONLY`) or hidden
+        (:data:`PRINT_STYLE`). Default False.
 
     Returns
     -------
@@ -245,44 +254,26 @@ def notebook_to_html(executed: Path, title: str, *, for_print: bool = False) -> 
             raise ReportError(
                 f"executed notebook {executed.name}, cell {index}: unreadable output: {exc!r}"
             ) from None
+    body = "\n".join(p for p in parts if p)
     return PAGE.format(
         title=html.escape(title),
         print_style=PRINT_STYLE if for_print else "",
-        body="\n".join(p for p in parts if p),
+        body=_SCREEN_ONLY.sub("", body) if for_print else body,
     )
 
 
-#: Flags for Debian's chromium run as a tool on this machine: no sandbox (root in CI), no GPU,
-#: and nothing that would reach the internet (updates, sync, background requests, QUIC).
-CHROMIUM_OFFLINE_FLAGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-)
-
-
 def html_to_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120.0) -> None:
-    browser = chromium_path()
-    if browser is None:
-        raise ReportError("PDF needs Debian's chromium (apt-get install chromium)")
-    with tempfile.TemporaryDirectory(prefix="surveylab-chromium-") as profile:
-        cmd = [
-            browser,
-            "--headless",
-            *CHROMIUM_OFFLINE_FLAGS,
-            f"--user-data-dir={profile}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={pdf_path}",
-            html_path.resolve().as_uri(),
-        ]
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
-    if proc.returncode != 0 or not pdf_path.exists() or pdf_path.stat().st_size == 0:
-        tail = proc.stderr.decode(errors="replace")[-300:]
-        raise ReportError(f"chromium could not print {html_path.name} to PDF: {tail}")
+    """Print one HTML page to PDF with Debian's chromium (:mod:`surveylab.chromium`).
+
+    Raises
+    ------
+    ReportError
+        No chromium, or it could not load or print the page in time.
+    """
+    try:
+        chromium.html_to_pdf(html_path, pdf_path, timeout_s)
+    except chromium.PrintError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def _survey_revision(session: Session, run_rec: RunRecord, revision: int | None) -> int:
@@ -302,6 +293,30 @@ def _survey_revision(session: Session, run_rec: RunRecord, revision: int | None)
     if not any(r.revision == revision for r in records):
         raise ReportError(f"run {run_rec.run_number} has no revision {revision}")
     return revision
+
+
+def _prepare(session: Session, kind: str, parameters: dict[str, Any], path: Path) -> None:
+    """Build the report's sections for the notebook's kernel and write them to ``path``; on any
+    failure write why instead, and the kernel builds the report itself (failing there, with the
+    cell named, if the report cannot be built)."""
+    p = parameters
+    try:
+        report: Any
+        if kind == "survey":
+            from surveylab.ui.report import SurveyReport
+
+            wanted = report_content.survey_parameters(
+                p["run"], p["revision"], p["units"], p["vs_azimuth"]
+            )
+            report = SurveyReport.build(**wanted, session=session)
+        else:
+            from surveylab.ui.well_report import WellReport
+
+            wanted = report_content.well_parameters(p["well"], p["units"], p["vs_azimuth"])
+            report = WellReport.build(**wanted, session=session)
+        report_content.write_prepared(path, kind, wanted, report.sections())
+    except Exception as exc:
+        report_content.write_failed(path, f"{type(exc).__name__}: {exc}")
 
 
 def render_report(
@@ -399,26 +414,44 @@ def render_report(
         title = f"{well_rec.well_name} well report"
     template = TEMPLATES[kind]
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="surveylab-report-") as tmp:
-        work = Path(tmp)
-        executed = execute_notebook(template, parameters, session.token, work)
-        html = notebook_to_html(executed, title, for_print=fmt == "pdf")
-        if _holds_token(session.token, html, executed.read_text()):
-            raise ReportError("refusing to write a report that contains the access token")
-        html_path = (out_dir if fmt == "html" else work) / f"{base}.html"
-        html_path.write_text(html, encoding="utf-8")
-        final = html_path
-        if fmt == "pdf":
-            final = out_dir / f"{base}.pdf"
-            html_to_pdf(html_path, final)
-    record = report_service.record_report(
-        session.uow(),
-        actor,
-        kind=kind,
-        fmt=fmt,
-        parameters=parameters,
-        file_path=final.resolve(),
-        run_id=run_id,
-        well_id=well_id,
-    )
+    try:
+        # a PDF's browser starts now, while the notebook runs
+        printer = chromium.PdfPrinter() if fmt == "pdf" else None
+        with (
+            printer or contextlib.nullcontext(),
+            tempfile.TemporaryDirectory(prefix="surveylab-report-") as tmp,
+        ):
+            work = Path(tmp)
+            # the sections are built here while papermill starts the kernel, which shows them
+            content = work / "content.json"
+            preparing = threading.Thread(
+                target=_prepare, args=(session, kind, parameters, content), daemon=True
+            )
+            preparing.start()
+            try:
+                executed = execute_notebook(template, parameters, session.token, work, content)
+            finally:
+                preparing.join()
+            html = notebook_to_html(executed, title, for_print=printer is not None)
+            if _holds_token(session.token, html, executed.read_text()):
+                raise ReportError("refusing to write a report that contains the access token")
+            html_path = (out_dir if printer is None else work) / f"{base}.html"
+            html_path.write_text(html, encoding="utf-8")
+            final = html_path
+            if printer is not None:
+                final = out_dir / f"{base}.pdf"
+                printer.print(html_path, final)
+            # recorded while the browser closes
+            record = report_service.record_report(
+                session.uow(),
+                actor,
+                kind=kind,
+                fmt=fmt,
+                parameters=parameters,
+                file_path=final.resolve(),
+                run_id=run_id,
+                well_id=well_id,
+            )
+    except chromium.PrintError as exc:
+        raise ReportError(str(exc)) from None
     return RenderedReport(final.resolve(), record)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 
 from surveylab import __version__
 from surveylab.models.records import SurveyRecord
+from surveylab.report_content import SCREEN_ONLY
 from surveylab.session import Session, SurveyView, token_from_environment
 from surveylab.ui import static_figures
 from surveylab.ui.listing import (  # noqa: F401 (re-exported: the dashboards' tables)
@@ -76,7 +78,8 @@ def listing_table_html(headers: list[str], columns: list[list[str]]) -> str:
     Returns
     -------
     str
-        HTML: a ``table.sl-screen`` and a ``pre.sl-print.sl-listing`` holding the same values.
+        HTML: a ``table.sl-screen`` (between the :data:`SCREEN_ONLY` comments) and a
+        ``pre.sl-print.sl-listing`` holding the same values.
 
     Raises
     ------
@@ -104,7 +107,8 @@ def listing_table_html(headers: list[str], columns: list[list[str]]) -> str:
         for texts in (names, units, *rows)
     ]
     return (
-        f"<table class='sl-screen'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"{SCREEN_ONLY[0]}<table class='sl-screen'><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>{SCREEN_ONLY[1]}"
         f"<pre class='sl-print sl-listing'>{esc(chr(10).join(lines))}</pre>"
     )
 
@@ -140,8 +144,31 @@ def report_session(session: Session | None) -> Session:
     return session
 
 
+class ReportSections:
+    """A report as the notebooks show it: named sections of HTML, in order."""
+
+    KIND: ClassVar[str] = "report"
+    SECTIONS: ClassVar[tuple[str, ...]] = ()
+
+    def html(self, section: str) -> str:
+        """One section of :data:`SECTIONS` as HTML (the ``<section>_html`` method).
+
+        Raises
+        ------
+        KeyError
+            Not a section of this report.
+        """
+        if section not in self.SECTIONS:
+            raise KeyError(f"a {self.KIND} report has no section {section!r}")
+        return getattr(self, f"{section}_html")()
+
+    def sections(self) -> dict[str, str]:
+        """Every section as HTML, in order (what the renderer prepares for the notebook)."""
+        return {name: self.html(name) for name in self.SECTIONS}
+
+
 @dataclass
-class SurveyReport:
+class SurveyReport(ReportSections):
     """Everything the survey report shows for one run revision, in the requested unit."""
 
     view: SurveyView
@@ -152,6 +179,18 @@ class SurveyReport:
     course: float
     #: The run's survey revisions, read with the survey by :meth:`build`; None: read when shown.
     history: list[SurveyRecord] | None = None
+
+    KIND: ClassVar[str] = "survey"
+    #: The sections of the report notebook, in order (see :meth:`html`).
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "title",
+        "provenance",
+        "last_station",
+        "listing",
+        "figures",
+        "findings",
+        "history",
+    )
 
     @classmethod
     def build(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
@@ -25,6 +25,7 @@ from surveylab.session import Session, SurveyView
 from surveylab.ui import static_figures
 from surveylab.ui.report import (
     CSS,
+    ReportSections,
     SurveyReport,
     convert_stations,
     esc,
@@ -94,7 +95,7 @@ class RunComparison:
 
 
 @dataclass
-class WellReport:
+class WellReport(ReportSections):
     """Everything the well report shows for one well, in the requested unit."""
 
     well: WellRecord
@@ -105,6 +106,18 @@ class WellReport:
     skipped: list[tuple[RunRecord, str]]
     reference: SurveyReport | None
     comparisons: list[RunComparison] = field(default_factory=list)
+
+    KIND: ClassVar[str] = "well"
+    #: The sections of the report notebook, in order (see :meth:`html`).
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "title",
+        "provenance",
+        "last_stations",
+        "comparison",
+        "figures",
+        "differences",
+        "findings",
+    )
 
     @classmethod
     def build(

@@ -102,3 +102,16 @@ def test_listing_refuses_mismatched_columns() -> None:
         listing_table_html(["MD [m]", "TVD [m]"], [["1"]])
     with pytest.raises(ValueError):
         listing_table_html(["MD [m]", "TVD [m]"], [["1"], ["1", "2"]])
+
+
+def test_a_page_for_print_leaves_out_the_screen_tables(tmp_path: Path) -> None:
+    listing = listing_table_html(["MD [m]"], [["1.00", "2.00"]])
+    nb = write_notebook(
+        tmp_path / "x.ipynb",
+        [code({"output_type": "display_data", "data": {"text/html": f"<p>a</p>{listing}"}})],
+    )
+    screen = notebook_to_html(nb, "t")
+    printed = notebook_to_html(nb, "t", for_print=True)
+    assert "<table class='sl-screen'>" in screen and "<td>2.00</td>" in screen
+    assert "<table" not in printed and "sl-screen-->" not in printed
+    assert "<p>a</p>" in printed and "2.00</pre>" in printed.replace("\n", "")

@@ -72,8 +72,8 @@ def kept(demo, tmp_path_factory):
     folder = tmp_path_factory.mktemp("executed")
     original = reporting.execute_notebook
 
-    def keep(template, parameters, token, workdir):
-        out = original(template, parameters, token, workdir)
+    def keep(*args, **kwargs):
+        out = original(*args, **kwargs)
         shutil.copy(out, folder / f"{len(list(folder.iterdir()))}_{out.name}")
         return out
 
@@ -313,3 +313,53 @@ def test_token_detection_covers_the_payload() -> None:
     assert _holds_token(token, "x " + token)
     assert _holds_token(token, "payload " + "b" * 40 + " only")
     assert not _holds_token(token, "nothing here", "aaaa cccc")
+
+
+# ----------------------------------------------------------------------------- prepared content
+def test_the_kernel_builds_the_same_report_when_the_renderer_could_not(
+    demo, rendered, tmp_path, monkeypatch
+) -> None:
+    """The renderer prepares the sections while the kernel starts; when that fails, the
+    notebook's kernel builds the report itself, and the page is the same."""
+    from surveylab.reporting import render_report
+    from surveylab.ui.report import SurveyReport
+
+    failures: list[str] = []
+
+    def broken(self) -> dict[str, str]:
+        failures.append(self.view.run.run_number)
+        raise RuntimeError("preparation broke")
+
+    monkeypatch.setattr(SurveyReport, "sections", broken)  # in this process only
+    again = render_report(demo["engineer"], run="D101", fmt="html", output_dir=tmp_path)
+    assert failures == ["D101"]
+    assert again.path.read_text(encoding="utf-8") == rendered["survey_html"].path.read_text(
+        encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("browser", "message"),
+    [
+        (None, "PDF needs Debian's chromium"),
+        ("#!/bin/sh\necho 'no display here' >&2\nexit 1\n", "chromium exited: no display here"),
+    ],
+)
+def test_a_pdf_that_cannot_be_printed_writes_and_records_nothing(
+    demo, tmp_path, monkeypatch, browser, message
+) -> None:
+    from surveylab import chromium
+    from surveylab.reporting import ReportError, render_report
+
+    path = None
+    if browser is not None:
+        path = tmp_path / "chromium"
+        path.write_text(browser)
+        path.chmod(0o755)
+    monkeypatch.setattr(chromium, "chromium_path", lambda: None if path is None else str(path))
+    before = len(demo["engineer"].reports())
+    out = tmp_path / "out"
+    with pytest.raises(ReportError, match=re.escape(message)):
+        render_report(demo["engineer"], run="D101", fmt="pdf", output_dir=out)
+    assert not out.exists() or not list(out.iterdir())
+    assert len(demo["engineer"].reports()) == before

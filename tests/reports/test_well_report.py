@@ -100,3 +100,22 @@ def test_a_well_without_surveys_is_refused(admin) -> None:
         WellReport.build("Empty", session=admin)
     with pytest.raises(ValueError, match="units must be m, ft or usft"):
         WellReport.build("Empty", session=admin, units="km")
+
+
+def test_reports_give_their_sections_by_name_in_order(admin) -> None:
+    from surveylab.ui.report import SurveyReport
+    from surveylab.ui.well_report import WellReport
+
+    admin.create_well("W-1")
+    _add(admin, "W-1", "R1", "Gyro", seed=1)
+    _add(admin, "W-1", "R2", "MWD", seed=2, noise=0.05)
+    survey = SurveyReport.build("R1", session=admin)
+    well = WellReport.build("W-1", session=admin)
+    for report, other in ((survey, "comparison"), (well, "listing")):
+        sections = report.sections()
+        assert tuple(sections) == report.SECTIONS
+        for name in report.SECTIONS:
+            assert sections[name] == getattr(report, f"{name}_html")()
+        with pytest.raises(KeyError, match=f"a {report.KIND} report has no section '{other}'"):
+            report.html(other)
+    assert "R1" in survey.html("title") and "R2" in well.html("comparison")
