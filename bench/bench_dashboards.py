@@ -12,7 +12,9 @@ bulk, as the import service stores them):
   serialised as the kernel sends them (median of ``--repeat``);
 - browser side (Debian's chromium via Playwright, Voila started with ``voila_command``):
   from opening runs.ipynb to the runs table shown after logging in, against the floor: a bare
-  notebook showing one ipywidgets Button, served by the same Voila options from a temp dir;
+  notebook showing one ipywidgets Button, served by the same Voila options from a temp dir.
+  Each timed load starts from a blank page after ``SETTLE_S`` (the previous page's kernel
+  ended, Voila's pool refilled);
   from choosing the big run to its four plotly plots drawn (median of ``--repeat``).
 
 With ``--markdown FILE`` a "## Dashboards" section is appended to FILE (never rewritten).
@@ -119,17 +121,21 @@ def build_database(data_dir: Path, n_runs: int, n_stations: int, big: int) -> di
     return {"runs": n_runs, "stations": stored, "big": len(large.stations)}
 
 
-#: Pause before each timed page load [s]: Voila refills its pool of pre-heated kernels about
-#: 1 s after a page takes one, and the refill (kernel start, the notebook's imports) takes
-#: 2-3 s of CPU; a person needs longer than that to type a password. Without the pause,
-#: back-to-back loads time the previous load's refill on this 2-core machine.
-SETTLE_S = 5.0
+#: Pause before each timed page load [s]: Voila refills its pool of pre-heated kernels
+#: ``fill_delay`` = 5 s after a page takes one (``surveylab serve``), and the refill (kernel
+#: start, the notebook's imports, the kernel's warm-up) takes 2-3 s of CPU. Without the pause,
+#: back-to-back loads time the previous load's refill on this 2-core machine; with 5 s (the
+#: second session's value, before the fill delay went from 1 to 5 s) the timed load still
+#: overlapped the end of that refill.
+SETTLE_S = 10.0
 
 
-def median_ms(fn, repeat: int, settle: float = 0.0) -> tuple[float, list[float]]:
+def median_ms(fn, repeat: int, before=None) -> tuple[float, list[float]]:
+    """Median and all times [ms] of ``repeat`` calls of ``fn``, each after ``before()``."""
     times = []
     for _ in range(repeat):
-        time.sleep(settle)
+        if before is not None:
+            before()
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
@@ -282,15 +288,25 @@ def browser_side(data_dir: Path, repeat: int) -> dict[str, float]:
 
             open_bare()  # warm both servers (first kernel, browser caches)
             open_runs()
-            out["bare notebook, one widget [browser]"], _ = median_ms(open_bare, repeat, SETTLE_S)
-            print(out, flush=True)
-            out["runs dashboard: login form + table [browser]"], _ = median_ms(
-                open_runs, repeat, SETTLE_S
+            def leave_and_settle() -> None:
+                # a timed load starts from a blank page: the previous page's kernel is shut
+                # down (a logged-in dashboard kernel took 0.3-0.5 s of CPU to end) and the
+                # pool refilled before the clock starts, for the floor and the dashboard alike
+                page.goto("about:blank")
+                time.sleep(SETTLE_S)
+
+            out["bare notebook, one widget [browser]"], bare_ms = median_ms(
+                open_bare, repeat, leave_and_settle
             )
+            print(out, flush=True)
+            out["runs dashboard: login form + table [browser]"], runs_ms = median_ms(
+                open_runs, repeat, leave_and_settle
+            )
+            print(f"bare {[round(t) for t in bare_ms]} ms; runs {[round(t) for t in runs_ms]} ms")
             print(out, flush=True)
             form_only = []
             for _ in range(repeat):
-                time.sleep(SETTLE_S)
+                leave_and_settle()
                 t0 = time.perf_counter()
                 page.goto(f"{runs_base}/voila/render/runs.ipynb", wait_until="commit")
                 page.wait_for_selector(".sl-login-button", state="visible")
