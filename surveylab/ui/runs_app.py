@@ -42,28 +42,52 @@ class RunsApp(DashboardShell):
         self.page_runs: list = []
         self.selected = None
         self.view = None
-        # ---- filters
-        self.scope = w.ToggleButtons(options=["All runs", "My runs"], value="All runs")
+        # ---- filters. The first page's widgets share one Layout and one style per kind
+        # (ipywidgets allows it; none of them changes its own): each is a model the browser
+        # must create between the login and the table, 19 fewer messages.
+        plain = w.Layout()
+        self.scope = w.ToggleButtons(
+            options=["All runs", "My runs"], value="All runs", layout=plain
+        )
         self.scope.add_class("sl-scope")
         wells = self.call(self.session.wells, what="Loading wells") or []
         self.well_filter = w.Dropdown(
             options=[("All wells", "")] + [(x.well_name, x.well_name) for x in wells],
             description="Well",
+            layout=plain,
         )
+        described = self.well_filter.style
         self.type_filter = w.Dropdown(
             options=[("All types", "")] + [(t.value, t.value) for t in RunType],
             description="Type",
+            layout=plain,
+            style=described,
         )
-        self.owner_filter = w.Text(placeholder="username", description="Owner")
-        self.search = w.Text(placeholder="number or name", description="Search")
-        self.sort = w.Dropdown(options=list(SORTS), value="Run number", description="Sort")
-        self.prev_button = w.Button(description="Previous", icon="chevron-left")
-        self.next_button = w.Button(description="Next", icon="chevron-right")
-        self.page_label = w.HTML()
+        self.owner_filter = w.Text(placeholder="username", description="Owner", layout=plain)
+        typed = self.owner_filter.style
+        self.search = w.Text(
+            placeholder="number or name", description="Search", layout=plain, style=typed
+        )
+        self.sort = w.Dropdown(
+            options=list(SORTS),
+            value="Run number",
+            description="Sort",
+            layout=plain,
+            style=described,
+        )
+        self.prev_button = w.Button(description="Previous", icon="chevron-left", layout=plain)
+        pressed = self.prev_button.style
+        self.next_button = w.Button(
+            description="Next", icon="chevron-right", layout=plain, style=pressed
+        )
+        self.page_label = w.HTML(layout=plain)
+        shown = self.page_label.style
         self.page_label.add_class("sl-page-label")
-        self.table = w.HTML()
+        self.table = w.HTML(layout=plain, style=shown)
         self.table.add_class("sl-runs-table")
-        self.run_select = w.Dropdown(description="Run", layout=w.Layout(width="420px"))
+        self.run_select = w.Dropdown(
+            description="Run", layout=w.Layout(width="420px"), style=described
+        )
         self.run_select.add_class("sl-run-select")
         for widget in (self.scope, self.well_filter, self.type_filter, self.sort):
             widget.observe(lambda _: self.refresh(reset=True), names="value")
@@ -81,13 +105,14 @@ class RunsApp(DashboardShell):
         box = w.VBox(
             [
                 self.scope,
-                w.HBox([self.well_filter, self.type_filter, self.sort]),
-                w.HBox([self.owner_filter, self.search]),
+                w.HBox([self.well_filter, self.type_filter, self.sort], layout=plain),
+                w.HBox([self.owner_filter, self.search], layout=plain),
                 self.table,
-                w.HBox([self.prev_button, self.page_label, self.next_button]),
+                w.HBox([self.prev_button, self.page_label, self.next_button], layout=plain),
                 self.run_select,
                 self.details,
-            ]
+            ],
+            layout=plain,
         )
         self.refresh(reset=True)
         return box

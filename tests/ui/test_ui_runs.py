@@ -345,3 +345,18 @@ def test_the_services_refuse_a_viewer_regardless_of_the_interface(ui_db, login_a
         assert uow.runs.by_number("V-1") is None
     assert after is not None and after.run_name == before.run_name
     assert after.current_survey_id is None
+
+
+def test_the_first_page_shares_its_layout_and_styles(engineer_app):
+    """Fewer models between the login and the table: the first page's widgets share one
+    Layout and one style per kind, and showing a run's details changes none of them."""
+    app = engineer_app
+    first_page = [w_ for w_ in walk(app.main) if w_ is not app.details]
+    layouts = {id(x.layout) for x in first_page if x not in (app.run_select, app.details)}
+    assert len(layouts) == 1
+    styles = {id(x.style) for x in first_page if hasattr(x, "style")}
+    kinds = {type(x.style) for x in first_page if hasattr(x, "style")}
+    assert len(styles) == len(kinds)
+    shared = app.table.layout
+    select(app, "UI-001")
+    assert app.details.layout.display == "" and shared.display is None
