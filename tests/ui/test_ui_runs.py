@@ -360,3 +360,56 @@ def test_the_first_page_shares_its_layout_and_styles(engineer_app):
     shared = app.table.layout
     select(app, "UI-001")
     assert app.details.layout.display == "" and shared.display is None
+
+
+# ----------------------------------------------------------------------------- make report
+@pytest.fixture
+def report_env(ui_db, monkeypatch):
+    """The environment a report kernel inherits: this module's database."""
+    from tests.conftest import TEST_SECRET
+
+    for key in ("SURVEYLAB_DATABASE_URL", "SURVEYLAB_TOKEN", "SURVEYLAB_TOKEN_FILE"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("SURVEYLAB_DATA_DIR", str(ui_db.data_dir))
+    monkeypatch.setenv("SURVEYLAB_SECRET_KEY", TEST_SECRET)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_make_report_renders_the_run_and_offers_the_file(engineer_app, report_env, fmt):
+    import shutil
+
+    from tests.conftest import require_component
+
+    require_component(shutil.which("chromium") is not None, "Debian's chromium is not installed")
+    app = engineer_app
+    select(app, "UI-003")
+    app.report_format.value = fmt
+    app.make_report()
+    assert "Report ready" in app.downloads.value, app.status.value
+    name = re.search(r"download='([^']+)'", app.downloads.value).group(1)
+    path = app.settings.reports_dir / name
+    assert name.startswith("UI-003_rev1_survey") and path.suffix == f".{fmt}"
+    href = re.search(r"base64,([^']+)'", app.downloads.value).group(1)
+    assert base64.b64decode(href) == path.read_bytes()
+    if fmt == "html":
+        assert "UI-003" in path.read_text(encoding="utf-8")
+    else:
+        import pypdf
+
+        text = " ".join(p.extract_text() for p in pypdf.PdfReader(str(path)).pages)
+        assert "UI-003" in text
+    assert any(r.file_path == str(path.resolve()) for r in app.session.reports())
+
+
+def test_make_report_shows_why_a_pdf_failed(engineer_app, report_env, monkeypatch):
+    from surveylab import chromium
+
+    monkeypatch.setattr(chromium, "chromium_path", lambda: None)
+    app = engineer_app
+    select(app, "UI-003")
+    app.report_format.value = "pdf"
+    before = app.downloads.value
+    app.make_report()
+    assert "PDF needs Debian&#x27;s chromium" in app.status.value
+    assert app.downloads.value == before
