@@ -100,6 +100,7 @@ class _DevTools:
         finally:
             for fd in theirs:
                 os.close(fd)
+        self._ended = False
         self._buffer = b""
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
@@ -114,7 +115,7 @@ class _DevTools:
                 continue
             chunk = os.read(self._in, 1 << 16)
             if not chunk:
-                raise PrintError(f"chromium exited: {self.stderr_tail()}")
+                raise self._exited()
             self._buffer += chunk
         raw, _, self._buffer = self._buffer.partition(b"\0")
         return json.loads(raw)
@@ -125,7 +126,10 @@ class _DevTools:
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params}
         if session is not None:
             message["sessionId"] = session
-        os.write(self._out, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._out, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:  # it has already exited
+            raise self._exited() from None
         while True:
             reply = self._message()
             if reply.get("id") == self._next_id:
@@ -143,6 +147,24 @@ class _DevTools:
                     return event
             self.events.append(self._message())
 
+    def _exited(self) -> PrintError:
+        """The error for a browser that closed its pipe: it exited (its last words quoted,
+        read once it has ended, up to 2 s later)."""
+        self._reap(2.0)
+        return PrintError(f"chromium exited: {self.stderr_tail()}")
+
+    def _reap(self, timeout_s: float) -> bool:
+        """Wait up to ``timeout_s`` [s] for the browser process to end; whether it has."""
+        end = time.monotonic() + timeout_s
+        while not self._ended:
+            if os.waitpid(self.pid, os.WNOHANG)[0]:
+                self._ended = True
+            elif time.monotonic() > end:
+                break
+            else:
+                time.sleep(0.01)
+        return self._ended
+
     def stderr_tail(self) -> str:
         try:
             return self.stderr.read_text(errors="replace").strip()[-300:] or "no message"
@@ -154,14 +176,11 @@ class _DevTools:
         5 s; then the pipe."""
         with contextlib.suppress(OSError):
             os.write(self._out, json.dumps({"id": 0, "method": "Browser.close"}).encode() + b"\0")
-        end = time.monotonic() + 5.0
-        while not os.waitpid(self.pid, os.WNOHANG)[0]:
-            if time.monotonic() > end:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-                break
-            time.sleep(0.01)
+        if not self._reap(5.0):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self._ended = True
         for fd in (self._out, self._in):
             os.close(fd)
 

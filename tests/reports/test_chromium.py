@@ -80,3 +80,19 @@ def test_no_browser_is_named(monkeypatch, page, tmp_path) -> None:
     monkeypatch.setattr(chromium, "chromium_path", lambda: None)
     with pytest.raises(PrintError, match="PDF needs Debian's chromium"):
         html_to_pdf(page, tmp_path / "x.pdf")
+
+
+def test_a_browser_gone_before_the_first_command_is_named(tmp_path) -> None:
+    """The browser closed its end of the pipe before a command was written (a broken pipe):
+    the error still quotes what it said, once it has ended."""
+    fake = tmp_path / "chromium"
+    fake.write_text("#!/bin/sh\nexec 3<&-\necho 'profile is locked' >&2\nsleep 0.3\nexit 1\n")
+    fake.chmod(0o755)
+    tools = chromium._DevTools(str(fake), str(tmp_path), time.monotonic() + 30)
+    try:
+        time.sleep(0.2)  # it has closed the pipe by now, and not yet exited
+        with pytest.raises(PrintError, match="chromium exited: profile is locked"):
+            tools.call("Target.getTargets")
+    finally:
+        tools.close()
+    assert tools._ended
