@@ -288,6 +288,7 @@ def browser_side(data_dir: Path, repeat: int) -> dict[str, float]:
 
             open_bare()  # warm both servers (first kernel, browser caches)
             open_runs()
+
             def leave_and_settle() -> None:
                 # a timed load starts from a blank page: the previous page's kernel is shut
                 # down (a logged-in dashboard kernel took 0.3-0.5 s of CPU to end) and the
