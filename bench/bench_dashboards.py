@@ -291,7 +291,7 @@ def browser_side(data_dir: Path, repeat: int) -> dict[str, float]:
 
             def leave_and_settle() -> None:
                 # a timed load starts from a blank page: the previous page's kernel is shut
-                # down (a logged-in dashboard kernel took 0.3-0.5 s of CPU to end) and the
+                # down (a logged-in dashboard kernel, hundreds of MB) and the
                 # pool refilled before the clock starts, for the floor and the dashboard alike
                 page.goto("about:blank")
                 time.sleep(SETTLE_S)
