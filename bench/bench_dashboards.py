@@ -44,10 +44,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from surveylab import db  # noqa: E402
+from surveylab.chromium import CHROMIUM_OFFLINE_FLAGS  # noqa: E402
 from surveylab.config import load_settings  # noqa: E402
 from surveylab.demo import vendor_csv  # noqa: E402
 from surveylab.models import Role  # noqa: E402
-from surveylab.reporting import CHROMIUM_OFFLINE_FLAGS  # noqa: E402
 from surveylab.repositories import UnitOfWork  # noqa: E402
 from surveylab.services import accounts, surveys  # noqa: E402
 

@@ -97,7 +97,8 @@ def breakdown(session, run, folder: Path) -> None:
     """Print where one survey report's time goes [s]."""
     import json
 
-    from surveylab.reporting import TEMPLATES, execute_notebook, html_to_pdf, notebook_to_html
+    from surveylab.chromium import html_to_pdf
+    from surveylab.reporting import TEMPLATES, execute_notebook, notebook_to_html
     from surveylab.ui.report import SurveyReport
 
     work = folder / "breakdown"

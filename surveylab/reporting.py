@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from surveylab import chromium, report_content
-from surveylab.chromium import CHROMIUM_OFFLINE_FLAGS, chromium_path  # noqa: F401 (re-exported)
 from surveylab.config import REPO_ROOT
 from surveylab.models.records import ReportRecord, RunRecord
 from surveylab.services import ServiceError
@@ -260,20 +259,6 @@ def notebook_to_html(executed: Path, title: str, *, for_print: bool = False) -> 
         print_style=PRINT_STYLE if for_print else "",
         body=_SCREEN_ONLY.sub("", body) if for_print else body,
     )
-
-
-def html_to_pdf(html_path: Path, pdf_path: Path, timeout_s: float = 120.0) -> None:
-    """Print one HTML page to PDF with Debian's chromium (:mod:`surveylab.chromium`).
-
-    Raises
-    ------
-    ReportError
-        No chromium, or it could not load or print the page in time.
-    """
-    try:
-        chromium.html_to_pdf(html_path, pdf_path, timeout_s)
-    except chromium.PrintError as exc:
-        raise ReportError(str(exc)) from None
 
 
 def _survey_revision(session: Session, run_rec: RunRecord, revision: int | None) -> int:

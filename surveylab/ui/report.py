@@ -19,12 +19,7 @@ from surveylab.models.records import SurveyRecord
 from surveylab.report_content import SCREEN_ONLY
 from surveylab.session import Session, SurveyView, token_from_environment
 from surveylab.ui import static_figures
-from surveylab.ui.listing import (  # noqa: F401 (re-exported: the dashboards' tables)
-    LENGTH_COLUMNS,
-    RATE_COLUMNS,
-    convert_stations,
-    listing_frame,
-)
+from surveylab.ui.listing import convert_stations, listing_frame
 from surveylab.units import unit_label
 
 CSS = """

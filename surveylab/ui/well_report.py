@@ -23,11 +23,11 @@ from surveylab.services import ServiceError
 from surveylab.services import runs as run_service
 from surveylab.session import Session, SurveyView
 from surveylab.ui import static_figures
+from surveylab.ui.listing import convert_stations
 from surveylab.ui.report import (
     CSS,
     ReportSections,
     SurveyReport,
-    convert_stations,
     esc,
     figures_html,
     fmt,
