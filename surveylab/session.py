@@ -119,6 +119,8 @@ class Session:
         self.refresh_token = refresh_token
         # (unit of work, actor) while a batch() is open
         self._batch: tuple[UnitOfWork, Actor] | None = None
+        # the unit of work the login ran on, used again while its owner keeps it open
+        self._login_uow: UnitOfWork | None = None
 
     def __repr__(self) -> str:  # never show a token
         state = "authenticated" if self.token else "not logged in"
@@ -128,7 +130,14 @@ class Session:
 
     # ------------------------------------------------------------------ authentication
     @classmethod
-    def login(cls, username: str, password: str, settings: Settings | None = None) -> Session:
+    def login(
+        cls,
+        username: str,
+        password: str,
+        settings: Settings | None = None,
+        *,
+        uow: UnitOfWork | None = None,
+    ) -> Session:
         """Log in with a username and password.
 
         Parameters
@@ -139,6 +148,11 @@ class Session:
             The password [text].
         settings : Settings, optional
             Configuration; default :func:`load_settings`.
+        uow : UnitOfWork, optional
+            A unit of work the caller has open (``with uow:``) to run the login on. While
+            the caller keeps it open, the session's own calls use it too (one connection for
+            a login and what is read right after it, as a dashboard's first page); once it is
+            closed they open their own. Default: a unit of work of the login's own.
 
         Returns
         -------
@@ -151,11 +165,18 @@ class Session:
             ``"invalid username or password"`` for every kind of failure.
         """
         settings = settings or load_settings()
-        pair = accounts.login(UnitOfWork(settings), username, password)
-        return cls(pair.access, settings, refresh_token=pair.refresh)
+        pair = accounts.login(uow or UnitOfWork(settings), username, password)
+        session = cls(pair.access, settings, refresh_token=pair.refresh)
+        session._login_uow = uow
+        return session
 
     def uow(self) -> UnitOfWork:
-        """A fresh unit of work on this session's database."""
+        """A unit of work on this session's database: the login's while its caller keeps it
+        open (see :meth:`login`), otherwise a fresh one."""
+        lent = self._login_uow
+        if lent is not None and lent.is_open:
+            return lent
+        self._login_uow = None
         return UnitOfWork(self.settings)
 
     @property

@@ -919,6 +919,11 @@ class UnitOfWork:
         self.logins = LoginAttemptRepository(c)
         return self
 
+    @property
+    def is_open(self) -> bool:
+        """Whether a ``with`` block holds this unit of work's connection now."""
+        return self._depth > 0
+
     def commit(self) -> None:
         assert self._tx is not None and self._conn is not None
         self._tx.commit()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from contextlib import ExitStack
 
 import ipywidgets as w
 
 from surveylab.auth import AuthError
 from surveylab.config import ConfigError, Settings, load_settings
+from surveylab.repositories import UnitOfWork
 from surveylab.services.accounts import LOGIN_FAILED
 from surveylab.session import Session
 
@@ -82,19 +84,23 @@ class LoginForm:
         secret = self.password.value if password is None else password
         self.password.value = ""
         self.button.disabled = True
-        try:
-            session = Session.login(name, secret, self.settings)
-        except AuthError:
-            self.show_message(LOGIN_FAILED)
-            return None
-        except ConfigError as exc:
-            self.show_message(f"login is not available: {exc}")
-            return None
-        except Exception as exc:  # a database that cannot be reached, busy, ...
-            self.show_message(f"login is not available right now ({type(exc).__name__})")
-            return None
-        finally:
-            self.button.disabled = False
-        self.show_message(f"Signed in as {name}.", error=False)
-        self.on_login(session)
+        with ExitStack() as held:
+            try:
+                # one connection for the login and what on_login reads first (the role
+                # check and a dashboard's first page): on DuckDB opening it is the cost
+                uow = held.enter_context(UnitOfWork(self.settings))
+                session = Session.login(name, secret, self.settings, uow=uow)
+            except AuthError:
+                self.show_message(LOGIN_FAILED)
+                return None
+            except ConfigError as exc:
+                self.show_message(f"login is not available: {exc}")
+                return None
+            except Exception as exc:  # a database that cannot be reached, busy, ...
+                self.show_message(f"login is not available right now ({type(exc).__name__})")
+                return None
+            finally:
+                self.button.disabled = False
+            self.show_message(f"Signed in as {name}.", error=False)
+            self.on_login(session)
         return session

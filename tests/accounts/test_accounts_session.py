@@ -234,6 +234,33 @@ def test_a_batch_makes_its_calls_on_one_connection(settings, people, pw, monkeyp
     assert len(opened) == 2  # outside the batch: one connection per call again
 
 
+def test_a_login_on_a_lent_unit_of_work_uses_it_while_it_is_open(settings, people, pw):
+    """Session.login(uow=...): the login and the session's calls share the caller's
+    connection while the caller holds it open; afterwards each call opens its own."""
+    lent = UnitOfWork(settings)
+    with lent:
+        session = Session.login("engineer", pw("engineer"), settings, uow=lent)
+        assert session.uow() is lent
+        with session.batch():
+            assert session.count_runs() == 0
+            assert session._batch is not None and session._batch[0] is lent
+        assert lent.is_open  # the batch closed nothing it did not open
+        session.create_run("L-1", "lent", "MWD")  # committed by the service, on `lent`
+    assert not lent.is_open
+    fresh = session.uow()
+    assert fresh is not lent and not fresh.is_open
+    assert [r.run_number for r in session.runs()] == ["L-1"]  # kept after the lender closed
+
+
+def test_a_refused_login_on_a_lent_unit_of_work_leaves_it_usable(settings, people, pw):
+    lent = UnitOfWork(settings)
+    with lent:
+        with pytest.raises(AuthenticationError, match="invalid username or password"):
+            Session.login("engineer", "not-the-password", settings, uow=lent)
+        assert lent.is_open and lent.users.by_username("engineer") is not None
+    assert not lent.is_open
+
+
 def test_a_write_in_a_batch_is_kept_and_a_failed_call_leaves_nothing_open(settings, people, pw):
     session = Session.login("engineer", pw("engineer"), settings)
     with session.batch():
