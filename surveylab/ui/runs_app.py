@@ -34,23 +34,38 @@ def _label(r) -> str:
     return f"{r.run_number}: {r.run_name}"
 
 
+def _css(*classes: str) -> dict[str, Any]:
+    """CSS classes as a constructor argument: sent with the widget's creation instead of as
+    an update right after it (``add_class``)."""
+    return {"_dom_classes": classes}
+
+
 class RunsApp(DashboardShell):
     title = "surveylab: survey runs"
 
     def build(self) -> w.Widget:
+        """The first page: filters, the first page of runs, pager and run chooser.
+
+        Its data is read first and every widget is made with its final state, classes and
+        shared Layout and style, so that each reaches the browser as one message (its
+        creation) and none is updated right after: between the login and the table the
+        browser has 26 models to create and nothing else.
+        """
         self.page = 0
         self.page_runs: list = []
+        self.total = 0
         self.selected = None
         self.view = None
+        wells = self.call(self.session.wells, what="Loading wells") or []
+        first = self._load(self._filters("All runs", "", "", "", "", "Run number"), 0)
+        shown = self._listing(*first) if first is not None else None
         # ---- filters. The first page's widgets share one Layout and one style per kind
         # (ipywidgets allows it; none of them changes its own): each is a model the browser
-        # must create between the login and the table, 19 fewer messages.
+        # must create between the login and the table.
         plain = w.Layout()
         self.scope = w.ToggleButtons(
-            options=["All runs", "My runs"], value="All runs", layout=plain
+            options=["All runs", "My runs"], value="All runs", layout=plain, **_css("sl-scope")
         )
-        self.scope.add_class("sl-scope")
-        wells = self.call(self.session.wells, what="Loading wells") or []
         self.well_filter = w.Dropdown(
             options=[("All wells", "")] + [(x.well_name, x.well_name) for x in wells],
             description="Well",
@@ -63,10 +78,16 @@ class RunsApp(DashboardShell):
             layout=plain,
             style=described,
         )
-        self.owner_filter = w.Text(placeholder="username", description="Owner", layout=plain)
+        self.owner_filter = w.Text(
+            placeholder="username", description="Owner", layout=plain, continuous_update=False
+        )
         typed = self.owner_filter.style
         self.search = w.Text(
-            placeholder="number or name", description="Search", layout=plain, style=typed
+            placeholder="number or name",
+            description="Search",
+            layout=plain,
+            style=typed,
+            continuous_update=False,
         )
         self.sort = w.Dropdown(
             options=list(SORTS),
@@ -75,24 +96,45 @@ class RunsApp(DashboardShell):
             layout=plain,
             style=described,
         )
-        self.prev_button = w.Button(description="Previous", icon="chevron-left", layout=plain)
+        self.prev_button = w.Button(
+            description="Previous",
+            icon="chevron-left",
+            layout=plain,
+            disabled=shown is None or shown["prev_disabled"],
+        )
         pressed = self.prev_button.style
         self.next_button = w.Button(
-            description="Next", icon="chevron-right", layout=plain, style=pressed
+            description="Next",
+            icon="chevron-right",
+            layout=plain,
+            style=pressed,
+            disabled=shown is None or shown["next_disabled"],
         )
-        self.page_label = w.HTML(layout=plain)
-        shown = self.page_label.style
-        self.page_label.add_class("sl-page-label")
-        self.table = w.HTML(layout=plain, style=shown)
-        self.table.add_class("sl-runs-table")
+        self.page_label = w.HTML(
+            shown["label"] if shown else "", layout=plain, **_css("sl-page-label")
+        )
+        self.table = w.HTML(
+            shown["table"] if shown else "",
+            layout=plain,
+            style=self.page_label.style,
+            **_css("sl-runs-table"),
+        )
         self.run_select = w.Dropdown(
-            description="Run", layout=w.Layout(width="420px"), style=described
+            options=shown["options"] if shown else [("(choose a run)", None)],
+            value=None,
+            description="Run",
+            layout=w.Layout(width="420px"),
+            style=described,
+            **_css("sl-run-select"),
         )
-        self.run_select.add_class("sl-run-select")
-        for widget in (self.scope, self.well_filter, self.type_filter, self.sort):
-            widget.observe(lambda _: self.refresh(reset=True), names="value")
-        for widget in (self.owner_filter, self.search):
-            widget.continuous_update = False
+        for widget in (
+            self.scope,
+            self.well_filter,
+            self.type_filter,
+            self.sort,
+            self.owner_filter,
+            self.search,
+        ):
             widget.observe(lambda _: self.refresh(reset=True), names="value")
         self.prev_button.on_click(lambda _: self.turn_page(-1))
         self.next_button.on_click(lambda _: self.turn_page(+1))
@@ -100,9 +142,8 @@ class RunsApp(DashboardShell):
         # the tabs of a run are made with the first run chosen: fewer widgets to send and
         # build in the browser before the first page shows
         self.tabs: w.Tab | None = None
-        self.details = w.VBox([])
-        self.details.layout.display = "none"
-        box = w.VBox(
+        self.details = w.VBox([], layout=w.Layout(display="none"))
+        return w.VBox(
             [
                 self.scope,
                 w.HBox([self.well_filter, self.type_filter, self.sort], layout=plain),
@@ -114,8 +155,6 @@ class RunsApp(DashboardShell):
             ],
             layout=plain,
         )
-        self.refresh(reset=True)
-        return box
 
     def _build_details(self) -> None:
         """The tabs of a chosen run (once, with the first run chosen)."""
@@ -194,44 +233,57 @@ class RunsApp(DashboardShell):
 
     # ------------------------------------------------------------------ listing
     def filters(self) -> dict[str, Any]:
-        order_by, descending = SORTS[self.sort.value]
+        """The listing's filters and order, from the filter widgets."""
+        return self._filters(
+            self.scope.value,
+            self.well_filter.value,
+            self.type_filter.value,
+            self.owner_filter.value,
+            self.search.value,
+            self.sort.value,
+        )
+
+    @staticmethod
+    def _filters(
+        scope: str, well: str, run_type: str, owner: str, search: str, sort: str
+    ) -> dict[str, Any]:
+        order_by, descending = SORTS[sort]
         return {
-            "mine": self.scope.value == "My runs",
-            "well": self.well_filter.value or None,
-            "run_type": self.type_filter.value or None,
-            "owner": self.owner_filter.value.strip() or None,
-            "search": self.search.value.strip() or None,
+            "mine": scope == "My runs",
+            "well": well or None,
+            "run_type": run_type or None,
+            "owner": owner.strip() or None,
+            "search": search.strip() or None,
             "order_by": order_by,
             "descending": descending,
         }
 
-    def refresh(self, reset: bool = False) -> None:
-        if self.session is None:
-            return
-        if reset:
-            self.page = 0
-        f = self.filters()
+    def _load(self, f: dict[str, Any], page: int) -> tuple[int, list, int] | None:
+        """(run count, runs of the page, page) for filters ``f`` and 0-based ``page``
+        (clamped to the last page); None when a call failed (the status line says why)."""
         count_filters = {k: v for k, v in f.items() if k not in ("order_by", "descending")}
         total = self.call(self.session.count_runs, **count_filters, what="Counting runs")
         if total is None:
-            return
+            return None
         pages = max(1, math.ceil(total / PAGE_SIZE))
-        self.page = min(self.page, pages - 1)
+        page = min(page, pages - 1)
         runs = self.call(
             self.session.runs,
             **f,
             limit=PAGE_SIZE,
-            offset=self.page * PAGE_SIZE,
+            offset=page * PAGE_SIZE,
             what="Loading runs",
         )
         if runs is None:
-            return
-        self.page_runs = runs
-        self.total = total
+            return None
+        self.page, self.page_runs, self.total = page, runs, total
+        return total, runs, page
+
+    @staticmethod
+    def _listing(total: int, runs: list, page: int) -> dict[str, Any]:
+        """What the listing's widgets show for one page of runs."""
+        pages = max(1, math.ceil(total / PAGE_SIZE))
         noun = "run" if total == 1 else "runs"
-        self.page_label.value = f"&nbsp;Page {self.page + 1} of {pages} ({total} {noun})&nbsp;"
-        self.prev_button.disabled = self.page == 0
-        self.next_button.disabled = self.page >= pages - 1
         rows = pd.DataFrame(
             [
                 {
@@ -248,13 +300,30 @@ class RunsApp(DashboardShell):
                 for r in runs
             ]
         )
-        self.table.value = (
-            table_html(rows, left=5) if len(rows) else "<p>No runs match these filters.</p>"
-        )
+        return {
+            "label": f"&nbsp;Page {page + 1} of {pages} ({total} {noun})&nbsp;",
+            "prev_disabled": page == 0,
+            "next_disabled": page >= pages - 1,
+            "table": table_html(rows, left=5)
+            if len(rows)
+            else "<p>No runs match these filters.</p>",
+            "options": [("(choose a run)", None)] + [(_label(r), str(r.id)) for r in runs],
+        }
+
+    def refresh(self, reset: bool = False) -> None:
+        if self.session is None:
+            return
+        loaded = self._load(self.filters(), 0 if reset else self.page)
+        if loaded is None:
+            return
+        shown = self._listing(*loaded)
+        self.page_label.value = shown["label"]
+        self.prev_button.disabled = shown["prev_disabled"]
+        self.next_button.disabled = shown["next_disabled"]
+        self.table.value = shown["table"]
         current = self.run_select.value
-        options = [("(choose a run)", None)] + [(_label(r), str(r.id)) for r in runs]
-        self.run_select.options = options
-        if current in {v for _, v in options}:
+        self.run_select.options = shown["options"]
+        if current in {v for _, v in shown["options"]}:
             self.run_select.value = current
 
     def turn_page(self, step: int) -> None:

@@ -5,6 +5,7 @@ a browser.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import html
 import threading
@@ -15,7 +16,6 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
-from IPython.display import display
 
 from surveylab.auth import AuthenticationError, AuthError
 from surveylab.config import Settings, load_settings
@@ -104,6 +104,9 @@ def download_link(file_name: str, data: bytes, label: str | None = None) -> str:
 
 
 _warm_up_thread: threading.Thread | None = None
+
+#: Delay between sending a dashboard's first page and loading plotly.js in the page [s].
+WARMUP_DELAY_S = 1.0
 
 
 def warm_up(settings: Settings) -> None:
@@ -196,22 +199,36 @@ class DashboardShell:
         if self.session is None:  # the session ended while building: the form stays
             self.main = None
             return
-        bar = w.HBox([self.user_label, self.logout_button, self.busy])
-        bar.add_class("sl-userbar")
+        bar = w.HBox([self.user_label, self.logout_button, self.busy], _dom_classes=("sl-userbar",))
         self.widget.children = [self.header, bar, self.status, self.main, self.warmup]
 
     def ready(self) -> None:
-        """After the first page is shown: have the browser load the plotting library.
+        """After the first page is sent: have the browser load the plotting library, later.
 
         plotly.js (4.8 MB) is loaded by the page when it first shows a figure, which took
-        seconds on a slow machine; drawing an empty figure in a hidden output now, while the
-        user reads the first page, takes that off the path of the first real plot.
+        seconds on a slow machine; drawing an empty figure in a hidden output while the user
+        reads the first page takes that off the path of the first real plot. Loading it is
+        one long task (about 0.25 s here) that holds the browser's main thread, so it is
+        started :data:`WARMUP_DELAY_S` after the first page, once the browser has drawn it,
+        by the kernel's event loop; without a running loop (pytest) it is drawn at once.
         """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._draw_warmup()
+            return
+        loop.call_later(WARMUP_DELAY_S, self._draw_warmup)
+
+    def _draw_warmup(self) -> None:
+        """Put the warm-up figure in the hidden output's ``outputs``. Not a capture (``with
+        output: display(...)``): the browser routes captured output to the request that made
+        it, and this runs after that request has ended."""
         from surveylab.ui import figures
 
-        self.warmup.clear_output()
-        with self.warmup:
-            display(figures.warmup())
+        if self.session is None or self.warmup.outputs:
+            return  # logged out meanwhile, or drawn for an earlier login of this page
+        bundle = figures.warmup()._repr_mimebundle_()
+        self.warmup.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
     def logout(self, message: str = "Logged out.") -> None:
         if self.session is not None:
@@ -235,6 +252,12 @@ class DashboardShell:
     # ------------------------------------------------------------------ calls
     @contextmanager
     def working(self, what: str):
+        """Show "Working: what..." in the user bar while the block runs. Not while the first
+        page is built: the bar is not shown yet, and each change would be one more message
+        between the login and the first page."""
+        if self.main is None:
+            yield
+            return
         self.busy.value = f"<span class='sl-working'>Working: {esc(what)}&hellip;</span>"
         try:
             yield

@@ -169,6 +169,57 @@ def test_a_token_refused_as_the_first_page_loads_leaves_the_form(ui_db, app_clas
     assert app.session is None and app.main is None
 
 
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_login_and_first_page_use_one_connection(ui_db, app_class, monkeypatch):
+    """The login, the role check and the first page are read on one connection (opening a
+    DuckDB file is the cost), and it is closed once the page is built."""
+    from surveylab.repositories import UnitOfWork
+
+    opened: list[UnitOfWork] = []
+    enter = UnitOfWork.__enter__
+
+    def counting_enter(self):
+        if not self._depth:
+            opened.append(self)
+        return enter(self)
+
+    app = app_class(ui_db.settings)
+    monkeypatch.setattr(UnitOfWork, "__enter__", counting_enter)
+    assert app.login.submit("engineer", password_of("engineer")) is not None
+    assert app.main is not None
+    assert len(opened) == 1 and not opened[0].is_open
+    assert app.session.uow() is not opened[0]  # later calls open their own
+
+
+def test_the_plotly_warm_up_waits_for_the_first_page(ui_db, login_as, monkeypatch):
+    """In a kernel (a running event loop) the hidden warm-up figure is drawn WARMUP_DELAY_S
+    after the first page, not with it: loading plotly.js holds the browser's main thread.
+    It goes into the output's outputs (a capture would be routed to an ended request), and
+    not after a logout."""
+    import asyncio
+
+    from surveylab.ui import shell
+
+    monkeypatch.setattr(shell, "WARMUP_DELAY_S", 0.05)
+
+    async def log_in_and_wait(username: str, logout: bool) -> tuple[tuple, tuple]:
+        app = login_as(RunsApp, ui_db.settings, username)
+        at_once = app.warmup.outputs
+        if logout:
+            app.logout()
+        await asyncio.sleep(0.2)
+        return at_once, app.warmup.outputs
+
+    at_once, later = asyncio.run(log_in_and_wait("viewer", logout=False))
+    assert at_once == ()
+    assert len(later) == 1 and later[0]["output_type"] == "display_data"
+    assert "application/vnd.plotly.v1+json" in later[0]["data"]
+    at_once, later = asyncio.run(log_in_and_wait("viewer", logout=True))
+    assert at_once == () and later == ()
+    app = login_as(RunsApp, ui_db.settings, "viewer")  # no event loop (pytest): drawn at once
+    assert len(app.warmup.outputs) == 1
+
+
 def test_warm_up_reads_no_user_and_writes_nothing(ui_db, monkeypatch):
     """The dashboards' warm-up (run in a background thread before anyone logs in) looks up a
     username that cannot exist and records no login attempt or audit entry."""
