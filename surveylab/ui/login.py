@@ -47,17 +47,36 @@ class LoginForm:
     def __init__(self, settings: Settings | None, on_login: Callable[[Session], None]) -> None:
         self.settings = settings or load_settings()
         self.on_login = on_login
-        self.username = w.Text(description="Username", placeholder="username")
-        self.username.add_class(CSS_USERNAME)
-        self.password = w.Password(description="Password", placeholder="password")
-        self.password.add_class(CSS_PASSWORD)
-        self.button = w.Button(description="Log in", button_style="primary", icon="sign-in")
-        self.button.add_class(CSS_BUTTON)
+        # one Layout for the form and one style per kind: every model is one more thing the
+        # browser creates before the form shows (none of them changes its own)
+        plain = w.Layout()
+        self.username = w.Text(
+            description="Username",
+            placeholder="username",
+            layout=plain,
+            _dom_classes=(CSS_USERNAME,),
+        )
+        self.password = w.Password(
+            description="Password",
+            placeholder="password",
+            layout=plain,
+            style=self.username.style,
+            _dom_classes=(CSS_PASSWORD,),
+        )
+        self.button = w.Button(
+            description="Log in",
+            button_style="primary",
+            icon="sign-in",
+            layout=plain,
+            _dom_classes=(CSS_BUTTON,),
+        )
         self.button.on_click(lambda _button: self.submit())
-        self.message = w.HTML("")
-        self.message.add_class(CSS_MESSAGE)
-        self.widget = w.VBox([self.username, self.password, self.button, self.message])
-        self.widget.add_class(CSS_FORM)
+        self.message = w.HTML("", layout=plain, _dom_classes=(CSS_MESSAGE,))
+        self.widget = w.VBox(
+            [self.username, self.password, self.button, self.message],
+            layout=plain,
+            _dom_classes=(CSS_FORM,),
+        )
 
     def show_message(self, message: str, *, error: bool = True) -> None:
         """Show ``message`` [text] under the form (HTML-escaped)."""

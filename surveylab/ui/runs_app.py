@@ -57,6 +57,8 @@ class RunsApp(DashboardShell):
         self.selected = None
         self.view = None
         wells = self.call(self.session.wells, what="Loading wells") or []
+        if self.session is None:  # the session ended: the login form is back
+            return w.VBox()
         first = self._load(self._filters("All runs", "", "", "", "", "Run number"), 0)
         shown = self._listing(*first) if first is not None else None
         # ---- filters. The first page's widgets share one Layout and one style per kind

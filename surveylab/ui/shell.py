@@ -154,22 +154,24 @@ class DashboardShell:
         self.settings = settings or load_settings()
         _warm_up_in_background(self.settings)
         self.session: Session | None = None
-        self.header = w.HTML(f"{STYLE}<h2 class='sl-title'>{esc(self.title)}</h2>")
+        # the page as it opens: one Layout and one style per kind for the shell's widgets
+        # (the login form shares its own), so the browser has fewer models to create
+        plain = w.Layout()
+        self.header = w.HTML(f"{STYLE}<h2 class='sl-title'>{esc(self.title)}</h2>", layout=plain)
+        shown = self.header.style
         self.login = LoginForm(self.settings, on_login=self._on_login)
-        self.user_label = w.HTML()
-        self.user_label.add_class("sl-user")
-        self.logout_button = w.Button(description="Log out", icon="sign-out")
-        self.logout_button.add_class("sl-logout")
+        self.user_label = w.HTML(layout=plain, style=shown, _dom_classes=("sl-user",))
+        self.logout_button = w.Button(
+            description="Log out", icon="sign-out", layout=plain, _dom_classes=("sl-logout",)
+        )
         self.logout_button.on_click(lambda _: self.logout())
-        self.busy = w.HTML("")
-        self.busy.add_class("sl-busy")
-        self.status = w.HTML("")
-        self.status.add_class("sl-status")
+        self.busy = w.HTML("", layout=plain, style=shown, _dom_classes=("sl-busy",))
+        self.status = w.HTML("", layout=plain, style=shown, _dom_classes=("sl-status",))
         self.main: w.Widget | None = None
-        self.warmup = w.Output(layout=w.Layout(display="none"))
-        self.warmup.add_class("sl-plotly-warmup")
-        self.widget = w.VBox([self.header, self.login.widget])
-        self.widget.add_class("sl-app")
+        self.warmup = w.Output(layout=w.Layout(display="none"), _dom_classes=("sl-plotly-warmup",))
+        self.widget = w.VBox(
+            [self.header, self.login.widget], layout=plain, _dom_classes=("sl-app",)
+        )
 
     # ------------------------------------------------------------------ session
     def _on_login(self, session: Session) -> None:
@@ -199,7 +201,11 @@ class DashboardShell:
         if self.session is None:  # the session ended while building: the form stays
             self.main = None
             return
-        bar = w.HBox([self.user_label, self.logout_button, self.busy], _dom_classes=("sl-userbar",))
+        bar = w.HBox(
+            [self.user_label, self.logout_button, self.busy],
+            layout=self.widget.layout,
+            _dom_classes=("sl-userbar",),
+        )
         self.widget.children = [self.header, bar, self.status, self.main, self.warmup]
 
     def ready(self) -> None:

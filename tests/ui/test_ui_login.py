@@ -28,6 +28,22 @@ def test_nothing_but_the_login_form_before_login(ui_db, app_class):
 
 
 @pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_the_opening_page_shares_its_layouts_and_styles(ui_db, app_class):
+    """Fewer models for the browser to create before the form shows: the form's widgets
+    share one Layout and one style per kind, and so do the shell's (the hidden warm-up
+    output has its own Layout)."""
+    app = app_class(ui_db.settings)
+    shell_widgets = [app.widget, app.header, app.user_label, app.logout_button, app.busy]
+    shell_widgets.append(app.status)
+    for group in (walk(app.login.widget), shell_widgets):
+        assert len({id(x.layout) for x in group}) == 1
+        styled = [x for x in group if hasattr(x, "style")]
+        assert len({id(x.style) for x in styled}) == len({type(x.style) for x in styled})
+    assert app.warmup.layout.display == "none"
+    assert app.widget.layout.display is None  # the shared one is not the hidden one
+
+
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
 def test_wrong_password_shows_the_message_and_builds_nothing(ui_db, app_class):
     app = app_class(ui_db.settings)
     assert app.login.submit("engineer", "not-the-password") is None
@@ -164,6 +180,26 @@ def test_a_token_refused_as_the_first_page_loads_leaves_the_form(ui_db, app_clas
     monkeypatch.setattr(accounts, "authenticate", refuse)
     app = app_class(ui_db.settings)
     app.login.submit("surveyor2", password_of("surveyor2"))
+    assert SESSION_ENDED in app.login.message.value
+    assert app.widget.children == (app.header, app.login.widget)
+    assert app.session is None and app.main is None
+
+
+@pytest.mark.parametrize("call", ["wells", "count_runs", "runs"])
+def test_a_session_that_ends_while_the_first_page_is_read_leaves_the_form(
+    ui_db, monkeypatch, call
+):
+    """The token is refused by one of the first page's calls (revoked in between): the
+    form comes back with the reason, and nothing of the page is shown."""
+    from surveylab.auth import AuthenticationError
+    from surveylab.session import Session
+
+    def refuse(self, *args, **kwargs):
+        raise AuthenticationError("token revoked")
+
+    monkeypatch.setattr(Session, call, refuse)
+    app = RunsApp(ui_db.settings)
+    assert app.login.submit("viewer", password_of("viewer")) is not None
     assert SESSION_ENDED in app.login.message.value
     assert app.widget.children == (app.header, app.login.widget)
     assert app.session is None and app.main is None
