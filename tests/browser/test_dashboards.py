@@ -36,6 +36,10 @@ def test_login_comes_first_and_a_demo_user_sees_runs(voila_url, open_page):
     for number in ("D101", "D202", "D303"):
         assert number in table
     probe.shot("runs-listed")
+    # after the first page the page loads plotly.js, drawing a hidden figure (the kernel
+    # sends it a second later, into the output's outputs: nothing to see, but it must arrive)
+    page.wait_for_selector(".sl-plotly-warmup .js-plotly-plot", state="attached")
+    assert not page.locator(".sl-plotly-warmup").is_visible()
     assert probe.real_errors() == []
 
 
