@@ -186,9 +186,7 @@ def test_a_token_refused_as_the_first_page_loads_leaves_the_form(ui_db, app_clas
 
 
 @pytest.mark.parametrize("call", ["wells", "count_runs", "runs"])
-def test_a_session_that_ends_while_the_first_page_is_read_leaves_the_form(
-    ui_db, monkeypatch, call
-):
+def test_a_session_that_ends_while_the_first_page_is_read_leaves_the_form(ui_db, monkeypatch, call):
     """The token is refused by one of the first page's calls (revoked in between): the
     form comes back with the reason, and nothing of the page is shown."""
     from surveylab.auth import AuthenticationError
@@ -231,29 +229,34 @@ def test_the_plotly_warm_up_waits_for_the_first_page(ui_db, login_as, monkeypatc
     """In a kernel (a running event loop) the hidden warm-up figure is drawn WARMUP_DELAY_S
     after the first page, not with it: loading plotly.js holds the browser's main thread.
     It goes into the output's outputs (a capture would be routed to an ended request), and
-    not after a logout."""
+    not after a logout. Each case runs in a thread of its own, whose event loop is its own
+    (the browser tests leave Playwright's loop running in the main thread)."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from surveylab.ui import shell
 
     monkeypatch.setattr(shell, "WARMUP_DELAY_S", 0.05)
 
-    async def log_in_and_wait(username: str, logout: bool) -> tuple[tuple, tuple]:
-        app = login_as(RunsApp, ui_db.settings, username)
+    async def log_in_and_wait(logout: bool) -> tuple[tuple, tuple]:
+        app = login_as(RunsApp, ui_db.settings, "viewer")
         at_once = app.warmup.outputs
         if logout:
             app.logout()
         await asyncio.sleep(0.2)
         return at_once, app.warmup.outputs
 
-    at_once, later = asyncio.run(log_in_and_wait("viewer", logout=False))
-    assert at_once == ()
-    assert len(later) == 1 and later[0]["output_type"] == "display_data"
-    assert "application/vnd.plotly.v1+json" in later[0]["data"]
-    at_once, later = asyncio.run(log_in_and_wait("viewer", logout=True))
-    assert at_once == () and later == ()
-    app = login_as(RunsApp, ui_db.settings, "viewer")  # no event loop (pytest): drawn at once
-    assert len(app.warmup.outputs) == 1
+    def without_a_loop() -> tuple:
+        return login_as(RunsApp, ui_db.settings, "viewer").warmup.outputs
+
+    with ThreadPoolExecutor(1) as pool:
+        at_once, later = pool.submit(asyncio.run, log_in_and_wait(logout=False)).result()
+        assert at_once == ()
+        assert len(later) == 1 and later[0]["output_type"] == "display_data"
+        assert "application/vnd.plotly.v1+json" in later[0]["data"]
+        at_once, later = pool.submit(asyncio.run, log_in_and_wait(logout=True)).result()
+        assert at_once == () and later == ()
+        assert len(pool.submit(without_a_loop).result()) == 1  # drawn at once
 
 
 def test_warm_up_reads_no_user_and_writes_nothing(ui_db, monkeypatch):
