@@ -7,7 +7,14 @@ and north-reference conversions in :mod:`surveylab.calc.north`. Conventions foll
 
 from __future__ import annotations
 
-from surveylab.calc.derived import VERTICAL_INC_LIMIT, closure, vertical_section, wrap_180
+from surveylab.calc.derived import (
+    VERTICAL_INC_LIMIT,
+    closure,
+    default_vs_azimuth,
+    vertical_section,
+    wrap_180,
+    wrap_360,
+)
 from surveylab.calc.errors import SurveyInputError
 from surveylab.calc.gate import validate_stations
 from surveylab.calc.interpolate import (
@@ -31,6 +38,7 @@ __all__ = [
     "Trajectory",
     "closure",
     "compute_trajectory",
+    "default_vs_azimuth",
     "interpolate_md",
     "minimum_curvature",
     "project_ahead",
@@ -39,4 +47,5 @@ __all__ = [
     "validate_stations",
     "vertical_section",
     "wrap_180",
+    "wrap_360",
 ]

@@ -42,6 +42,13 @@ def wrap_180(angle_deg: npt.ArrayLike) -> np.ndarray:
     return a - 360.0 * np.ceil((a - 180.0) / 360.0)
 
 
+def wrap_360(angle_deg: npt.ArrayLike) -> np.ndarray:
+    """Wrap angles [deg] into [0, 360) (-0.4 -> 359.6; 360 -> 0). Not ``np.mod`` alone: it
+    rounds a tiny negative angle (-1e-17) to 360.0."""
+    a = np.mod(np.asarray(angle_deg, dtype=np.float64), 360.0)
+    return np.where(a >= 360.0, 0.0, a)
+
+
 def _wrap_180_inplace(a: np.ndarray, tmp: np.ndarray) -> None:
     """:func:`wrap_180` in place, with the same operations (so the same results).
 
@@ -198,6 +205,7 @@ def _toolface_block(inc: np.ndarray, azi: np.ndarray, dst: np.ndarray, work: np.
     np.arctan2(y, x, out=dst)
     np.degrees(dst, out=dst)
     np.mod(dst, 360.0, out=dst)
+    dst[dst >= 360.0] = 0.0  # np.mod rounds a tiny negative angle to 360.0 (see wrap_360)
     # straight course: |(x, y)| < 1e-12 (no bend, no toolface)
     np.square(x, out=x)
     np.square(y, out=y)
@@ -246,4 +254,21 @@ def closure(north: npt.ArrayLike, east: npt.ArrayLike) -> tuple[np.ndarray, np.n
     """Closure distance sqrt(N^2 + E^2) [depth unit] and direction atan2(E, N) [deg, [0, 360)]."""
     n = np.asarray(north, dtype=np.float64)
     e = np.asarray(east, dtype=np.float64)
-    return np.hypot(n, e), np.mod(np.degrees(np.arctan2(e, n)), 360.0)
+    return np.hypot(n, e), wrap_360(np.degrees(np.arctan2(e, n)))
+
+
+#: A last station closer than this to the vertical through the origin [depth unit] has no
+#: closure direction.
+CLOSURE_TOLERANCE = 1e-9
+
+
+def default_vs_azimuth(north: npt.ArrayLike, east: npt.ArrayLike) -> float:
+    """The usual vertical-section azimuth when none is stated: the closure direction of the
+    last station [deg, [0, 360)], the same reference as ``north``/``east``; 0 when there are
+    no stations or the last one is on the vertical (within :data:`CLOSURE_TOLERANCE`).
+    The dashboards and the reports both use this."""
+    n = np.asarray(north, dtype=np.float64)
+    e = np.asarray(east, dtype=np.float64)
+    if n.size == 0 or (abs(n[-1]) < CLOSURE_TOLERANCE and abs(e[-1]) < CLOSURE_TOLERANCE):
+        return 0.0
+    return float(closure(n[-1], e[-1])[1])

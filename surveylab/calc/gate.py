@@ -7,6 +7,7 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from surveylab.calc.derived import wrap_360
 from surveylab.calc.errors import SurveyInputError, station_label
 
 __all__ = ["validate_stations"]
@@ -72,8 +73,7 @@ def validate_stations(
     ):
         _refuse(md_a, inc_a, azi_a)
     if azi_lo < 0.0 or azi_hi >= 360.0:
-        azi_a = np.mod(azi_a, 360.0)
-        azi_a[azi_a >= 360.0] = 0.0  # np.mod(-1e-17, 360) rounds to 360.0
+        azi_a = wrap_360(azi_a)
     return md_a, inc_a, azi_a
 
 

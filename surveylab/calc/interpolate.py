@@ -12,6 +12,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from surveylab.calc.derived import wrap_360
 from surveylab.calc.errors import SurveyInputError
 from surveylab.calc.gate import validate_stations
 from surveylab.calc.mincurve import (
@@ -71,9 +72,8 @@ def _path_arrays(path: StationPath) -> Stations:
 def _tangent_to_angles(t: np.ndarray, fallback_azi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     horiz = np.hypot(t[..., 0], t[..., 1])
     inc = np.degrees(np.arctan2(horiz, t[..., 2]))
-    azi = np.mod(np.degrees(np.arctan2(t[..., 1], t[..., 0])), 360.0)
+    azi = wrap_360(np.degrees(np.arctan2(t[..., 1], t[..., 0])))
     azi = np.where(horiz < 1e-12, fallback_azi, azi)
-    azi[azi >= 360.0] = 0.0
     return inc, azi
 
 

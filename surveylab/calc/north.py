@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from surveylab.calc.derived import wrap_360
 from surveylab.models import NorthReference
 
 __all__ = [
@@ -98,8 +99,7 @@ def convert_azimuth(
         NorthReference.GRID: convergence or 0.0,
     }
     shift = to_true[src] - to_true[dst] if src is not dst else 0.0
-    out = np.mod(a + shift, 360.0)
-    out = np.where(out >= 360.0, 0.0, out)
+    out = wrap_360(a + shift)
     return float(out) if out.ndim == 0 else out
 
 

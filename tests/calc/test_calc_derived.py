@@ -6,14 +6,18 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from surveylab.calc import (
     METHODS,
     NO_TIE_ON_ASSUMPTION,
     closure,
     compute_trajectory,
+    default_vs_azimuth,
     vertical_section,
     wrap_180,
+    wrap_360,
 )
 from surveylab.models import DepthUnit, TieOn
 
@@ -114,6 +118,52 @@ def test_vertical_section_and_closure() -> None:
     assert ca[-1] == pytest.approx(30.0)
     assert "vs" in t.to_frame().columns
     assert "vs" not in compute_trajectory([0, 1], [0, 1], [0, 0], depth_unit="m").to_frame()
+
+
+@given(
+    st.floats(-1e6, 1e6, allow_nan=False)
+    | st.sampled_from([-1e-17, -5e-324, -1e-300, 360.0, -360.0, 720.0, -0.0])
+)
+def test_wrap_360_is_in_range_and_names_the_same_direction(angle) -> None:
+    """Found by the property test below: np.mod(-1e-17, 360) is 360.0, outside [0, 360)."""
+    w = float(wrap_360(angle))
+    assert 0.0 <= w < 360.0
+    assert math.remainder(w - angle, 360.0) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_a_direction_a_hair_west_of_north_is_0_not_360() -> None:
+    """Closure direction and toolface went through np.mod alone and gave 360.0."""
+    assert float(closure(1.0, -7.6e-142)[1]) == 0.0
+    t = compute_trajectory([0, 100, 200], [10, 10, 20], [1e-300, 1e-300, 0.0], depth_unit="m")
+    assert t.toolface[2] == 0.0
+    assert np.nanmax(t.toolface) < 360.0
+
+
+def test_default_vs_azimuth_is_the_closure_direction_of_the_last_station() -> None:
+    assert default_vs_azimuth([0.0, 3.0], [0.0, 4.0]) == pytest.approx(
+        math.degrees(math.atan2(4.0, 3.0))
+    )
+    assert default_vs_azimuth([1.0, -2.0], [5.0, -2.0]) == pytest.approx(225.0)
+    assert default_vs_azimuth([5.0, 0.0], [5.0, -1e-3]) == pytest.approx(270.0)
+    assert default_vs_azimuth([], []) == 0.0  # no stations
+    assert default_vs_azimuth([10.0, 0.0], [10.0, 0.0]) == 0.0  # back on the vertical
+    assert default_vs_azimuth([0.0], [5e-10]) == 0.0  # within the tolerance
+
+
+_coord = st.floats(-1e5, 1e5, allow_nan=False)
+
+
+@given(st.lists(st.tuples(_coord, _coord), min_size=1, max_size=20))
+def test_default_vs_azimuth_puts_the_last_station_on_the_section(points) -> None:
+    """Off the vertical, the section along the default azimuth reaches the last station's
+    full closure distance; the azimuth is in [0, 360)."""
+    n, e = (np.array(c) for c in zip(*points, strict=True))
+    azi = default_vs_azimuth(n, e)
+    assert 0.0 <= azi < 360.0
+    dist, direction = closure(n[-1], e[-1])
+    if dist > 1e-6:
+        assert azi == pytest.approx(float(direction))
+        assert vertical_section(n[-1:], e[-1:], azi)[0] == pytest.approx(float(dist), rel=1e-9)
 
 
 def test_methods_on_a_straight_slant_agree() -> None:
