@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from surveylab import calc
 from surveylab.calc import vertical_section
 from surveylab.ui.style import COLORS
 from surveylab.units import unit_label
@@ -214,10 +215,6 @@ def dls_view(stations, depth_unit: str, course_length: float) -> go.Figure:
 
 
 def default_vs_azimuth(stations: pd.DataFrame) -> float:
-    """The closure direction at the last station [deg], a sensible default section azimuth."""
-    if stations.empty:
-        return 0.0
-    n, e = float(stations["north"].iloc[-1]), float(stations["east"].iloc[-1])
-    if abs(n) < 1e-9 and abs(e) < 1e-9:
-        return 0.0
-    return float(np.degrees(np.arctan2(e, n)) % 360.0)
+    """The closure direction of the last station [deg], the default section azimuth
+    (:func:`surveylab.calc.default_vs_azimuth`, as in the reports)."""
+    return calc.default_vs_azimuth(stations["north"], stations["east"])

@@ -25,7 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure, SubplotParams
 
-from surveylab.calc import closure, vertical_section
+from surveylab.calc import vertical_section
 from surveylab.ui.style import COLORS
 from surveylab.units import unit_label
 
@@ -135,27 +135,6 @@ def _equal_limits(ax: Axes, series: list[tuple[str, pd.DataFrame]]) -> None:
     ax.set_xlim((e0 + e1 - width) / 2, (e0 + e1 + width) / 2)
     ax.set_ylim((n0 + n1 - height) / 2, (n0 + n1 + height) / 2)
     ax.set_aspect("equal", adjustable="box")
-
-
-def closure_azimuth(stations: pd.DataFrame) -> float:
-    """The closure direction at the last station, a sensible default section azimuth.
-
-    Parameters
-    ----------
-    stations : pandas.DataFrame
-        Columns ``north``, ``east`` [depth unit].
-
-    Returns
-    -------
-    float
-        atan2(E, N) of the last station [deg, in [0, 360)]; 0 for an empty or vertical well.
-    """
-    if stations.empty:
-        return 0.0
-    n, e = float(stations["north"].iloc[-1]), float(stations["east"].iloc[-1])
-    if abs(n) < 1e-9 and abs(e) < 1e-9:
-        return 0.0
-    return float(closure(n, e)[1])
 
 
 def plan_view(stations: Stations, depth_unit: str, north_ref: str = "true") -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pandas as pd
 
 from surveylab import __version__
-from surveylab.calc import Stations, vertical_section
+from surveylab.calc import Stations, default_vs_azimuth, vertical_section
 from surveylab.calc.compare import GYRO_IN_OUT, SurveyComparison, compare_surveys
 from surveylab.models.records import RunRecord, WellRecord
 from surveylab.services import ServiceError
@@ -174,7 +174,7 @@ class WellReport(ReportSections):
         reference = gyros[0] if gyros else surveys[0]
         azi = vs_azimuth
         if azi is None:
-            azi = static_figures.closure_azimuth(reference.stations)
+            azi = default_vs_azimuth(reference.stations["north"], reference.stations["east"])
         for s in surveys:
             s.vs_azimuth = float(azi)
             s.stations["vs"] = vertical_section(

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from surveylab.calc import default_vs_azimuth
 from surveylab.ui import static_figures as sf
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -137,10 +138,15 @@ def test_ids_do_not_collide_between_figures_and_output_is_reproducible() -> None
         assert ref in ids_a  # every reference still points at an element
 
 
-def test_closure_azimuth() -> None:
-    assert sf.closure_azimuth(slant_well(azi=300.0)) == pytest.approx(300.0)
-    assert sf.closure_azimuth(slant_well(inc=0.0)) == 0.0
-    assert sf.closure_azimuth(slant_well().iloc[:0]) == 0.0
+def test_reports_and_dashboards_default_to_the_same_section_azimuth() -> None:
+    """One default: the reports call surveylab.calc.default_vs_azimuth, and so does the
+    dashboards' figures.default_vs_azimuth."""
+    from surveylab.ui import figures
+
+    for df in (slant_well(azi=300.0), slant_well(inc=0.0), slant_well().iloc[:0]):
+        assert figures.default_vs_azimuth(df) == default_vs_azimuth(df["north"], df["east"])
+    assert figures.default_vs_azimuth(slant_well(azi=300.0)) == pytest.approx(300.0)
+    assert figures.default_vs_azimuth(slant_well(inc=0.0)) == 0.0
 
 
 # ----------------------------------------------------------------------------- refusals
@@ -179,7 +185,7 @@ def test_volve_f11a_is_drawn_to_its_extent(reference_data: Path) -> None:
     tick interval at each end) and run downwards."""
     df = pd.read_csv(reference_data / "csv" / "volve_15_9-F-11_A.csv")
     frame = pd.DataFrame({"md": df.MD, "tvd": df.TVD, "north": df.NS, "east": df.EW, "dls": df.DLS})
-    svg = sf.section_view(frame, "m", sf.closure_azimuth(frame))
+    svg = sf.section_view(frame, "m", default_vs_azimuth(frame["north"], frame["east"]))
     values = sorted(v for v, _, _ in ticks(svg, "end"))
     step = values[1] - values[0]
     assert values[0] <= frame.tvd.min() + step and values[-1] >= frame.tvd.max() - step
