@@ -170,3 +170,24 @@ def people(settings):
             out[name] = Actor(u.id, u.username, u.role)
         uow.commit()
     return out
+
+
+@pytest.fixture
+def opened_connections(monkeypatch):
+    """The units of work that open a connection (outermost ``with``) from now on, in the
+    test's own thread (not a dashboard's background warm-up): a list that fills as they do."""
+    import threading
+
+    from surveylab.repositories import UnitOfWork
+
+    opened: list[UnitOfWork] = []
+    enter = UnitOfWork.__enter__
+    me = threading.current_thread()
+
+    def counting_enter(self):
+        if not self._depth and threading.current_thread() is me:
+            opened.append(self)
+        return enter(self)
+
+    monkeypatch.setattr(UnitOfWork, "__enter__", counting_enter)
+    return opened

@@ -209,18 +209,10 @@ def test_a_session_from_a_token_file_acts_as_its_user(settings, people, pw, tmp_
 
 
 # ----------------------------------------------------------------------------- batches
-def test_a_batch_makes_its_calls_on_one_connection(settings, people, pw, monkeypatch):
+def test_a_batch_makes_its_calls_on_one_connection(settings, people, pw, request):
     session = Session.login("engineer", pw("engineer"), settings)
     session.create_run("B-1", "batch run", "MWD")
-    opened: list[UnitOfWork] = []
-    enter = UnitOfWork.__enter__
-
-    def counting_enter(self):
-        if not self._depth:
-            opened.append(self)
-        return enter(self)
-
-    monkeypatch.setattr(UnitOfWork, "__enter__", counting_enter)
+    opened = request.getfixturevalue("opened_connections")  # from here on
     with session.batch() as same:
         assert same is session
         assert session.actor == people["engineer"]

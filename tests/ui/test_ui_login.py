@@ -204,21 +204,11 @@ def test_a_session_that_ends_while_the_first_page_is_read_leaves_the_form(ui_db,
 
 
 @pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
-def test_login_and_first_page_use_one_connection(ui_db, app_class, monkeypatch):
+def test_login_and_first_page_use_one_connection(ui_db, app_class, request):
     """The login, the role check and the first page are read on one connection (opening a
     DuckDB file is the cost), and it is closed once the page is built."""
-    from surveylab.repositories import UnitOfWork
-
-    opened: list[UnitOfWork] = []
-    enter = UnitOfWork.__enter__
-
-    def counting_enter(self):
-        if not self._depth:
-            opened.append(self)
-        return enter(self)
-
     app = app_class(ui_db.settings)
-    monkeypatch.setattr(UnitOfWork, "__enter__", counting_enter)
+    opened = request.getfixturevalue("opened_connections")  # from here on
     assert app.login.submit("engineer", password_of("engineer")) is not None
     assert app.main is not None
     assert len(opened) == 1 and not opened[0].is_open
