@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from surveylab.config import Settings, load_settings
 from surveylab.db import connect_with_retry, get_engine
@@ -850,6 +851,32 @@ class TokenRepository(_Repo):
     def is_revoked(self, jti: str) -> bool:
         q = sa.select(t.revoked_tokens.c.jti).where(t.revoked_tokens.c.jti == jti)
         return self.conn.execute(q).first() is not None
+
+    def claim(self, jti: str, user_id: uuid.UUID | None, expires_at: datetime) -> bool:
+        """Revoke ``jti`` once, atomically: True when this call revoked it, False when it was
+        revoked already, also by a transaction that commits while this one waits.
+
+        For a single-use token (a refresh token's rotation). :meth:`revoke` checks and then
+        inserts; two requests with one token could both pass the check (on PostgreSQL each
+        then got a new pair). Here the database decides, with ``ON CONFLICT DO NOTHING``.
+
+        Raises
+        ------
+        DuplicateError
+            DuckDB: revoked by a transaction that committed after this one began (DuckDB
+            reports that as a constraint error, not as a conflict to skip). The transaction
+            is then spoiled: roll the unit of work back.
+        """
+        stmt = (
+            pg_insert(t.revoked_tokens)
+            .values(jti=jti, user_id=user_id, expires_at=expires_at, revoked_at=utcnow())
+            .on_conflict_do_nothing(index_elements=[t.revoked_tokens.c.jti])
+            .returning(t.revoked_tokens.c.jti)
+        )
+        try:
+            return self.conn.execute(stmt).first() is not None
+        except sa.exc.IntegrityError as exc:
+            raise DuplicateError(f"token {jti} is revoked already") from exc
 
 
 class LoginAttemptRepository(_Repo):

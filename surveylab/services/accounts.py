@@ -693,7 +693,15 @@ def refresh(uow: UnitOfWork, refresh_token: str) -> TokenPair:
     with uow:
         claims = _decode(uow, config, refresh_token, "refresh", "refresh token")
         user = uow.users.get(claims.sub)
-        if uow.tokens.is_revoked(claims.jti) or user is None or not user.is_active:
+        # claimed, not checked then revoked: of two requests with one refresh token (a
+        # double click, two tabs) exactly one gets a new pair
+        claimed = False
+        if user is not None and user.is_active:
+            try:
+                claimed = uow.tokens.claim(claims.jti, claims.sub, claims.exp)
+            except DuplicateError:  # revoked meanwhile (DuckDB's way of saying so)
+                uow.rollback()
+        if not claimed:
             raise _deny(
                 uow,
                 "refresh token",
@@ -701,7 +709,6 @@ def refresh(uow: UnitOfWork, refresh_token: str) -> TokenPair:
                 user,
                 claims,
             )
-        uow.tokens.revoke(claims.jti, claims.sub, claims.exp)
         pair = auth.issue_token_pair(config, user_id=user.id, role=user.role)
         audit_ok(uow, _actor(user), "refresh token", target_type="user", target_id=user.id)
         uow.commit()

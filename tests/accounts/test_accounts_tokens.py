@@ -20,7 +20,7 @@ from surveylab.auth import AuthenticationError, PermissionDenied
 from surveylab.db import tables as t
 from surveylab.demo import vendor_csv, well_profile
 from surveylab.models import Role
-from surveylab.repositories import UnitOfWork
+from surveylab.repositories import TokenRepository, UnitOfWork
 from surveylab.services import accounts, runs
 from surveylab.session import Session
 
@@ -224,6 +224,36 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(settings, people, 
     assert accounts.authenticate(UnitOfWork(settings), third.access) == people["engineer"]
     assert len(audit(action="refresh token", outcome="ok")) == 2
     assert len(audit(action="refresh token", outcome="denied")) == 1
+
+
+def test_two_refreshes_of_one_token_at_once_give_one_new_pair(
+    settings, people, pw, audit, monkeypatch
+):
+    """A refresh token is single-use even when two requests bring it at once (a double
+    click, two tabs). Simulated: the other request runs to its commit after this one's
+    transaction began and before it claims the token. Before the claim, PostgreSQL gave both
+    a new pair and DuckDB a raw constraint error."""
+    pair = accounts.login(UnitOfWork(settings), "engineer", pw("engineer"))
+    real = TokenRepository.claim
+    others: list = []
+    raced: list[bool] = []
+
+    def racing(self, *args):
+        if not raced:  # the first claim: let the other request win meanwhile
+            raced.append(True)
+            self.conn.execute(sa.text("select 1"))  # this transaction has begun
+            others.append(accounts.refresh(UnitOfWork(settings), pair.refresh))
+        return real(self, *args)
+
+    monkeypatch.setattr(TokenRepository, "claim", racing)
+    with pytest.raises(AuthenticationError, match="no longer valid"):
+        accounts.refresh(UnitOfWork(settings), pair.refresh)
+    assert len(others) == 1
+    assert accounts.authenticate(UnitOfWork(settings), others[0].access) == people["engineer"]
+    assert len(audit(action="refresh token", outcome="ok")) == 1
+    assert len(audit(action="refresh token", outcome="denied")) == 1
+    with UnitOfWork(settings) as u:  # the token is revoked once, by the winner
+        assert u.tokens.is_revoked(_payload(pair.refresh)["jti"])
 
 
 def test_refresh_takes_the_current_role(settings, people, pw):
