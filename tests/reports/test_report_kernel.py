@@ -50,6 +50,7 @@ def test_a_report_kernel_runs_with_the_extension(tmp_path) -> None:
 
     cells = [
         {
+            "id": "make-objects",
             "cell_type": "code",
             "metadata": {},
             "outputs": [],
@@ -57,6 +58,7 @@ def test_a_report_kernel_runs_with_the_extension(tmp_path) -> None:
             "source": "x = [object() for _ in range(10)]",
         },
         {
+            "id": "check-frozen",
             "cell_type": "code",
             "metadata": {},
             "outputs": [],
