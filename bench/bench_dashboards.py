@@ -271,8 +271,8 @@ def wait_visible(page, selector: str, text: str | None = None) -> float:
     at every animation frame; returns the page's clock then [ms since its navigation began].
 
     Not ``page.wait_for_selector``: Playwright retries that at 0, 20, 70, 170, 270 ms and
-    then every 500 ms, so every time it measured was rounded up to that grid (the first
-    three sessions' figures: a floor "bimodal" at 1.7 or 2.2 s was the 500 ms grid).
+    then every 500 ms, so every time it measured was up to 0.5 s late (the first three
+    sessions' figures: a floor "bimodal" at 1.7 or 2.2 s was two neighbouring retries).
     """
     return float(page.wait_for_function(_VISIBLE, arg=[selector, text], polling="raf").json_value())
 
