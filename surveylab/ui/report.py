@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from surveylab import __version__
-from surveylab.calc import default_vs_azimuth
+from surveylab.calc import default_vs_azimuth, vertical_section
 from surveylab.models.records import SurveyRecord
 from surveylab.report_content import SCREEN_ONLY
 from surveylab.session import Session, SurveyView, token_from_environment
@@ -212,8 +212,6 @@ class SurveyReport(ReportSections):
             azi = view.survey.vs_azimuth
         if azi is None:
             azi = default_vs_azimuth(st["north"], st["east"])
-        from surveylab.calc import vertical_section
-
         st["vs"] = vertical_section(st["north"].to_numpy(), st["east"].to_numpy(), float(azi))
         return cls(view, session, unit, float(azi), st, course, history)
 

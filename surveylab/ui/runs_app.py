@@ -34,10 +34,17 @@ def _label(r) -> str:
     return f"{r.run_number}: {r.run_name}"
 
 
-def _css(*classes: str) -> dict[str, Any]:
-    """CSS classes as a constructor argument: sent with the widget's creation instead of as
-    an update right after it (``add_class``)."""
-    return {"_dom_classes": classes}
+#: The first page's filters (the widgets' initial values).
+FIRST_SCOPE, FIRST_SORT = "All runs", "Run number"
+NO_RUN = ("(choose a run)", None)
+#: What the listing shows when its runs could not be read (the status line says why).
+UNREAD_LISTING: dict[str, Any] = {
+    "label": "",
+    "prev_disabled": True,
+    "next_disabled": True,
+    "table": "",
+    "options": [NO_RUN],
+}
 
 
 class RunsApp(DashboardShell):
@@ -59,14 +66,18 @@ class RunsApp(DashboardShell):
         wells = self.call(self.session.wells, what="Loading wells") or []
         if self.session is None:  # the session ended: the login form is back
             return w.VBox()
-        first = self._load(self._filters("All runs", "", "", "", "", "Run number"), 0)
-        shown = self._listing(*first) if first is not None else None
+        first = self._load(self._filters(FIRST_SCOPE, "", "", "", "", FIRST_SORT), 0)
+        shown = self._listing(*first) if first is not None else UNREAD_LISTING
         # ---- filters. The first page's widgets share one Layout and one style per kind
         # (ipywidgets allows it; none of them changes its own): each is a model the browser
-        # must create between the login and the table.
+        # must create between the login and the table. CSS classes go in as ``_dom_classes``, sent
+        # with the widget's creation (``add_class`` would be one more update right after it).
         plain = w.Layout()
         self.scope = w.ToggleButtons(
-            options=["All runs", "My runs"], value="All runs", layout=plain, **_css("sl-scope")
+            options=[FIRST_SCOPE, "My runs"],
+            value=FIRST_SCOPE,
+            layout=plain,
+            _dom_classes=("sl-scope",),
         )
         self.well_filter = w.Dropdown(
             options=[("All wells", "")] + [(x.well_name, x.well_name) for x in wells],
@@ -93,7 +104,7 @@ class RunsApp(DashboardShell):
         )
         self.sort = w.Dropdown(
             options=list(SORTS),
-            value="Run number",
+            value=FIRST_SORT,
             description="Sort",
             layout=plain,
             style=described,
@@ -102,7 +113,7 @@ class RunsApp(DashboardShell):
             description="Previous",
             icon="chevron-left",
             layout=plain,
-            disabled=shown is None or shown["prev_disabled"],
+            disabled=shown["prev_disabled"],
         )
         pressed = self.prev_button.style
         self.next_button = w.Button(
@@ -110,24 +121,22 @@ class RunsApp(DashboardShell):
             icon="chevron-right",
             layout=plain,
             style=pressed,
-            disabled=shown is None or shown["next_disabled"],
+            disabled=shown["next_disabled"],
         )
-        self.page_label = w.HTML(
-            shown["label"] if shown else "", layout=plain, **_css("sl-page-label")
-        )
+        self.page_label = w.HTML(shown["label"], layout=plain, _dom_classes=("sl-page-label",))
         self.table = w.HTML(
-            shown["table"] if shown else "",
+            shown["table"],
             layout=plain,
             style=self.page_label.style,
-            **_css("sl-runs-table"),
+            _dom_classes=("sl-runs-table",),
         )
         self.run_select = w.Dropdown(
-            options=shown["options"] if shown else [("(choose a run)", None)],
+            options=shown["options"],
             value=None,
             description="Run",
             layout=w.Layout(width="420px"),
             style=described,
-            **_css("sl-run-select"),
+            _dom_classes=("sl-run-select",),
         )
         for widget in (
             self.scope,
@@ -309,7 +318,7 @@ class RunsApp(DashboardShell):
             "table": table_html(rows, left=5)
             if len(rows)
             else "<p>No runs match these filters.</p>",
-            "options": [("(choose a run)", None)] + [(_label(r), str(r.id)) for r in runs],
+            "options": [NO_RUN] + [(_label(r), str(r.id)) for r in runs],
         }
 
     def refresh(self, reset: bool = False) -> None:

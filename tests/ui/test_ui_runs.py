@@ -413,3 +413,26 @@ def test_make_report_shows_why_a_pdf_failed(engineer_app, report_env, monkeypatc
     app.make_report()
     assert "PDF needs Debian&#x27;s chromium" in app.status.value
     assert app.downloads.value == before
+
+
+def test_a_first_page_that_cannot_be_read_says_why_and_offers_no_run(ui_db, monkeypatch):
+    """The run count fails (a busy database): the page is built with the reason in the
+    status line, an empty table, no run to choose and both page buttons off; the next
+    refresh fills it."""
+    from surveylab.session import Session
+    from tests.ui.conftest import password_of
+
+    def busy(self, **filters):
+        raise RuntimeError("database is busy")
+
+    real = Session.count_runs
+    monkeypatch.setattr(Session, "count_runs", busy)
+    app = RunsApp(ui_db.settings)
+    assert app.login.submit("viewer", password_of("viewer")) is not None
+    assert app.main is not None and "database is busy" in app.status.value
+    assert app.table.value == "" and app.page_label.value == ""
+    assert app.run_select.options == (runs_app.NO_RUN,)
+    assert app.prev_button.disabled and app.next_button.disabled
+    monkeypatch.setattr(Session, "count_runs", real)
+    app.refresh()
+    assert f"({N_RUNS} runs)" in app.page_label.value and not app.next_button.disabled
