@@ -91,7 +91,7 @@ def build_database(data_dir: Path, n_runs: int, n_stations: int, big: int) -> di
         for i in range(n_runs):
             pv = large if i == 0 else small
             number = BIG_RUN if i == 0 else f"B-{i:05d}"
-            run = uow.runs.create_run(
+            run = uow.runs.add(
                 run_number=number,
                 run_name=f"bench run {i:05d}",
                 run_type=("MWD", "Gyro", "GTL", "Unknown")[i % 4],
@@ -99,7 +99,7 @@ def build_database(data_dir: Path, n_runs: int, n_stations: int, big: int) -> di
                 well_id=well.id,
             )
             content = f"bench file {i}".encode()
-            f = uow.files.create_survey_file(
+            f = uow.files.add(
                 run_id=run.id,
                 file_name=f"{number}.csv",
                 content=content,
@@ -107,7 +107,7 @@ def build_database(data_dir: Path, n_runs: int, n_stations: int, big: int) -> di
                 detected_format=pv.parsed.format,
                 uploaded_by=user.id,
             )
-            sid = uow.surveys.add(
+            survey = uow.surveys.add(
                 run_id=run.id,
                 file_id=f.id,
                 revision=1,
@@ -124,7 +124,7 @@ def build_database(data_dir: Path, n_runs: int, n_stations: int, big: int) -> di
                 imported_by_name=USER,
                 stations=pv.stations,
             )
-            uow.runs.update(run.id, current_survey_id=sid)
+            uow.runs.update(run.id, current_survey_id=survey.id)
             stored += len(pv.stations)
         uow.commit()
     db.get_engine(settings).dispose()

@@ -103,15 +103,11 @@ def bench_backend(name: str, url: str | None, args: argparse.Namespace) -> dict[
     per_run = 10
     with UnitOfWork(settings) as uow:
         run_ids = [
-            uow.runs.create_run(
-                run_number=f"S{i}", run_name=f"S{i}", run_type="MWD", user_id=user.id
-            ).id
+            uow.runs.add(run_number=f"S{i}", run_name=f"S{i}", run_type="MWD", user_id=user.id).id
             for i in range(0, args.files, per_run)
         ]
         floor_runs = [
-            uow.runs.create_run(
-                run_number=f"F{i}", run_name=f"F{i}", run_type="MWD", user_id=user.id
-            ).id
+            uow.runs.add(run_number=f"F{i}", run_name=f"F{i}", run_type="MWD", user_id=user.id).id
             for i in range(0, args.files, per_run)
         ]
         uow.commit()
@@ -138,9 +134,7 @@ def bench_backend(name: str, url: str | None, args: argparse.Namespace) -> dict[
     batch_runs = []
     with UnitOfWork(settings) as uow:
         batch_runs = [
-            uow.runs.create_run(
-                run_number=f"B{i}", run_name=f"B{i}", run_type="MWD", user_id=user.id
-            ).id
+            uow.runs.add(run_number=f"B{i}", run_name=f"B{i}", run_type="MWD", user_id=user.id).id
             for i in range(0, args.files, per_run)
         ]
         uow.commit()
@@ -163,7 +157,7 @@ def bench_backend(name: str, url: str | None, args: argparse.Namespace) -> dict[
         t0 = time.perf_counter()
         for i, (content, pv) in enumerate(prepared):
             run_id = floor_runs[i // per_run]
-            f = uow.files.create_survey_file(
+            f = uow.files.add(
                 run_id=run_id,
                 file_name=f"f{i}.csv",
                 content=content,
@@ -196,7 +190,7 @@ def bench_backend(name: str, url: str | None, args: argparse.Namespace) -> dict[
     # ---- a user owning many runs
     owner_id = user.id
     with UnitOfWork(settings) as uow:
-        have = len(uow.runs.get_user_runs(owner_id))
+        have = len(uow.runs.for_user(owner_id))
         rows = [
             {
                 "id": uuid.uuid4(),
@@ -224,9 +218,7 @@ def bench_backend(name: str, url: str | None, args: argparse.Namespace) -> dict[
     # ---- one big survey as a DataFrame
     big = survey_file(99_999, args.big_survey)
     with UnitOfWork(settings) as uow:
-        big_run = uow.runs.create_run(
-            run_number="BIG", run_name="BIG", run_type="MWD", user_id=user.id
-        ).id
+        big_run = uow.runs.add(run_number="BIG", run_name="BIG", run_type="MWD", user_id=user.id).id
         uow.commit()
     surveys.import_survey(
         UnitOfWork(settings), actor, run=big_run, content=big, file_name="big.csv"

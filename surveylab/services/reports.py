@@ -57,4 +57,4 @@ def list_reports(
 ) -> list[ReportRecord]:
     with uow:
         guard(uow, actor, Permission.READ, action="read reports")
-        return uow.reports.list(run_id)
+        return uow.reports.list(run_id=run_id)

@@ -169,7 +169,7 @@ def create_run(
         rtype = _choice(run_type, RunType, "run type")
         well_id = _find_well(uow, well).id if well not in (None, "") else None
         try:
-            run = uow.runs.create_run(
+            run = uow.runs.add(
                 run_number=number,
                 run_name=name,
                 run_type=rtype,

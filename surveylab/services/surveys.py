@@ -202,7 +202,7 @@ def import_survey(
                 f"{settings.max_upload_bytes} bytes (SURVEYLAB_MAX_UPLOAD_MB)"
             )
         sha = hashlib.sha256(content).hexdigest()
-        existing = uow.files.find(run_rec.id, sha)
+        existing = uow.files.by_sha256(run_rec.id, sha)
         if existing is not None:
             revs = [s for s in uow.surveys.for_run(run_rec.id) if s.file_id == existing.id]
             if revs:
@@ -212,7 +212,7 @@ def import_survey(
         frame, assumptions, course, method, more = _compute(parsed)
         findings = [*parsed.findings, *notes, *more]
         worst = worst_severity(findings)
-        file_rec = existing or uow.files.create_survey_file(
+        file_rec = existing or uow.files.add(
             run_id=run_rec.id,
             file_name=file_name,
             content=content,
@@ -222,7 +222,7 @@ def import_survey(
         )
         revision = uow.surveys.next_revision(run_rec.id)
         header = parsed.header
-        survey_id = uow.surveys.add(
+        survey = uow.surveys.add(
             run_id=run_rec.id,
             file_id=file_rec.id,
             revision=revision,
@@ -239,7 +239,7 @@ def import_survey(
             imported_by_name=actor.username,
             stations=frame,
         )
-        uow.runs.update(run_rec.id, current_survey_id=survey_id, survey_changed_at=utcnow())
+        uow.runs.update(run_rec.id, current_survey_id=survey.id, survey_changed_at=utcnow())
         audit_ok(
             uow,
             actor,
@@ -249,8 +249,7 @@ def import_survey(
             detail=f"revision {revision} from {file_name} ({sha[:12]})",
         )
         uow.commit()
-        survey = uow.surveys.get(survey_id)
-        return ImportResult(find_run(uow, run_rec.id), survey, findings=findings)  # type: ignore[arg-type]
+        return ImportResult(find_run(uow, run_rec.id), survey, findings=findings)
 
 
 def history(uow: UnitOfWork, actor: Actor | None, run: str | uuid.UUID) -> list[SurveyRecord]:

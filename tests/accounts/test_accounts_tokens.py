@@ -198,7 +198,7 @@ def test_a_viewer_importing_a_survey_is_refused_and_nothing_is_stored(settings, 
         session.import_file(content, "V-1", name="v.csv")
     with UnitOfWork(settings) as u:
         run = u.runs.by_number("V-1")
-        assert run.current_survey_id is None and u.files.get_run_files(run.id) == []
+        assert run.current_survey_id is None and u.files.for_run(run.id) == []
     assert any(e.actor_name == "viewer" for e in audit(outcome="denied"))
 
 

@@ -44,8 +44,10 @@ def _stations(n: int, *, seed: int = 0, with_nulls: bool = True) -> pd.DataFrame
     return frame
 
 
-def _add_survey(uow: UnitOfWork, run_id: uuid.UUID, file_id: uuid.UUID, frame: pd.DataFrame):
-    return uow.surveys.add(
+def _add_survey(
+    uow: UnitOfWork, run_id: uuid.UUID, file_id: uuid.UUID, frame: pd.DataFrame
+) -> uuid.UUID:
+    survey = uow.surveys.add(
         run_id=run_id,
         file_id=file_id,
         revision=uow.surveys.next_revision(run_id),
@@ -62,10 +64,11 @@ def _add_survey(uow: UnitOfWork, run_id: uuid.UUID, file_id: uuid.UUID, frame: p
         imported_by_name=None,
         stations=frame,
     )
+    return survey.id
 
 
 def _file(uow: UnitOfWork, run_id: uuid.UUID, content: bytes, name: str = "f.csv"):
-    return uow.files.create_survey_file(
+    return uow.files.add(
         run_id=run_id,
         file_name=name,
         content=content,
@@ -79,48 +82,48 @@ def _file(uow: UnitOfWork, run_id: uuid.UUID, content: bytes, name: str = "f.csv
 def test_seed_run_repository_methods(settings):
     with UnitOfWork(settings) as uow:
         ann, bob = _user(uow, "ann"), _user(uow, "bob")
-        r1 = uow.runs.create_run(run_number="1", run_name="one", run_type="MWD", user_id=ann)
-        r2 = uow.runs.create_run(run_number="2", run_name="two", run_type="Gyro", user_id=ann)
-        r3 = uow.runs.create_run(run_number="3", run_name="three", run_type="GTL", user_id=bob)
+        r1 = uow.runs.add(run_number="1", run_name="one", run_type="MWD", user_id=ann)
+        r2 = uow.runs.add(run_number="2", run_name="two", run_type="Gyro", user_id=ann)
+        r3 = uow.runs.add(run_number="3", run_name="three", run_type="GTL", user_id=bob)
         uow.commit()
     assert r1.run_type == "MWD" and r1.user_id == ann and r1.well_id is None
     assert r1.created_at.tzinfo is not None and r1.current_survey_id is None
     with UnitOfWork(settings) as uow:
-        assert [r.id for r in uow.runs.get_user_runs(ann)] == [r1.id, r2.id]
-        assert [r.id for r in uow.runs.get_user_runs(bob)] == [r3.id]
-        assert uow.runs.get_user_runs(uuid.uuid4()) == []
-        # the seed: get_run_by_id(run_id, user) only finds the user's own run
-        assert uow.runs.get_run_by_id(r1.id, ann).run_name == "one"
-        assert uow.runs.get_run_by_id(r1.id, bob) is None
-        assert uow.runs.get_run_by_id(r3.id).owner_name == "bob"
-        assert uow.runs.get_run_by_id(uuid.uuid4()) is None
+        assert [r.id for r in uow.runs.for_user(ann)] == [r1.id, r2.id]
+        assert [r.id for r in uow.runs.for_user(bob)] == [r3.id]
+        assert uow.runs.for_user(uuid.uuid4()) == []
+        # the seed's get_run_by_id(run_id, user): only the user's own run
+        assert uow.runs.get(r1.id, owner_id=ann).run_name == "one"
+        assert uow.runs.get(r1.id, owner_id=bob) is None
+        assert uow.runs.get(r3.id).owner_name == "bob"
+        assert uow.runs.get(uuid.uuid4()) is None
 
 
 def test_seed_survey_file_repository_keeps_bytes_exactly(settings):
     content = bytes(range(256)) * 3 + b"\r\n\x00 trailing"
     with UnitOfWork(settings) as uow:
         ann = _user(uow, "ann")
-        run = uow.runs.create_run(run_number="1", run_name="one", run_type="MWD", user_id=ann)
+        run = uow.runs.add(run_number="1", run_name="one", run_type="MWD", user_id=ann)
         f1 = _file(uow, run.id, content, "first.csv")
         f2 = _file(uow, run.id, b"other", "second.csv")
         uow.commit()
     with UnitOfWork(settings) as uow:
-        files = uow.files.get_run_files(run.id)
+        files = uow.files.for_run(run.id)
         assert [f.id for f in files] == [f1.id, f2.id]
         assert files[0].size_bytes == len(content)
         assert files[0].sha256 == hashlib.sha256(content).hexdigest()
         assert uow.files.content(f1.id) == content
-        assert uow.files.find(run.id, f1.sha256).id == f1.id
-        assert uow.files.get_run_files(uuid.uuid4()) == []
+        assert uow.files.by_sha256(run.id, f1.sha256).id == f1.id
+        assert uow.files.for_run(uuid.uuid4()) == []
 
 
 def test_uncommitted_work_is_rolled_back(settings):
     with UnitOfWork(settings) as uow:
         ann = _user(uow, "ann")
         uow.commit()
-        uow.runs.create_run(run_number="1", run_name="one", run_type="MWD", user_id=ann)
+        uow.runs.add(run_number="1", run_name="one", run_type="MWD", user_id=ann)
     with UnitOfWork(settings) as uow:
-        assert uow.runs.get_user_runs(ann) == []
+        assert uow.runs.for_user(ann) == []
 
 
 # --------------------------------------------------------------------------------- constraints
@@ -128,13 +131,13 @@ def test_duplicate_names_are_refused_by_the_repositories(settings):
     with UnitOfWork(settings) as uow:
         ann = _user(uow, "ann")
         uow.wells.add("W", "Oil", ann)
-        uow.runs.create_run(run_number="1", run_name="one", run_type="MWD", user_id=ann)
+        uow.runs.add(run_number="1", run_name="one", run_type="MWD", user_id=ann)
         with pytest.raises(DuplicateError, match="well name 'W'"):
             uow.wells.add("W", "Gas", ann)
         with pytest.raises(DuplicateError, match="run number '1'"):
-            uow.runs.create_run(run_number="1", run_name="x", run_type="MWD", user_id=ann)
+            uow.runs.add(run_number="1", run_name="x", run_type="MWD", user_id=ann)
         with pytest.raises(DuplicateError, match="run name 'one'"):
-            uow.runs.create_run(run_number="2", run_name="one", run_type="MWD", user_id=ann)
+            uow.runs.add(run_number="2", run_name="one", run_type="MWD", user_id=ann)
         with pytest.raises(DuplicateError, match="usernames ignore case"):
             uow.users.add("ANN", "h", Role.VIEWER)
 
@@ -215,10 +218,10 @@ def test_deleting_a_well_sets_its_runs_well_to_null(settings):
         ann = _user(uow, "ann")
         well = uow.wells.add("W", "Oil", ann, crs="EPSG:23031", surface_x=1.5, surface_y=2.5)
         other = uow.wells.add("V", "Gas", ann)
-        r1 = uow.runs.create_run(
+        r1 = uow.runs.add(
             run_number="1", run_name="one", run_type="MWD", user_id=ann, well_id=well.id
         )
-        r2 = uow.runs.create_run(
+        r2 = uow.runs.add(
             run_number="2", run_name="two", run_type="MWD", user_id=ann, well_id=other.id
         )
         uow.commit()
@@ -237,8 +240,8 @@ def test_deleting_a_well_sets_its_runs_well_to_null(settings):
 def test_deleting_a_user_cascades_to_runs_files_surveys_and_stations(settings):
     with UnitOfWork(settings) as uow:
         ann, bob = _user(uow, "ann"), _user(uow, "bob")
-        gone = uow.runs.create_run(run_number="1", run_name="one", run_type="MWD", user_id=ann)
-        kept = uow.runs.create_run(run_number="2", run_name="two", run_type="MWD", user_id=bob)
+        gone = uow.runs.add(run_number="1", run_name="one", run_type="MWD", user_id=ann)
+        kept = uow.runs.add(run_number="2", run_name="two", run_type="MWD", user_id=bob)
         for run in (gone, kept):
             f = _file(uow, run.id, run.run_number.encode())
             _add_survey(uow, run.id, f.id, _stations(5))
@@ -249,7 +252,7 @@ def test_deleting_a_user_cascades_to_runs_files_surveys_and_stations(settings):
     with UnitOfWork(settings) as uow:
         assert uow.users.get(ann) is None and uow.users.get(bob) is not None
         assert uow.runs.get(gone.id) is None
-        assert uow.files.get_run_files(gone.id) == []
+        assert uow.files.for_run(gone.id) == []
         assert uow.surveys.for_run(gone.id) == []
         left = uow._conn.execute(sa.select(sa.func.count()).select_from(t.stations)).scalar()
         assert left == 5  # only bob's
@@ -261,14 +264,14 @@ def test_delete_for_user_removes_only_that_users_runs(settings):
     with UnitOfWork(settings) as uow:
         ann, bob = _user(uow, "ann"), _user(uow, "bob")
         for i in range(3):
-            uow.runs.create_run(run_number=f"a{i}", run_name=f"a{i}", run_type="MWD", user_id=ann)
-        uow.runs.create_run(run_number="b", run_name="b", run_type="MWD", user_id=bob)
+            uow.runs.add(run_number=f"a{i}", run_name=f"a{i}", run_type="MWD", user_id=ann)
+        uow.runs.add(run_number="b", run_name="b", run_type="MWD", user_id=bob)
         uow.commit()
     with UnitOfWork(settings) as uow:
         uow.runs.delete_for_user(ann)
         uow.commit()
     with UnitOfWork(settings) as uow:
-        assert uow.runs.get_user_runs(ann) == []
+        assert uow.runs.for_user(ann) == []
         assert [r.run_number for r in uow.runs.list()] == ["b"]
         assert uow.users.get(ann) is not None
 
@@ -277,7 +280,7 @@ def test_delete_for_user_removes_only_that_users_runs(settings):
 def _one_run(settings) -> tuple[uuid.UUID, uuid.UUID]:
     with UnitOfWork(settings) as uow:
         ann = _user(uow, "ann")
-        run = uow.runs.create_run(run_number="1", run_name="one", run_type="MWD", user_id=ann)
+        run = uow.runs.add(run_number="1", run_name="one", run_type="MWD", user_id=ann)
         uow.commit()
     return ann, run.id
 
@@ -355,7 +358,7 @@ def test_any_finite_float64_survives_the_round_trip(settings):
     """
     with UnitOfWork(settings) as uow:
         owner_id = _user(uow, "prop")
-        run = uow.runs.create_run(run_number="p", run_name="p", run_type="MWD", user_id=owner_id)
+        run = uow.runs.add(run_number="p", run_name="p", run_type="MWD", user_id=owner_id)
         file_id = _file(uow, run.id, b"p").id
 
         @hsettings(max_examples=30, deadline=None)

@@ -52,7 +52,7 @@ class FakeRuns:
         self.rows: dict[uuid.UUID, RunRecord] = {}
         self.wells = wells
 
-    def create_run(self, *, run_number, run_name, run_type, user_id, well_id=None) -> RunRecord:
+    def add(self, *, run_number, run_name, run_type, user_id, well_id=None) -> RunRecord:
         if self.by_number(run_number) or self.by_name(run_name):
             raise DuplicateError("run number or name is taken")
         well = self.wells.get(well_id) if well_id else None

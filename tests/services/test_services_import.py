@@ -123,7 +123,7 @@ def test_import_stores_bytes_header_findings_and_computed_stations(settings, peo
     assert res.survey.header.declination == pytest.approx(1.23)
     assert res.run.current_revision == 1 and res.run.station_count == res.survey.station_count
     with UnitOfWork(settings) as uow:
-        (f,) = uow.files.get_run_files(run_r.id)
+        (f,) = uow.files.for_run(run_r.id)
         assert uow.files.content(f.id) == content
         events = uow.audit.list(action="import survey", outcome="ok")
     assert len(events) == 1 and "revision 1" in events[0].detail

@@ -73,7 +73,7 @@ class Target:
     def __init__(self, uow: UnitOfWork, owner: Actor, read_run: uuid.UUID, report: Path) -> None:
         tag = uuid.uuid4().hex[:10]
         self.well = uow.wells.add(f"well-{tag}", "Oil", owner.id)
-        self.run = uow.runs.create_run(
+        self.run = uow.runs.add(
             run_number=f"run-{tag}",
             run_name=f"name-{tag}",
             run_type="MWD",
@@ -158,7 +158,7 @@ def world(settings, people, tmp_path):
     for name in (*ROLES, "surveyor2"):
         owner = people[name]
         with UnitOfWork(settings) as uow:
-            rid = uow.runs.create_run(
+            rid = uow.runs.add(
                 run_number=f"read-{name}",
                 run_name=f"read-{name}",
                 run_type="Gyro",

@@ -39,7 +39,7 @@ def test_import_stores_the_computed_trajectory(settings, people):
     )
     assert again.duplicate and again.survey.revision == 1
     with UnitOfWork(settings) as uow:
-        assert len(uow.files.get_run_files(run.id)) == 1
+        assert len(uow.files.for_run(run.id)) == 1
 
 
 def test_viewer_cannot_import_and_the_refusal_is_audited(settings, people):
@@ -54,4 +54,4 @@ def test_viewer_cannot_import_and_the_refusal_is_audited(settings, people):
         assert any(e.actor_name == "viewer" and e.action == "import surveys" for e in denied)
         run = uow.runs.by_number("R2")
         assert run.current_survey_id is None
-        assert uow.files.get_run_files(run.id) == []
+        assert uow.files.for_run(run.id) == []

@@ -85,7 +85,7 @@ def ui_db(tmp_path_factory) -> UiDb:
     with UnitOfWork(s) as uow:
         for i in range(1, N_RUNS + 1):
             owner = a["surveyor"] if i % 2 else a["engineer"]
-            uow.runs.create_run(
+            uow.runs.add(
                 run_number=f"UI-{i:03d}",
                 run_name=f"UI run {i:03d} {types[(i - 1) % 4]}",
                 run_type=types[(i - 1) % 4],

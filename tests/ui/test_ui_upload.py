@@ -191,7 +191,7 @@ def test_a_refused_file_stores_nothing(app, fresh_db):
         run = uow.runs.by_number("U-1")
         assert run.current_survey_id is None
         sha = hashlib.sha256((DATA / "bad_number.csv").read_bytes()).hexdigest()
-        assert uow.files.find(run.id, sha) is None
+        assert uow.files.by_sha256(run.id, sha) is None
     assert [p.name for p in app.pending] == ["bad_number.csv"]  # still there to fix
 
 

@@ -1,0 +1,118 @@
+"""What every repository shares: the connection, the one insert helper, and row conversions.
+
+A repository turns rows into records (:mod:`surveylab.models.records`) and records' fields into
+rows. Every new row goes through :meth:`Repository._insert`: a new UUID ``id``, the time of
+insertion in the table's stamp columns, ``INSERT ... RETURNING`` (DuckDB and PostgreSQL both
+support it) and the record built from the row the database returned.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+import numpy as np
+import sqlalchemy as sa
+
+R = TypeVar("R")
+
+
+def utcnow() -> datetime:
+    """The time now, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class DuplicateError(ValueError):
+    """A unique name (well, run number, run name, username) is taken."""
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored time as timezone-aware (a naive value from the database is UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def as_utc_or_none(value: datetime | None) -> datetime | None:
+    """:func:`as_utc`, passing ``None`` through."""
+    return None if value is None else as_utc(value)
+
+
+def as_uuid(value: Any) -> uuid.UUID:
+    """A stored id as :class:`uuid.UUID` (drivers return UUIDs or their text)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def as_uuid_or_none(value: Any) -> uuid.UUID | None:
+    """:func:`as_uuid`, passing ``None`` through."""
+    return None if value is None else as_uuid(value)
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` ready for :func:`json.dumps`: NaN and infinities become None, numpy scalars
+    Python numbers, tuples lists."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    return value
+
+
+def finish_pending(raw: Any) -> None:
+    """DuckDB 2 refuses new work on a connection while an earlier result is unread (SQLAlchemy's
+    ``.first()`` leaves the rest unread): run it to its end first."""
+    complete = getattr(raw, "complete", None)
+    if complete is not None:
+        complete()
+
+
+class Repository(Generic[R]):
+    """One table's rows as records of type ``R``, over one connection (the unit of work's).
+
+    Subclasses name their ``table``, the columns an insert stamps with the time now
+    (``stamped``), and build a record from a row (:meth:`_record`).
+    """
+
+    table: ClassVar[sa.Table]
+    #: Columns set to the time of insertion [UTC].
+    stamped: ClassVar[tuple[str, ...]] = ("created_at", "updated_at")
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self.conn = conn
+
+    @property
+    def dialect(self) -> str:
+        """The database backend: ``"duckdb"`` or ``"postgresql"``."""
+        return self.conn.dialect.name
+
+    def _record(self, row: Any) -> R:
+        """The record of one row (a row of :meth:`_returning`'s columns, or of a select)."""
+        raise NotImplementedError
+
+    def _returning(self) -> Sequence[sa.ColumnElement[Any]]:
+        """The columns an insert returns (default: all of the table's)."""
+        return tuple(self.table.c)
+
+    def _inserted(self, row: Any) -> R:
+        """The record of a row just inserted (default: built from the returned row itself)."""
+        return self._record(row)
+
+    def _new_row(self, **values: Any) -> dict[str, Any]:
+        """``values`` plus a new UUID ``id`` (when the table has one and none is given) and the
+        time now in every ``stamped`` column."""
+        now = utcnow()
+        row: dict[str, Any] = dict.fromkeys(self.stamped, now)
+        if "id" in self.table.c:
+            row["id"] = uuid.uuid4()
+        row.update(values)
+        return row
+
+    def _insert(self, **values: Any) -> R:
+        """Insert one row (:meth:`_new_row`) and return its record."""
+        stmt = self.table.insert().values(**self._new_row(**values)).returning(*self._returning())
+        return self._inserted(self.conn.execute(stmt).one())

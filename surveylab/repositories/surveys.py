@@ -1,0 +1,281 @@
+"""Survey files (the uploaded bytes, kept exactly) and survey revisions with their stations."""
+
+from __future__ import annotations
+
+import builtins
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from surveylab.db import tables as t
+from surveylab.models import DepthUnit, Finding, NorthReference
+from surveylab.models.records import SurveyFileRecord, SurveyRecord
+from surveylab.models.survey import SurveyHeader
+from surveylab.repositories._base import (
+    Repository,
+    as_utc,
+    as_uuid,
+    as_uuid_or_none,
+    finish_pending,
+    json_safe,
+)
+
+
+class SurveyFileRepository(Repository[SurveyFileRecord]):
+    """The seed's SurveyFileRepository: uploaded bytes kept exactly as received."""
+
+    table = t.survey_files
+    stamped = ("uploaded_at",)
+
+    #: Every column but the content (read on its own by :meth:`content`).
+    _cols = (
+        t.survey_files.c.id,
+        t.survey_files.c.run_id,
+        t.survey_files.c.file_name,
+        t.survey_files.c.size_bytes,
+        t.survey_files.c.sha256,
+        t.survey_files.c.detected_format,
+        t.survey_files.c.uploaded_by,
+        t.survey_files.c.uploaded_at,
+    )
+
+    def _record(self, r: Any) -> SurveyFileRecord:
+        return SurveyFileRecord(
+            id=as_uuid(r.id),
+            run_id=as_uuid(r.run_id),
+            file_name=r.file_name,
+            size_bytes=int(r.size_bytes),
+            sha256=r.sha256,
+            detected_format=r.detected_format,
+            uploaded_by=as_uuid_or_none(r.uploaded_by),
+            uploaded_at=as_utc(r.uploaded_at),
+        )
+
+    def _returning(self) -> Sequence[sa.ColumnElement[Any]]:
+        return self._cols
+
+    def add(
+        self,
+        *,
+        run_id: uuid.UUID,
+        file_name: str,
+        content: bytes,
+        sha256: str,
+        detected_format: str,
+        uploaded_by: uuid.UUID | None,
+    ) -> SurveyFileRecord:
+        return self._insert(
+            run_id=run_id,
+            file_name=file_name,
+            size_bytes=len(content),
+            sha256=sha256,
+            detected_format=detected_format,
+            content=content,
+            uploaded_by=uploaded_by,
+        )
+
+    def get(self, file_id: uuid.UUID) -> SurveyFileRecord | None:
+        r = self.conn.execute(sa.select(*self._cols).where(t.survey_files.c.id == file_id)).first()
+        return self._record(r) if r else None
+
+    def by_sha256(self, run_id: uuid.UUID, sha256: str) -> SurveyFileRecord | None:
+        """The run's file with these bytes (their SHA-256, hex), if it was uploaded before."""
+        q = sa.select(*self._cols).where(
+            t.survey_files.c.run_id == run_id, t.survey_files.c.sha256 == sha256
+        )
+        r = self.conn.execute(q).first()
+        return self._record(r) if r else None
+
+    def for_run(self, run_id: uuid.UUID) -> list[SurveyFileRecord]:
+        """The run's files, oldest first (the seed's ``get_run_files``)."""
+        q = (
+            sa.select(*self._cols)
+            .where(t.survey_files.c.run_id == run_id)
+            .order_by(t.survey_files.c.uploaded_at)
+        )
+        return [self._record(r) for r in self.conn.execute(q)]
+
+    def content(self, file_id: uuid.UUID) -> bytes:
+        q = sa.select(t.survey_files.c.content).where(t.survey_files.c.id == file_id)
+        return bytes(self.conn.execute(q).scalar_one())
+
+
+class SurveyRepository(Repository[SurveyRecord]):
+    """Survey revisions of a run and their stations (written in bulk, read as one DataFrame)."""
+
+    table = t.surveys
+    stamped = ("imported_at",)
+
+    def _record(self, r: Any) -> SurveyRecord:
+        m = r._mapping
+        return SurveyRecord(
+            id=as_uuid(r.id),
+            run_id=as_uuid(r.run_id),
+            file_id=as_uuid(r.file_id),
+            revision=int(r.revision),
+            depth_unit=DepthUnit(r.depth_unit),
+            azimuth_reference=NorthReference(r.azimuth_reference),
+            method=r.method,
+            dls_course_length=float(r.dls_course_length),
+            vs_azimuth=r.vs_azimuth,
+            station_count=int(r.station_count),
+            worst_severity=r.worst_severity,
+            header=SurveyHeader.from_dict(json.loads(r.header_json)),
+            findings=[Finding.from_dict(d) for d in json.loads(r.findings_json)],
+            assumptions=list(json.loads(r.assumptions_json)),
+            imported_by=as_uuid_or_none(r.imported_by),
+            imported_by_name=r.imported_by_name,
+            imported_at=as_utc(r.imported_at),
+            file_name=m.get("file_name"),
+            sha256=m.get("sha256"),
+            detected_format=m.get("detected_format"),
+        )
+
+    def _returning(self) -> Sequence[sa.ColumnElement[Any]]:
+        return (t.surveys.c.id,)
+
+    def _inserted(self, row: Any) -> SurveyRecord:
+        # the record carries its file's name and digest: read it back through the join
+        survey = self.get(as_uuid(row.id))
+        assert survey is not None, "a survey inserted in this transaction is readable in it"
+        return survey
+
+    def _select(self) -> sa.Select[Any]:
+        return sa.select(
+            t.surveys,
+            t.survey_files.c.file_name,
+            t.survey_files.c.sha256,
+            t.survey_files.c.detected_format,
+        ).outerjoin(t.survey_files, t.survey_files.c.id == t.surveys.c.file_id)
+
+    def next_revision(self, run_id: uuid.UUID) -> int:
+        q = sa.select(sa.func.max(t.surveys.c.revision)).where(t.surveys.c.run_id == run_id)
+        return int(self.conn.execute(q).scalar() or 0) + 1
+
+    def add(
+        self,
+        *,
+        run_id: uuid.UUID,
+        file_id: uuid.UUID,
+        revision: int,
+        depth_unit: DepthUnit,
+        azimuth_reference: NorthReference,
+        method: str,
+        dls_course_length: float,
+        vs_azimuth: float | None,
+        header: SurveyHeader,
+        findings: Sequence[Finding],
+        assumptions: Sequence[str],
+        worst_severity: str | None,
+        imported_by: uuid.UUID | None,
+        imported_by_name: str | None,
+        stations: pd.DataFrame,
+    ) -> SurveyRecord:
+        """Store one survey revision and its stations (in bulk); returns the revision."""
+        survey = self._insert(
+            run_id=run_id,
+            file_id=file_id,
+            revision=revision,
+            depth_unit=str(depth_unit),
+            azimuth_reference=str(azimuth_reference),
+            method=method,
+            dls_course_length=float(dls_course_length),
+            vs_azimuth=vs_azimuth,
+            station_count=len(stations),
+            worst_severity=worst_severity,
+            header_json=json.dumps(json_safe(header.to_dict())),
+            findings_json=json.dumps([json_safe(f.to_dict()) for f in findings]),
+            assumptions_json=json.dumps(list(assumptions)),
+            imported_by=imported_by,
+            imported_by_name=imported_by_name,
+        )
+        self._insert_stations(survey.id, stations)
+        return survey
+
+    def _insert_stations(self, survey_id: uuid.UUID, stations: pd.DataFrame) -> None:
+        cols = list(t.STATION_VALUE_COLUMNS)
+        frame = pd.DataFrame({"seq": np.arange(len(stations), dtype=np.int32)})
+        for c in cols:
+            frame[c] = (
+                stations[c].to_numpy(dtype=float)
+                if c in stations
+                else np.full(len(stations), np.nan)
+            )
+        for c in ("projected", "used"):
+            default = c == "used"
+            frame[c] = (
+                stations[c].fillna(default).to_numpy(dtype=bool)
+                if c in stations
+                else np.full(len(stations), default)
+            )
+        names = ["seq", *cols, "projected", "used"]
+        raw = self.conn.connection.driver_connection
+        if self.dialect == "duckdb":
+            finish_pending(raw)
+            view = f"_stations_{survey_id.hex}"
+            raw.register(view, frame)
+            try:
+                select_cols = ", ".join(
+                    f"CASE WHEN isnan({c}) THEN NULL ELSE {c} END" if c in cols else c
+                    for c in names
+                )
+                raw.execute(
+                    f"INSERT INTO stations (survey_id, {', '.join(names)}) "
+                    f"SELECT CAST(? AS UUID), {select_cols} FROM {view}",
+                    [str(survey_id)],
+                )
+            finally:
+                raw.unregister(view)
+        elif self.dialect == "postgresql":
+            obj = frame.astype(object).where(frame.notna(), None)
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY stations (survey_id, {', '.join(names)}) FROM STDIN") as cp,
+            ):
+                for row in obj.itertuples(index=False, name=None):
+                    cp.write_row((survey_id, *row))
+        else:  # pragma: no cover - other dialects: plain executemany
+            obj = frame.astype(object).where(frame.notna(), None)
+            self.conn.execute(
+                t.stations.insert(),
+                [dict(zip(names, row, strict=True), survey_id=survey_id) for row in obj.values],
+            )
+
+    def get(self, survey_id: uuid.UUID) -> SurveyRecord | None:
+        r = self.conn.execute(self._select().where(t.surveys.c.id == survey_id)).first()
+        return self._record(r) if r else None
+
+    def by_revision(self, run_id: uuid.UUID, revision: int) -> SurveyRecord | None:
+        q = self._select().where(t.surveys.c.run_id == run_id, t.surveys.c.revision == revision)
+        r = self.conn.execute(q).first()
+        return self._record(r) if r else None
+
+    def for_run(self, run_id: uuid.UUID) -> builtins.list[SurveyRecord]:
+        """The run's revisions, oldest first."""
+        q = self._select().where(t.surveys.c.run_id == run_id).order_by(t.surveys.c.revision)
+        return [self._record(r) for r in self.conn.execute(q)]
+
+    def stations(self, survey_id: uuid.UUID) -> pd.DataFrame:
+        """All stations of one survey revision as one DataFrame, in one query."""
+        names = ["seq", *t.STATION_VALUE_COLUMNS, "projected", "used"]
+        sql = f"SELECT {', '.join(names)} FROM stations WHERE survey_id = ? ORDER BY seq"
+        df: pd.DataFrame
+        if self.dialect == "duckdb":
+            raw = self.conn.connection.driver_connection
+            finish_pending(raw)
+            df = raw.execute(sql, [str(survey_id)]).df()
+        else:
+            q = (
+                sa.select(*[t.stations.c[n] for n in names])
+                .where(t.stations.c.survey_id == survey_id)
+                .order_by(t.stations.c.seq)
+            )
+            df = pd.read_sql(q, self.conn)
+        for c in t.STATION_VALUE_COLUMNS:
+            df[c] = df[c].astype(float)
+        return df.drop(columns=["seq"]).reset_index(drop=True)
