@@ -137,7 +137,7 @@ def require(
     owner_id: uuid.UUID | None = None,
     action: str,
     target: str | None = None,
-) -> None:
+) -> Actor:
     """Refuse unless ``actor`` holds ``permission`` (and, for changes, may change the object).
 
     Parameters
@@ -175,3 +175,4 @@ def require(
         raise PermissionDenied(action, f"{role} may not {what}")
     if check_owner and not can_change(actor, owner_id):
         raise PermissionDenied(action, f"{role} may not {what}: not the owner")
+    return actor

@@ -12,6 +12,7 @@ import pandas as pd
 from surveylab.calc import derived, interpolate
 from surveylab.calc.errors import SurveyInputError
 from surveylab.calc.gate import validate_stations
+from surveylab.calc.interpolate import Stations
 from surveylab.calc.methods import positions_by_method
 from surveylab.calc.mincurve import _md_equal, resolve_tie_on
 from surveylab.models import DepthUnit, TieOn
@@ -82,11 +83,11 @@ class Trajectory:
         """Closure distance [depth unit] and direction [deg, [0, 360)] of every station."""
         return derived.closure(self.north, self.east)
 
-    def interpolate(self, md_targets: npt.ArrayLike) -> interpolate.Stations:
+    def interpolate(self, md_targets: npt.ArrayLike) -> Stations:
         """Stations at the MDs given [depth unit], along the arcs (see :func:`interpolate_md`)."""
         return interpolate.interpolate_md(self, md_targets)
 
-    def resample(self, step: float, *, start: float | None = None) -> interpolate.Stations:
+    def resample(self, step: float, *, start: float | None = None) -> Stations:
         """Stations every ``step`` [depth unit] of MD (see :func:`resample`)."""
         return interpolate.resample(self, step, start=start)
 
@@ -96,7 +97,7 @@ class Trajectory:
 
     def project_ahead(
         self, to_md: float, *, build_rate: float = 0.0, turn_rate: float = 0.0
-    ) -> interpolate.Stations:
+    ) -> Stations:
         """Project to ``to_md`` [depth unit]: hold, or build/turn [deg per dls_course_length]."""
         return interpolate.project_ahead(
             self,

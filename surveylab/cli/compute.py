@@ -140,7 +140,8 @@ def handle(args: argparse.Namespace) -> int:
         )
     tie = file_tie
     if args.tie_on:
-        tie = TieOn(*_floats(args.tie_on, 6, "--tie-on"))
+        md0, inc0, azi0, tvd0, north0, east0 = _floats(args.tie_on, 6, "--tie-on")
+        tie = TieOn(md0, inc0, azi0, tvd0, north0, east0)
     vs_azimuth = args.vs_azimuth if args.vs_azimuth is not None else file_vsa
     vs_origin = (0.0, 0.0)
     if args.vs_origin:

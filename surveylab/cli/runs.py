@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from surveylab.cli._common import add_json, print_json, session, table
@@ -143,7 +144,8 @@ def _import(args) -> int:
     if len(paths) == 1:
         results = [s.import_file(paths[0], args.run, overrides=overrides or None)]
     else:
-        results = s.import_files(paths, args.run, overrides=overrides or None)
+        files: list[str | os.PathLike[str]] = list(paths)
+        results = s.import_files(files, args.run, overrides=overrides or None)
     out = []
     for path, result in zip(paths, results, strict=True):
         data = {

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from surveylab.repositories import UnitOfWork
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     """Add ``users`` (bootstrap-admin, add, list, set-role, deactivate, passwd) and ``login``."""
     p = sub.add_parser("users", help="user administration (Admin)")
     us = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)

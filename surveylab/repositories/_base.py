@@ -90,6 +90,14 @@ class Repository(Generic[R]):
         """The database backend: ``"duckdb"`` or ``"postgresql"``."""
         return self.conn.dialect.name
 
+    def _driver_connection(self) -> Any:
+        """The DBAPI connection under SQLAlchemy's (DuckDB's or psycopg's), for bulk paths;
+        any result still unread on it is finished first (:func:`finish_pending`)."""
+        raw = self.conn.connection.driver_connection
+        assert raw is not None, "an open unit of work holds a live driver connection"
+        finish_pending(raw)
+        return raw
+
     def _record(self, row: Any) -> R:
         """The record of one row (a row of :meth:`_returning`'s columns, or of a select)."""
         raise NotImplementedError

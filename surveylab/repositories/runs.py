@@ -19,7 +19,6 @@ from surveylab.repositories._base import (
     as_utc_or_none,
     as_uuid,
     as_uuid_or_none,
-    finish_pending,
     utcnow,
 )
 
@@ -251,8 +250,7 @@ class RunRepository(Repository[RunRecord]):
             compiled = q.compile(dialect=self.conn.dialect)
             params = [compiled.params[name] for name in compiled.positiontup or ()]
             params = [str(v) if isinstance(v, uuid.UUID) else v for v in params]
-            raw = self.conn.connection.driver_connection
-            finish_pending(raw)
+            raw = self._driver_connection()
             frame: pd.DataFrame = raw.execute(str(compiled), params).df()
             return frame
         return pd.read_sql(q, self.conn)

@@ -21,7 +21,6 @@ from surveylab.repositories._base import (
     as_utc,
     as_uuid,
     as_uuid_or_none,
-    finish_pending,
     json_safe,
 )
 
@@ -214,9 +213,8 @@ class SurveyRepository(Repository[SurveyRecord]):
                 else np.full(len(stations), default)
             )
         names = ["seq", *cols, "projected", "used"]
-        raw = self.conn.connection.driver_connection
+        raw = self._driver_connection()
         if self.dialect == "duckdb":
-            finish_pending(raw)
             view = f"_stations_{survey_id.hex}"
             raw.register(view, frame)
             try:
@@ -266,8 +264,7 @@ class SurveyRepository(Repository[SurveyRecord]):
         sql = f"SELECT {', '.join(names)} FROM stations WHERE survey_id = ? ORDER BY seq"
         df: pd.DataFrame
         if self.dialect == "duckdb":
-            raw = self.conn.connection.driver_connection
-            finish_pending(raw)
+            raw = self._driver_connection()
             df = raw.execute(sql, [str(survey_id)]).df()
         else:
             q = (

@@ -22,6 +22,7 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeGuard
 
 from surveylab import auth
 from surveylab.auth import (
@@ -102,7 +103,7 @@ def _hash_new_password(uow: UnitOfWork, password: str) -> str:
     return auth.hash_password(password, min_length=uow.settings.min_password_length)
 
 
-def _lookup_shape_ok(username: object) -> bool:
+def _lookup_shape_ok(username: object) -> TypeGuard[str]:
     """Whether ``username`` could name a stored user (else it is never sent to the database)."""
     return (
         isinstance(username, str)
@@ -114,7 +115,7 @@ def _lookup_shape_ok(username: object) -> bool:
 def _login_key(username: object) -> str:
     """The key login attempts are counted under: the name itself, or a digest of odd input."""
     if _lookup_shape_ok(username):
-        return username  # type: ignore[return-value]
+        return username
     raw = username if isinstance(username, str) else repr(username)
     digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
     return f"~invalid~{digest[:40]}"
@@ -143,6 +144,13 @@ def _locked_until(
             end = failures[i] + window
             until = end if until is None or end > until else until
     return until
+
+
+def _reread(uow: UnitOfWork, user_id: uuid.UUID) -> UserRecord:
+    """A user read again after a change in this unit of work."""
+    user = uow.users.get(user_id)
+    assert user is not None, "the user was read in this unit of work"
+    return user
 
 
 def _user_by_name(uow: UnitOfWork, username: str) -> UserRecord:
@@ -370,7 +378,9 @@ def set_role(uow: UnitOfWork, actor: Actor | None, username: str, role: Role | s
         Unknown role, or demoting the last active Admin.
     """
     with uow:
-        guard(uow, actor, Permission.MANAGE_USERS, action="change roles", target_type="user")
+        actor = guard(
+            uow, actor, Permission.MANAGE_USERS, action="change roles", target_type="user"
+        )
         try:
             role = Role(role)
         except ValueError:
@@ -379,11 +389,11 @@ def set_role(uow: UnitOfWork, actor: Actor | None, username: str, role: Role | s
             ) from None
         user = _user_by_name(uow, username)
         if role is not Role.ADMIN:
-            _refuse_last_admin(uow, actor, user, "change roles")  # type: ignore[arg-type]
+            _refuse_last_admin(uow, actor, user, "change roles")
         uow.users.update(user.id, role=role)
         audit_ok(uow, actor, "set role", target_type="user", target_id=user.id, detail=role)
         uow.commit()
-        return uow.users.get(user.id)  # type: ignore[return-value]
+        return _reread(uow, user.id)
 
 
 def deactivate(uow: UnitOfWork, actor: Actor | None, username: str) -> UserRecord:
@@ -413,13 +423,15 @@ def deactivate(uow: UnitOfWork, actor: Actor | None, username: str) -> UserRecor
         Deactivating the last active Admin.
     """
     with uow:
-        guard(uow, actor, Permission.MANAGE_USERS, action="deactivate users", target_type="user")
+        actor = guard(
+            uow, actor, Permission.MANAGE_USERS, action="deactivate users", target_type="user"
+        )
         user = _user_by_name(uow, username)
-        _refuse_last_admin(uow, actor, user, "deactivate users")  # type: ignore[arg-type]
+        _refuse_last_admin(uow, actor, user, "deactivate users")
         uow.users.update(user.id, is_active=False)
         audit_ok(uow, actor, "deactivate user", target_type="user", target_id=user.id)
         uow.commit()
-        return uow.users.get(user.id)  # type: ignore[return-value]
+        return _reread(uow, user.id)
 
 
 def change_password(uow: UnitOfWork, actor: Actor | None, username: str, new_password: str) -> None:
@@ -701,7 +713,7 @@ def refresh(uow: UnitOfWork, refresh_token: str) -> TokenPair:
                 claimed = uow.tokens.claim(claims.jti, claims.sub, claims.exp)
             except DuplicateError:  # revoked meanwhile (DuckDB's way of saying so)
                 uow.rollback()
-        if not claimed:
+        if user is None or not claimed:
             raise _deny(
                 uow,
                 "refresh token",
@@ -738,10 +750,14 @@ def logout(uow: UnitOfWork, refresh_token: str, access_token: str | None = None)
     config = token_config(uow.settings)
     with uow:
         revoke: list[TokenClaims] = []
-        for token, kind in ((refresh_token, "refresh"), (access_token, "access")):
+        given: tuple[tuple[str | None, auth.TokenType], ...] = (
+            (refresh_token, "refresh"),
+            (access_token, "access"),
+        )
+        for token, kind in given:
             if token is None and kind == "access":
                 continue
-            claims, reason = _try_decode(config, token, kind)  # type: ignore[arg-type]
+            claims, reason = _try_decode(config, token, kind)
             if claims is not None:
                 revoke.append(claims)
             elif reason != "token expired":  # an expired token needs no revoking

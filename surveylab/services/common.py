@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 from surveylab.auth import AuthenticationError, Permission, PermissionDenied, require
@@ -28,11 +29,14 @@ def guard(
     target_type: str | None = None,
     target_id: object = None,
     target: str | None = None,
-    owner_id=None,
-) -> None:
-    """Check a permission; a refusal is written to the audit log (and committed) then raised."""
+    owner_id: uuid.UUID | None = None,
+) -> Actor:
+    """Check a permission; a refusal is written to the audit log (and committed) then raised.
+
+    Returns the actor, known from here on to be authenticated (not None).
+    """
     try:
-        require(actor, permission, owner_id=owner_id, action=action, target=target)
+        return require(actor, permission, owner_id=owner_id, action=action, target=target)
     except (PermissionDenied, AuthenticationError) as exc:
         uow.rollback()
         uow.audit.add(

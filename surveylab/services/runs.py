@@ -114,7 +114,9 @@ def update_well(
         uow.wells.update(well.id, **values)
         audit_ok(uow, actor, "update well", target_type="well", target_id=well.id)
         uow.commit()
-        return uow.wells.get(well.id)  # type: ignore[return-value]
+        updated = uow.wells.get(well.id)
+        assert updated is not None, "the well was read in this unit of work"
+        return updated
 
 
 def delete_well(uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID) -> None:
@@ -163,7 +165,7 @@ def create_run(
     well: str | uuid.UUID | None = None,
 ) -> RunRecord:
     with uow:
-        guard(uow, actor, Permission.SURVEY_WRITE, action="create runs", target_type="run")
+        actor = guard(uow, actor, Permission.SURVEY_WRITE, action="create runs", target_type="run")
         number = _text(run_number, "run number", 100)
         name = _text(run_name, "run name", 255)
         rtype = _choice(run_type, RunType, "run type")
@@ -173,7 +175,7 @@ def create_run(
                 run_number=number,
                 run_name=name,
                 run_type=rtype,
-                user_id=actor.id,  # type: ignore[union-attr]
+                user_id=actor.id,
                 well_id=well_id,
             )
         except DuplicateError as exc:
@@ -326,7 +328,9 @@ def update_run(
         uow.runs.update(run.id, **update)
         audit_ok(uow, actor, "update run", target_type="run", target_id=run.id)
         uow.commit()
-        return uow.runs.get(run.id)  # type: ignore[return-value]
+        updated = uow.runs.get(run.id)
+        assert updated is not None, "the run was read in this unit of work"
+        return updated
 
 
 def delete_run(uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID) -> None:

@@ -66,6 +66,22 @@ class Preview:
     missing: list[str] = field(default_factory=list)
 
 
+_TIE_ON_FIELDS = ("md", "inc", "azi", "tvd", "north", "east")
+
+
+def _tie_on_from_numbers(values: Any) -> TieOn:
+    """A tie-on from numbers in the order md, inc, azi, tvd, north, east (the ones left out
+    are 0); md, tvd, north, east [depth unit], inc, azi [deg]."""
+    numbers = [float(v) for v in values]
+    if len(numbers) > len(_TIE_ON_FIELDS):
+        raise ServiceError(
+            f"tie_on takes at most {len(_TIE_ON_FIELDS)} numbers "
+            f"({', '.join(_TIE_ON_FIELDS)}), got {len(numbers)}"
+        )
+    md, inc, azi, tvd, north, east = numbers + [0.0] * (len(_TIE_ON_FIELDS) - len(numbers))
+    return TieOn(md, inc, azi, tvd, north, east)
+
+
 def apply_overrides(parsed: ParsedSurvey, overrides: dict[str, Any] | None) -> list[Finding]:
     """Set header fields the user supplied; each change is recorded as an info finding."""
     notes: list[Finding] = []
@@ -87,7 +103,7 @@ def apply_overrides(parsed: ParsedSurvey, overrides: dict[str, Any] | None) -> l
                     f"azimuth_reference must be true, grid, magnetic or unknown, got {value!r}"
                 ) from None
         elif key == "tie_on" and not isinstance(value, TieOn):
-            value = TieOn(**value) if isinstance(value, dict) else TieOn(*map(float, value))
+            value = TieOn(**value) if isinstance(value, dict) else _tie_on_from_numbers(value)
         elif key != "tie_on":
             try:
                 value = float(value)
@@ -222,11 +238,12 @@ def import_survey(
         )
         revision = uow.surveys.next_revision(run_rec.id)
         header = parsed.header
+        assert header.depth_unit is not None, "_compute refuses a survey without a depth unit"
         survey = uow.surveys.add(
             run_id=run_rec.id,
             file_id=file_rec.id,
             revision=revision,
-            depth_unit=header.depth_unit,  # type: ignore[arg-type]
+            depth_unit=header.depth_unit,
             azimuth_reference=header.azimuth_reference,
             method=method,
             dls_course_length=course,

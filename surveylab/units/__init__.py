@@ -178,12 +178,14 @@ def unit_label(unit: DepthUnit | str) -> str:
 
 
 def _scale(values: npt.ArrayLike, num: float, den: float) -> np.ndarray | float:
+    # a 0-d ArrayLike (a number, a numpy scalar or a 0-d array) goes through float(); mypy
+    # cannot see that np.ndim() == 0 rules out the sequences that ArrayLike also admits
     if num == den:
         if np.ndim(values) == 0:
-            return float(values)  # type: ignore[arg-type]
+            return float(values)  # type: ignore[arg-type]  # 0-d: see above
         return np.array(values, dtype=np.float64)
     if np.ndim(values) == 0:
-        return float(values) * num / den  # type: ignore[arg-type]
+        return float(values) * num / den  # type: ignore[arg-type]  # 0-d: see above
     out = np.multiply(values, num, dtype=np.float64)
     out /= den
     return out

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from surveylab.calc import compute_trajectory
 from surveylab.db import tables as t
 from surveylab.demo import vendor_csv, well_profile
-from surveylab.models import DepthUnit
-from surveylab.parsers import SurveyFileError
+from surveylab.models import DepthUnit, TieOn
+from surveylab.parsers import SurveyFileError, read_survey
 from surveylab.repositories import UnitOfWork
 from surveylab.services import NotFound, ServiceError, runs, surveys
 
@@ -216,3 +216,15 @@ def test_compare_revisions_converts_depth_units(settings, people, run_r):
     matched = diff.dropna()
     assert len(matched) >= 1
     assert matched["d_tvd"].abs().max() < 0.01
+
+
+# ------------------------------------------------------------------------ header overrides
+def test_a_tie_on_given_as_numbers_fills_md_inc_azi_tvd_north_east_in_order():
+    parsed = read_survey(_csv(), name="s.csv")
+    notes = surveys.apply_overrides(parsed, {"tie_on": ["100", 2.5, 45, 99.9, 1, -2]})
+    assert parsed.header.tie_on == TieOn(100.0, 2.5, 45.0, 99.9, 1.0, -2.0)
+    assert [n.field for n in notes] == ["tie_on"]
+    surveys.apply_overrides(parsed, {"tie_on": (50, 1)})
+    assert parsed.header.tie_on == TieOn(md=50.0, inc=1.0)
+    with pytest.raises(ServiceError, match="tie_on takes at most 6 numbers"):
+        surveys.apply_overrides(parsed, {"tie_on": [1, 2, 3, 4, 5, 6, 7]})

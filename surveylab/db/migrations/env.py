@@ -21,6 +21,8 @@ def run_migrations() -> None:
         from sqlalchemy import create_engine, pool
 
         url = context.config.get_main_option("sqlalchemy.url")
+        if url is None:
+            raise RuntimeError("alembic: no connection handed in and no sqlalchemy.url set")
         engine = create_engine(url, poolclass=pool.NullPool)
         with engine.begin() as conn:
             context.configure(connection=conn, target_metadata=metadata, compare_type=True)
