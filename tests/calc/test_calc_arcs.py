@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _arcs import Arc, angles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveylab.calc import compute_trajectory, interpolate_md, minimum_curvature
 from surveylab.models import TieOn
+from tests.calc._arcs import Arc, angles
 
 unit_vec = st.tuples(*[st.floats(-1, 1) for _ in range(3)]).filter(
     lambda v: np.linalg.norm(v) > 0.2

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _arcs import Arc, angles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from surveylab.calc.errors import station_label
 from surveylab.calc.gate import _MD_CHUNK
 from surveylab.calc.mincurve import _BLOCK
 from surveylab.models import TieOn
+from tests.calc._arcs import Arc, angles
 
 N_LONG = 30_000
 

@@ -15,7 +15,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from _arcs import Arc, angles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +26,7 @@ from surveylab.calc.compare import (
     compare_surveys,
 )
 from surveylab.models import TieOn
+from tests.calc._arcs import Arc, angles
 
 
 def straight(inc: float, azi: float, n: int = 20, step: float = 30.0) -> Stations:

@@ -8,7 +8,6 @@ foreign keys. DuckDB is checked through its information_schema.
 from __future__ import annotations
 
 import json
-import sys
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,10 +21,7 @@ from alembic.script import ScriptDirectory
 from surveylab import db
 from surveylab.cli import main
 from surveylab.db import tables
-
-_root = sys.modules["surveylab_tests_db_fixtures"].root
-TEST_SECRET = _root.TEST_SECRET
-settings_for = _root.settings_for
+from tests.conftest import TEST_SECRET, settings_for
 
 TABLES = {
     "users",

@@ -21,10 +21,9 @@ import sqlalchemy as sa
 
 from surveylab.db import tables as t
 from surveylab.repositories import UnitOfWork
+from tests.services import _workers
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-import _workers  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

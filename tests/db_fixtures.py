@@ -1,7 +1,4 @@
-"""Database fixtures shared by tests/db, tests/services and tests/cli/test_runs_cli.py.
-
-Loaded by path (``load()``) rather than imported by name, because several ``conftest.py`` files in
-this tree share the module name ``conftest``.
+"""Database fixtures shared by tests/db and tests/services (their conftest.py import them).
 
 ``settings`` here overrides the root one: instead of creating and migrating one database per test
 (about a second on PostgreSQL), each test module gets one migrated database per backend, and each
@@ -10,31 +7,18 @@ test starts from empty tables. Tests that need a brand-new database (migrations)
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-TESTS_DIR = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str, path: Path) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-#: The root tests/conftest.py (its helpers: settings_for, create_pg_database, PG_URL, ...).
-root = _load("surveylab_tests_root_conftest", TESTS_DIR / "conftest.py")
+from tests.conftest import (
+    PG_URL,
+    create_pg_database,
+    drop_pg_database,
+    require_component,
+    settings_for,
+)
 
 #: Every table, children first (the order rows can be deleted in without foreign-key errors).
 TABLES_CHILDREN_FIRST = (
@@ -65,15 +49,15 @@ def _module_settings(backend: str, tmp_path_factory: pytest.TempPathFactory) -> 
 
     data_dir = tmp_path_factory.mktemp(f"db-{backend}")
     if backend == "postgres":
-        root.require_component(bool(root.PG_URL), "PostgreSQL: SURVEYLAB_TEST_PG_URL is not set")
-        url = root.create_pg_database()
-        s = root.settings_for(url, data_dir)
+        require_component(bool(PG_URL), "PostgreSQL: SURVEYLAB_TEST_PG_URL is not set")
+        url = create_pg_database()
+        s = settings_for(url, data_dir)
         db.upgrade(s)
         yield s
         db.get_engine(s).dispose()
-        root.drop_pg_database(url)
+        drop_pg_database(url)
     else:
-        s = root.settings_for(None, data_dir)
+        s = settings_for(None, data_dir)
         db.upgrade(s)
         yield s
 
@@ -105,16 +89,8 @@ def fresh_pg_url() -> Iterator[str]:
     """A brand-new, empty (not migrated) PostgreSQL database URL, dropped afterwards."""
     from surveylab import db
 
-    root.require_component(bool(root.PG_URL), "PostgreSQL: SURVEYLAB_TEST_PG_URL is not set")
-    url = root.create_pg_database()
+    require_component(bool(PG_URL), "PostgreSQL: SURVEYLAB_TEST_PG_URL is not set")
+    url = create_pg_database()
     yield url
     db._engine.cache_clear()
-    root.drop_pg_database(url)
-
-
-def load() -> ModuleType:
-    """This module, loaded once under a unique name (for conftest files to re-export)."""
-    return _load("surveylab_tests_db_fixtures", Path(__file__))
-
-
-FIXTURES = ("backend", "_module_settings", "settings", "fresh_pg_url")
+    drop_pg_database(url)
