@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# Run every test from a fresh clone: install, chromium, a throwaway PostgreSQL, then pytest.
+# Run every test from a fresh clone: install, lint, chromium, a throwaway PostgreSQL, then pytest.
 # Ends with pytest's summary line. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install.sh test
+
+# lint first (a second or two): ruff's rules, ruff's formatting (Python files and the Python
+# blocks of Markdown files), import-linter's layer contracts; any failure fails the run
+lint_failed=0
+.venv/bin/ruff check --quiet . || lint_failed=1
+.venv/bin/ruff format --check --quiet . || lint_failed=1
+.venv/bin/lint-imports || lint_failed=1
+if [ "$lint_failed" != 0 ]; then
+  echo "lint failed (ruff check, ruff format --check or lint-imports): see above" >&2
+  exit 1
+fi
 
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
