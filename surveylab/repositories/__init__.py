@@ -16,7 +16,7 @@ from __future__ import annotations
 from surveylab.repositories._base import DuplicateError, Repository, utcnow
 from surveylab.repositories.audit import AuditRepository
 from surveylab.repositories.reports import ReportRepository
-from surveylab.repositories.runs import RunRepository
+from surveylab.repositories.runs import RunFilter, RunRepository
 from surveylab.repositories.surveys import SurveyFileRepository, SurveyRepository
 from surveylab.repositories.unit_of_work import UnitOfWork
 from surveylab.repositories.users import LoginAttemptRepository, TokenRepository, UserRepository
@@ -28,6 +28,7 @@ __all__ = [
     "LoginAttemptRepository",
     "ReportRepository",
     "Repository",
+    "RunFilter",
     "RunRepository",
     "SurveyFileRepository",
     "SurveyRepository",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import pandas as pd
 import sqlalchemy as sa
@@ -43,24 +43,32 @@ def _run_select() -> sa.Select[Any]:
     )
 
 
-def _filtered(
-    q: sa.Select[Any],
-    owner_id: uuid.UUID | None = None,
-    well_id: uuid.UUID | None = None,
-    run_type: str | None = None,
-    changed_since: datetime | None = None,
-    search: str | None = None,
-) -> sa.Select[Any]:
+class RunFilter(TypedDict, total=False):
+    """Which runs :meth:`RunRepository.list`, ``frame`` and ``count`` select (None: any)."""
+
+    #: The owner [user id].
+    owner_id: uuid.UUID | None
+    #: The well [well id].
+    well_id: uuid.UUID | None
+    #: Run type (GTL, Gyro, MWD, Unknown).
+    run_type: str | None
+    #: Only runs whose survey changed at or after this time [timezone-aware].
+    changed_since: datetime | None
+    #: Text in the run number or name (any case; ``%`` and ``_`` are plain text).
+    search: str | None
+
+
+def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
     """``q`` restricted to the runs matching every filter given."""
-    if owner_id is not None:
+    if (owner_id := f.get("owner_id")) is not None:
         q = q.where(t.runs.c.user_id == owner_id)
-    if well_id is not None:
+    if (well_id := f.get("well_id")) is not None:
         q = q.where(t.runs.c.well_id == well_id)
-    if run_type:
+    if run_type := f.get("run_type"):
         q = q.where(t.runs.c.run_type == run_type)
-    if changed_since is not None:
+    if (changed_since := f.get("changed_since")) is not None:
         q = q.where(t.runs.c.survey_changed_at >= changed_since)
-    if search:
+    if search := f.get("search"):
         # plain substring search: % and _ typed by the user are text, not LIKE wildcards
         text = search.lower()
         q = q.where(
@@ -75,8 +83,8 @@ def _filtered(
 class RunRepository(Repository[RunRecord]):
     """The seed's RunRepository, plus listing and filtering for the dashboards.
 
-    Filters (``owner_id``, ``well_id``, ``run_type``, ``changed_since``, ``search``) mean the
-    same in :meth:`list`, :meth:`frame` and :meth:`count`.
+    :class:`RunFilter` (``owner_id``, ``well_id``, ``run_type``, ``changed_since``, ``search``)
+    means the same in :meth:`list`, :meth:`frame` and :meth:`count`.
     """
 
     table = t.runs
@@ -205,17 +213,15 @@ class RunRepository(Repository[RunRecord]):
     def list(
         self,
         *,
-        owner_id: uuid.UUID | None = None,
-        well_id: uuid.UUID | None = None,
-        run_type: str | None = None,
-        changed_since: datetime | None = None,
-        search: str | None = None,
         order_by: str = "run_number",
         descending: bool = False,
         limit: int | None = None,
         offset: int = 0,
+        **filters: Unpack[RunFilter],
     ) -> builtins.list[RunRecord]:
-        q = _filtered(_run_select(), owner_id, well_id, run_type, changed_since, search)
+        """Runs matching ``filters``, sorted by ``order_by`` (run_number, run_name, run_type,
+        well, owner, created_at, updated_at), ``limit`` of them from ``offset``."""
+        q = _filtered(_run_select(), filters)
         sort_cols = {
             "run_number": t.runs.c.run_number,
             "run_name": t.runs.c.run_name,
@@ -231,21 +237,12 @@ class RunRepository(Repository[RunRecord]):
             q = q.limit(limit).offset(offset)
         return self._records(q)
 
-    def frame(
-        self,
-        *,
-        owner_id: uuid.UUID | None = None,
-        well_id: uuid.UUID | None = None,
-        run_type: str | None = None,
-        changed_since: datetime | None = None,
-        search: str | None = None,
-    ) -> pd.DataFrame:
+    def frame(self, **filters: Unpack[RunFilter]) -> pd.DataFrame:
         """Runs as one DataFrame (same filters and order as :meth:`list`), for large listings.
 
         On DuckDB the rows go straight into pandas without Python objects per row.
         """
-        q = _filtered(_run_select(), owner_id, well_id, run_type, changed_since, search)
-        q = q.order_by(t.runs.c.run_number, t.runs.c.id)
+        q = _filtered(_run_select(), filters).order_by(t.runs.c.run_number, t.runs.c.id)
         if self.dialect == "duckdb":
             compiled = q.compile(dialect=self.conn.dialect)
             params = [compiled.params[name] for name in compiled.positiontup or ()]
@@ -255,21 +252,13 @@ class RunRepository(Repository[RunRecord]):
             return frame
         return pd.read_sql(q, self.conn)
 
-    def count(
-        self,
-        *,
-        owner_id: uuid.UUID | None = None,
-        well_id: uuid.UUID | None = None,
-        run_type: str | None = None,
-        changed_since: datetime | None = None,
-        search: str | None = None,
-    ) -> int:
+    def count(self, **filters: Unpack[RunFilter]) -> int:
         q = sa.select(sa.func.count()).select_from(
             t.runs.outerjoin(t.wells, t.wells.c.id == t.runs.c.well_id).outerjoin(
                 t.users, t.users.c.id == t.runs.c.user_id
             )
         )
-        q = _filtered(q, owner_id, well_id, run_type, changed_since, search)
+        q = _filtered(q, filters)
         return int(self.conn.execute(q).scalar_one())
 
     def update(self, run_id: uuid.UUID, **values: Any) -> None:

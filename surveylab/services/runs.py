@@ -10,7 +10,7 @@ from typing import Any
 from surveylab.auth import Permission
 from surveylab.models import Actor, RunType, WellType
 from surveylab.models.records import RunRecord, WellRecord
-from surveylab.repositories import DuplicateError, UnitOfWork
+from surveylab.repositories import DuplicateError, RunFilter, UnitOfWork
 from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
 
 _WELL_FIELDS = (
@@ -264,7 +264,18 @@ def count_runs(uow: UnitOfWork, actor: Actor | None, **kw: Any) -> int:
         return 0 if filters is None else uow.runs.count(**filters)
 
 
-def _filters(uow, actor, mine, well, run_type, owner, changed_since, search):
+def _filters(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    mine: bool,
+    well: str | uuid.UUID | None,
+    run_type: str | None,
+    owner: str | None,
+    changed_since: datetime | None,
+    search: str | None,
+) -> RunFilter | None:
+    """The repository's filter for these choices; None when no run can match (an unknown
+    owner, or ``mine`` with another owner)."""
     owner_id = actor.id if mine and actor else None
     if owner:
         user = uow.users.by_username(owner)
