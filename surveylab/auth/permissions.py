@@ -1,6 +1,6 @@
 """Roles and permissions as data, and the checks every service call makes.
 
-After the seed design: any authenticated user reads (``IsOwnerOrReadOnly``); survey work needs
+Any authenticated user reads (``IsOwnerOrReadOnly``); survey work needs
 Admin, Engineer or Surveyor (``SurveyPermission``); changing or deleting an object needs its
 owner (with :attr:`Permission.CHANGE_OWN`) or an Admin (:attr:`Permission.CHANGE_ANY`); user
 management is Admin only; Viewer (managers) reads and runs reports.

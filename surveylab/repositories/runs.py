@@ -1,4 +1,4 @@
-"""Runs: the seed's RunRepository, plus listing, filtering and counting for the dashboards."""
+"""Runs: by id, number, name and owner, plus listing, filtering and counting for dashboards."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
 
 
 class RunRepository(Repository[RunRecord]):
-    """The seed's RunRepository, plus listing and filtering for the dashboards.
+    """Runs by id, number, name and owner, plus listing and filtering for the dashboards.
 
     :class:`RunFilter` (``owner_id``, ``well_id``, ``run_type``, ``changed_since``, ``search``)
     means the same in :meth:`list`, :meth:`frame` and :meth:`count`.
@@ -190,8 +190,7 @@ class RunRepository(Repository[RunRecord]):
         )
 
     def get(self, run_id: uuid.UUID, *, owner_id: uuid.UUID | None = None) -> RunRecord | None:
-        """A run by id; with ``owner_id``, only when that user owns it (the seed's
-        ``get_run_by_id(run_id, user)``)."""
+        """A run by id; with ``owner_id``, only when that user owns it."""
         q = _run_select().where(t.runs.c.id == run_id)
         if owner_id is not None:
             q = q.where(t.runs.c.user_id == owner_id)
@@ -207,7 +206,7 @@ class RunRepository(Repository[RunRecord]):
         return self._record(r) if r else None
 
     def for_user(self, user_id: uuid.UUID) -> builtins.list[RunRecord]:
-        """Runs the user owns (the seed's ``get_user_runs``), by run number."""
+        """Runs the user owns, by run number."""
         return self.list(owner_id=user_id)
 
     def list(
@@ -291,7 +290,7 @@ class RunRepository(Repository[RunRecord]):
         self.conn.execute(t.runs.delete().where(t.runs.c.id == run_id))
 
     def delete_for_user(self, user_id: uuid.UUID) -> None:
-        """The seed's cascade: a user's runs go with the user."""
+        """Delete every run the user owns (a user's runs go with the user)."""
         # fetch every id first: on DuckDB a new statement invalidates an open result
         ids = self.conn.execute(sa.select(t.runs.c.id).where(t.runs.c.user_id == user_id)).all()
         for (rid,) in ids:

@@ -26,7 +26,7 @@ from surveylab.repositories._base import (
 
 
 class SurveyFileRepository(Repository[SurveyFileRecord]):
-    """The seed's SurveyFileRepository: uploaded bytes kept exactly as received."""
+    """Uploaded survey files: the bytes kept exactly as received, with name, size and SHA-256."""
 
     table = t.survey_files
     stamped = ("uploaded_at",)
@@ -91,7 +91,7 @@ class SurveyFileRepository(Repository[SurveyFileRecord]):
         return self._record(r) if r else None
 
     def for_run(self, run_id: uuid.UUID) -> list[SurveyFileRecord]:
-        """The run's files, oldest first (the seed's ``get_run_files``)."""
+        """The run's files, oldest first."""
         q = (
             sa.select(*self._cols)
             .where(t.survey_files.c.run_id == run_id)

@@ -76,7 +76,7 @@ class UserRepository(Repository[UserRecord]):
         self.conn.execute(t.users.update().where(t.users.c.id == user_id).values(**values))
 
     def delete(self, user_id: uuid.UUID) -> None:
-        """Delete a user and, as the seed cascades, the runs they own (with their surveys).
+        """Delete a user and, cascading, the runs they own (with their surveys).
 
         Parameters
         ----------

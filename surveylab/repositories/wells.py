@@ -65,7 +65,7 @@ class WellRepository(Repository[WellRecord]):
         self.conn.execute(t.wells.update().where(t.wells.c.id == well_id).values(**values))
 
     def delete(self, well_id: uuid.UUID) -> None:
-        """Delete a well; its runs stay, with no well (the seed's SET NULL), on both backends."""
+        """Delete a well; its runs stay, with no well (``SET NULL``), on both backends."""
         self.conn.execute(t.runs.update().where(t.runs.c.well_id == well_id).values(well_id=None))
         self.conn.execute(
             t.reports.update().where(t.reports.c.well_id == well_id).values(well_id=None)

@@ -1,6 +1,6 @@
 """Users, login, token refresh and logout, and turning a token into the acting user.
 
-The seed's flow: credentials in, JWT out; every call validates the JWT, then loads the user from
+The flow: credentials in, JWT out; every call validates the JWT, then loads the user from
 the database (active flag and *current* role), then checks permissions.
 
 Security rules kept here:

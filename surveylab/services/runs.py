@@ -1,4 +1,4 @@
-"""Wells and runs: the seed's views as use cases. Reads need any authenticated user; writes
+"""Wells and runs as use cases. Reads need any authenticated user; writes
 need survey work (Admin, Engineer, Surveyor); changes and deletes need the owner or an Admin."""
 
 from __future__ import annotations
@@ -295,7 +295,7 @@ def _filters(
 
 
 def get_user_runs(uow: UnitOfWork, actor: Actor | None) -> list[RunRecord]:
-    """The seed's ``get_user_runs``: the runs the actor owns."""
+    """The runs the actor owns ("my runs")."""
     return list_runs(uow, actor, mine=True)
 
 

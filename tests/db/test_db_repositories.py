@@ -1,6 +1,6 @@
 """Repositories against real databases: the same tests on DuckDB files and on PostgreSQL.
 
-The seed's RunRepository / SurveyFileRepository methods, the schema's unique and CHECK
+RunRepository / SurveyFileRepository lookups, the schema's unique and CHECK
 constraints (hit with plain SQL so the repositories' own checks cannot hide a missing one), the
 cascades the repositories perform by hand, and the bulk station path (float64 in, float64 out).
 """
@@ -78,7 +78,7 @@ def _file(uow: UnitOfWork, run_id: uuid.UUID, content: bytes, name: str = "f.csv
     )
 
 
-# ------------------------------------------------------------------------- the seed's methods
+# ------------------------------------------------------------------- runs and files by owner
 def test_seed_run_repository_methods(settings):
     with UnitOfWork(settings) as uow:
         ann, bob = _user(uow, "ann"), _user(uow, "bob")
@@ -92,7 +92,7 @@ def test_seed_run_repository_methods(settings):
         assert [r.id for r in uow.runs.for_user(ann)] == [r1.id, r2.id]
         assert [r.id for r in uow.runs.for_user(bob)] == [r3.id]
         assert uow.runs.for_user(uuid.uuid4()) == []
-        # the seed's get_run_by_id(run_id, user): only the user's own run
+        # with owner_id, only the user's own run
         assert uow.runs.get(r1.id, owner_id=ann).run_name == "one"
         assert uow.runs.get(r1.id, owner_id=bob) is None
         assert uow.runs.get(r3.id).owner_name == "bob"

@@ -46,7 +46,7 @@ def test_wells_create_list_get_update_delete(settings, people):
     runs.delete_well(uow(), eng, "Alpha-1")
     with pytest.raises(NotFound, match="unknown well 'Alpha-1'"):
         runs.get_well(uow(), eng, "Alpha-1")
-    assert runs.get_run(uow(), eng, run.id).well_id is None  # the seed's SET NULL
+    assert runs.get_run(uow(), eng, run.id).well_id is None  # SET NULL
 
 
 @pytest.mark.parametrize(
