@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from surveylab.chromium import CHROMIUM_OFFLINE_FLAGS
+from surveylab.reports.chromium import CHROMIUM_OFFLINE_FLAGS
 from tests.conftest import REPO_ROOT, TEST_SECRET, require_component, settings_for
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"

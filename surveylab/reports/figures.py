@@ -26,7 +26,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure, SubplotParams
 
 from surveylab.calc import vertical_section
-from surveylab.ui.style import COLORS
+from surveylab.reports.style import COLORS
 from surveylab.units import unit_label
 
 #: Width of every figure [in]; fits a printed A4 or Letter page inside its margins.
