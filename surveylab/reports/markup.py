@@ -8,6 +8,7 @@ it out (:func:`surveylab.reports.render.notebook_to_html`).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -36,7 +37,7 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def html_table(rows: list[list[object]], headers: list[str], left: int = 0) -> str:
+def html_table(rows: Sequence[Sequence[object]], headers: Sequence[str], left: int = 0) -> str:
     head = "".join(
         f"<th class='{'l' if i < left else ''}'>{esc(h)}</th>" for i, h in enumerate(headers)
     )
