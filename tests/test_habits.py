@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted(
     p
-    for folder in ("notebooks", "dashboards")
+    for folder in ("notebooks", "dashboards", "surveylab")
     for p in (ROOT / folder).rglob("*.ipynb")
     if ".ipynb_checkpoints" not in p.parts
 )
