@@ -1,5 +1,5 @@
 # The two set-up commands (see README): `make serve` and `make test`.
-.PHONY: serve test install bench lint clean-data
+.PHONY: serve test install bench lint clean-data sync-notebooks
 
 PORT ?= 8866
 
@@ -16,6 +16,10 @@ install:
 bench:          ## run the benchmarks (results: bench/RESULTS.md)
 	scripts/install.sh bench
 	.venv/bin/python bench/run_all.py
+
+sync-notebooks: ## copy the packaged dashboards and report notebooks to the repository's folders
+	cp surveylab/ui/dashboards/*.ipynb dashboards/
+	cp surveylab/reports/notebooks/*.ipynb notebooks/reports/
 
 lint:
 	.venv/bin/ruff check .

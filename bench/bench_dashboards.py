@@ -47,10 +47,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from surveylab import db  # noqa: E402
-from surveylab.chromium import CHROMIUM_OFFLINE_FLAGS  # noqa: E402
 from surveylab.config import load_settings  # noqa: E402
 from surveylab.demo import vendor_csv  # noqa: E402
 from surveylab.models import Role  # noqa: E402
+from surveylab.reports.chromium import CHROMIUM_OFFLINE_FLAGS  # noqa: E402
 from surveylab.repositories import UnitOfWork  # noqa: E402
 from surveylab.services import accounts, surveys  # noqa: E402
 
@@ -205,11 +205,11 @@ def _free_port() -> int:
 
 
 def start_voila(directory: Path, data_dir: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    from surveylab.cli.serve import REPO_ROOT, voila_command
+    from surveylab.cli.serve import DASHBOARDS_DIR, voila_command
 
     port = _free_port()
     cmd = voila_command(port)
-    cmd[cmd.index(str(REPO_ROOT / "dashboards"))] = str(directory)
+    cmd[cmd.index(str(DASHBOARDS_DIR))] = str(directory)
     env = dict(
         os.environ,
         SURVEYLAB_DATA_DIR=str(data_dir),
@@ -297,7 +297,9 @@ def browser_side(data_dir: Path, repeat: int) -> dict[str, float]:
     try:
         bare_proc, bare_base = start_voila(tmp, data_dir, tmp / "bare.log")
         procs.append(bare_proc)
-        runs_proc, runs_base = start_voila(REPO / "dashboards", data_dir, tmp / "runs.log")
+        from surveylab.cli.serve import DASHBOARDS_DIR
+
+        runs_proc, runs_base = start_voila(DASHBOARDS_DIR, data_dir, tmp / "runs.log")
         procs.append(runs_proc)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

@@ -6,8 +6,8 @@ Usage::
 
 One run of the script does everything in interleaved rounds, in a fresh DuckDB under a
 temporary folder: the floor (papermill executing an empty notebook with the same kernel,
-``python3``), the survey report to HTML and to PDF through :func:`surveylab.reporting.
-render_report`. Targets: HTML within 2x of the floor; PDF within 2x of the HTML. Medians
+``python3``), the survey report to HTML and to PDF through :func:`surveylab.reports.
+render.render_report`. Targets: HTML within 2x of the floor; PDF within 2x of the HTML. Medians
 over rounds and the spread (min-max) are printed as a Markdown table.
 
 ``--breakdown`` adds one instrumented rendering: the report's sections built in this process
@@ -86,7 +86,7 @@ def floor(path: Path, out: Path) -> float:
 
 
 def render(session, run, fmt: str, out: Path) -> float:
-    from surveylab.reporting import render_report
+    from surveylab.reports.render import render_report
 
     t = time.perf_counter()
     render_report(session, run=run.run_number, fmt=fmt, output_dir=out)
@@ -97,9 +97,9 @@ def breakdown(session, run, folder: Path) -> None:
     """Print where one survey report's time goes [s]."""
     import json
 
-    from surveylab.chromium import html_to_pdf
-    from surveylab.reporting import TEMPLATES, execute_notebook, notebook_to_html
-    from surveylab.ui.report import SurveyReport
+    from surveylab.reports.chromium import html_to_pdf
+    from surveylab.reports.render import TEMPLATES, execute_notebook, notebook_to_html
+    from surveylab.reports.survey import SurveyReport
 
     work = folder / "breakdown"
     work.mkdir(exist_ok=True)

@@ -1,7 +1,8 @@
 """Configuration in one place: environment variables, with documented defaults.
 
 - ``SURVEYLAB_DATA_DIR``: folder for the embedded database, the generated secret and reports
-  (default ``<repo>/data``).
+  (default :func:`default_data_dir`: ``<repo>/data`` in a checkout, else
+  ``$XDG_DATA_HOME/surveylab``).
 - ``SURVEYLAB_DATABASE_URL``: SQLAlchemy URL, ``duckdb:///path.duckdb`` or
   ``postgresql+psycopg://user@host:port/db`` (default: ``surveylab.duckdb`` in the data dir).
 - ``SURVEYLAB_SECRET_KEY``: JWT signing secret, at least 32 bytes. Required with PostgreSQL; in
@@ -25,7 +26,10 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+_ABOVE_PACKAGE = Path(__file__).resolve().parent.parent
+#: The repository checkout surveylab runs from (the folder holding ``pyproject.toml`` next to
+#: the package, as in an editable install), or None when it is installed (``pip install .``).
+CHECKOUT: Path | None = _ABOVE_PACKAGE if (_ABOVE_PACKAGE / "pyproject.toml").is_file() else None
 MIN_SECRET_BYTES = 32
 
 
@@ -100,10 +104,36 @@ class Settings:
         return key
 
 
+def default_data_dir(env: dict[str, str], checkout: Path | None = CHECKOUT) -> Path:
+    """The data folder when ``SURVEYLAB_DATA_DIR`` is not set.
+
+    Parameters
+    ----------
+    env : dict of str to str
+        The environment [variable -> text].
+    checkout : Path or None, optional
+        The repository checkout surveylab runs from; default :data:`CHECKOUT`.
+
+    Returns
+    -------
+    Path
+        ``data/`` in the checkout; for an installed surveylab (no checkout: its package folder
+        is no place for data) ``surveylab`` in the user's data folder, ``$XDG_DATA_HOME``
+        (default ``~/.local/share``; a relative one is ignored, as the XDG Base Directory
+        Specification says), the same from any working directory.
+    """
+    if checkout is not None:
+        return checkout / "data"
+    base = Path(env.get("XDG_DATA_HOME") or "")
+    if not base.is_absolute():  # unset, empty or relative: the specification's default
+        base = Path.home() / ".local" / "share"
+    return base / "surveylab"
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Read settings from the environment (or the mapping given, for tests)."""
     env = dict(os.environ if env is None else env)
-    data_dir = Path(env.get("SURVEYLAB_DATA_DIR") or (REPO_ROOT / "data")).resolve()
+    data_dir = Path(env.get("SURVEYLAB_DATA_DIR") or default_data_dir(env)).resolve()
     url = env.get("SURVEYLAB_DATABASE_URL") or f"duckdb:///{data_dir / 'surveylab.duckdb'}"
     if not (url.startswith("duckdb") or url.startswith("postgresql")):
         raise ConfigError(

@@ -170,6 +170,31 @@ class Session:
         session._login_uow = uow
         return session
 
+    @classmethod
+    @contextmanager
+    def login_kept_open(
+        cls, username: str, password: str, settings: Settings | None = None
+    ) -> Iterator[Session]:
+        """Log in on a connection kept open until the block ends, and lend it to the new
+        session's calls meanwhile (see :meth:`login`): one connection for a login and what
+        is read right after it, as a dashboard's role check and first page.
+
+        Raises
+        ------
+        AuthenticationError
+            ``"invalid username or password"`` for every kind of failure, when the block
+            is entered.
+        """
+        settings = settings or load_settings()
+        with UnitOfWork(settings) as uow:
+            yield cls.login(username, password, settings, uow=uow)
+
+    def adopt(self, other: Session) -> None:
+        """Take the tokens of ``other`` (a fresh login), e.g. into a session a notebook holds
+        from :func:`connect` before its user logged in with a form."""
+        self.token = other.token
+        self.refresh_token = other.refresh_token
+
     def uow(self) -> UnitOfWork:
         """A unit of work on this session's database: the login's while its caller keeps it
         open (see :meth:`login`), otherwise a fresh one."""
@@ -426,26 +451,30 @@ class Session:
 def connect(
     settings: Settings | None = None,
     *,
-    show_login: bool = True,
     env: Mapping[str, str] | None = None,
+    login: Callable[[Session], None] | None = None,
 ) -> Session:
-    """Open a session: ``SURVEYLAB_TOKEN`` (or token file) when set, else a login widget.
+    """Open a session: ``SURVEYLAB_TOKEN`` (or token file) when set, else one not logged in.
+
+    The notebooks call :func:`surveylab.connect`, which passes the login form as ``login``.
 
     Parameters
     ----------
     settings : Settings, optional
         Configuration; default :func:`load_settings`.
-    show_login : bool, optional
-        Without a token, display a login form (notebooks). Default True. With False the
-        session returned is not logged in: its calls raise ``"not authenticated"``.
     env : Mapping of str to str, optional
         The environment [variable -> text]; default ``os.environ``.
+    login : callable, optional
+        Without a token, called with the session returned, which is not logged in yet: it
+        offers a way to log in (a form) that puts the tokens of a login into that session
+        (:meth:`Session.adopt`). Default: nothing, the session's calls raise
+        ``"not authenticated"``.
 
     Returns
     -------
     Session
-        Authenticated when a token was found; otherwise it becomes usable once the login form
-        is submitted.
+        Authenticated when a token was found; otherwise not logged in until ``login`` logs it
+        in.
 
     Raises
     ------
@@ -459,21 +488,22 @@ def connect(
         session.actor  # noqa: B018 - fail now, not at the first call, when the token is bad
         return session
     session = Session(None, settings)
-    if show_login:
-        from IPython.display import display
-
-        from surveylab.ui.login import LoginForm
-
-        form = LoginForm(settings, on_login=_adopter(session))
-        display(form.widget)
+    if login is not None:
+        login(session)
     return session
 
 
-def _adopter(target: Session) -> Callable[[Session], None]:
-    """A login callback moving the tokens of a fresh login into ``target``."""
+def warm_up_connection(settings: Settings) -> None:
+    """Pay a process's first-connection costs before anyone logs in: the engine, the database
+    driver and the user look-up's compiled SQL (about 0.3 s of a first login).
 
-    def adopt(source: Session) -> None:
-        target.token = source.token
-        target.refresh_token = source.refresh_token
+    Looks up a username that cannot exist (usernames are never empty): reads nothing, writes
+    nothing, records no login attempt.
 
-    return adopt
+    Raises
+    ------
+    Exception
+        Whatever the database raises when it cannot be reached (the caller decides).
+    """
+    with UnitOfWork(settings) as uow:
+        uow.users.by_username("")

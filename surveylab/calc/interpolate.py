@@ -38,10 +38,8 @@ _STRAIGHT = 1e-9
 
 
 class StationPath(Protocol):
-    """Anything with station arrays and positions (a :class:`Trajectory` or :class:`Stations`).
-
-    Read-only members, so that a :class:`Stations` named tuple qualifies as well.
-    """
+    """Anything with station arrays and positions (a :class:`Trajectory` or :class:`Stations`),
+    read only."""
 
     @property
     def md(self) -> np.ndarray: ...

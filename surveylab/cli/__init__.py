@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="surveylab",
         description="surveylab: wellbore directional surveys (import, compute, store, report).",
     )
-    from surveylab import __version__
+    from surveylab._version import __version__
 
     parser.add_argument("--version", action="version", version=f"surveylab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

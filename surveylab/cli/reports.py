@@ -50,7 +50,7 @@ def _print_rendered(args, out) -> int:
 
 
 def _report(args) -> int:
-    from surveylab.reporting import render_report
+    from surveylab.reports.render import render_report
 
     s = session()
     out = render_report(
@@ -66,7 +66,7 @@ def _report(args) -> int:
 
 
 def _report_well(args) -> int:
-    from surveylab.reporting import render_report
+    from surveylab.reports.render import render_report
 
     s = session()
     out = render_report(
@@ -95,7 +95,7 @@ def _batch(args) -> int:
     import sys
 
     from surveylab.cli import CliError
-    from surveylab.reporting import render_report
+    from surveylab.reports.render import render_report
 
     since = _parse_since(args.changed_since)
     s = session()

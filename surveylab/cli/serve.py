@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
-from surveylab.config import REPO_ROOT
+#: The dashboards' notebooks, shipped in the package (``surveylab/ui/dashboards/``; the
+#: repository's ``dashboards/`` holds the same files). Served from wherever surveylab is
+#: installed, so ``surveylab serve`` works from any working directory.
+DASHBOARDS_DIR = Path(__file__).resolve().parent.parent / "ui" / "dashboards"
 
 
 def register(sub) -> None:
@@ -21,7 +25,7 @@ def voila_command(port: int) -> list[str]:
         sys.executable,
         "-m",
         "voila",
-        str(REPO_ROOT / "dashboards"),
+        str(DASHBOARDS_DIR),
         "--no-browser",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",

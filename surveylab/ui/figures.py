@@ -15,7 +15,7 @@ import plotly.io as pio
 
 from surveylab import calc
 from surveylab.calc import vertical_section
-from surveylab.ui.style import COLORS
+from surveylab.reports.style import COLORS
 from surveylab.units import unit_label
 
 # The look of surveylab's figures. As plotly's default template it is attached when a figure

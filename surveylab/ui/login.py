@@ -14,7 +14,6 @@ import ipywidgets as w
 
 from surveylab.auth import AuthError
 from surveylab.config import ConfigError, Settings, load_settings
-from surveylab.repositories import UnitOfWork
 from surveylab.services.accounts import LOGIN_FAILED
 from surveylab.session import Session
 
@@ -107,8 +106,7 @@ class LoginForm:
             try:
                 # one connection for the login and what on_login reads first (the role
                 # check and a dashboard's first page): on DuckDB opening it is the cost
-                uow = held.enter_context(UnitOfWork(self.settings))
-                session = Session.login(name, secret, self.settings, uow=uow)
+                session = held.enter_context(Session.login_kept_open(name, secret, self.settings))
             except AuthError:
                 self.show_message(LOGIN_FAILED)
                 return None
@@ -123,3 +121,24 @@ class LoginForm:
             self.show_message(f"Signed in as {name}.", error=False)
             self.on_login(session)
         return session
+
+
+def show_login_form(session: Session) -> LoginForm:
+    """Display a login form (in a notebook) whose login ``session`` adopts: the session a
+    notebook holds from :func:`surveylab.connect` becomes usable once the form is submitted.
+
+    Parameters
+    ----------
+    session : Session
+        A session not logged in yet; its settings are the form's.
+
+    Returns
+    -------
+    LoginForm
+        The form displayed.
+    """
+    from IPython.display import display  # looked up when shown (tests replace it)
+
+    form = LoginForm(session.settings, on_login=session.adopt)
+    display(form.widget)
+    return form

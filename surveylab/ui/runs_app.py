@@ -10,9 +10,9 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
+from surveylab.calc.tables import convert_stations, listing_frame
 from surveylab.models import RunType
 from surveylab.services import exports as export_service
-from surveylab.ui.listing import convert_stations, listing_frame
 from surveylab.ui.shell import DashboardShell, download_link, esc, findings_html, table_html
 from surveylab.units import unit_label
 
@@ -582,7 +582,7 @@ class RunsApp(DashboardShell):
     def make_report(self) -> None:
         if self.selected is None:
             return
-        from surveylab.reporting import render_report
+        from surveylab.reports.render import render_report
 
         out_dir = self.settings.reports_dir
         done = self.call(

@@ -20,7 +20,8 @@ import pandas as pd
 from surveylab.auth import AuthenticationError, AuthError
 from surveylab.config import Settings, load_settings
 from surveylab.models import Finding, Role
-from surveylab.session import Session
+from surveylab.session import Session, warm_up_connection
+from surveylab.ui.login import LoginForm
 
 STYLE = """
 <style>
@@ -118,12 +119,10 @@ def warm_up(settings: Settings) -> None:
     (usernames are never empty) and shows nothing; a database that cannot be reached is left
     for the login to report.
     """
-    from surveylab.repositories import UnitOfWork
     from surveylab.ui import figures
 
     try:
-        with UnitOfWork(settings) as uow:
-            uow.users.by_username("")
+        warm_up_connection(settings)
     except Exception:  # reported by the login, in words, when someone logs in
         pass
     figures.prime()
@@ -149,8 +148,6 @@ class DashboardShell:
     roles: tuple[Role, ...] | None = None
 
     def __init__(self, settings: Settings | None = None) -> None:
-        from surveylab.ui.login import LoginForm
-
         self.settings = settings or load_settings()
         _warm_up_in_background(self.settings)
         self.session: Session | None = None

@@ -10,6 +10,7 @@ from typing import Any
 import ipywidgets as w
 from IPython.display import display
 
+from surveylab.calc.tables import listing_frame
 from surveylab.models import NorthReference, Role, RunType, WellType
 from surveylab.services import surveys as survey_service
 from surveylab.ui.shell import DashboardShell, esc, findings_html, table_html
@@ -274,8 +275,6 @@ class UploadApp(DashboardShell):
         if pv.stations is not None:
             unit = str(h.depth_unit)
             course = dls_course_length(unit)
-            from surveylab.ui.listing import listing_frame
-
             df = listing_frame(pv.stations, unit, course)
             self.preview_table.value = (
                 f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"

@@ -8,11 +8,12 @@ import traceback
 
 import pytest
 
+from surveylab import connect  # the notebooks' entry point: the session and the login form
 from surveylab.auth import AuthenticationError
 from surveylab.models import Role
 from surveylab.repositories import UnitOfWork
 from surveylab.services import accounts
-from surveylab.session import Session, connect, token_from_environment
+from surveylab.session import Session, token_from_environment
 
 
 def _texts_of(exc: BaseException) -> str:
@@ -270,3 +271,21 @@ def test_a_batch_refuses_a_token_that_is_no_longer_valid(settings, people, pw):
     with pytest.raises(AuthenticationError, match="inactive or gone"), session.batch():
         pytest.fail("the batch must not open")
     assert session._batch is None
+
+
+def test_the_session_calls_the_login_it_is_given_only_without_a_token(settings, people, pw):
+    """:func:`surveylab.session.connect` knows no form: it calls what it is given with the
+    session not logged in, and a login adopted into that session makes it usable."""
+    from surveylab.session import connect as connect_session
+
+    offered: list[Session] = []
+    session = connect_session(settings, env={}, login=offered.append)
+    assert offered == [session] and not session.is_authenticated
+    session.adopt(Session.login("viewer", pw("viewer"), settings))
+    assert session.actor == people["viewer"]
+    pair = accounts.login(UnitOfWork(settings), "engineer", pw("engineer"))
+    offered.clear()
+    with_token = connect_session(
+        settings, env={"SURVEYLAB_TOKEN": pair.access}, login=offered.append
+    )
+    assert offered == [] and with_token.actor == people["engineer"]

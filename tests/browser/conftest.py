@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from surveylab.chromium import CHROMIUM_OFFLINE_FLAGS
+from surveylab.reports.chromium import CHROMIUM_OFFLINE_FLAGS
 from tests.conftest import REPO_ROOT, TEST_SECRET, require_component, settings_for
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
@@ -46,7 +46,8 @@ def demo_data_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def voila_url(demo_data_dir) -> str:
-    """Serve dashboards/ with Voila exactly as `surveylab serve` does, on a free port."""
+    """Serve the packaged dashboards with Voila exactly as `surveylab serve` does, on a free
+    port."""
     from surveylab.cli.serve import voila_command
 
     port = _free_port()

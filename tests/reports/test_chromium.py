@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from surveylab import chromium
-from surveylab.chromium import PdfPrinter, PrintError, html_to_pdf
+from surveylab.reports import chromium
+from surveylab.reports.chromium import PdfPrinter, PrintError, html_to_pdf
 from tests.conftest import require_component
 
 pytestmark = pytest.mark.slow

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from surveylab import reporting
-from surveylab.report_content import (
+from surveylab.reports import render as reporting
+from surveylab.reports.content import (
     PreparedReport,
     survey_parameters,
     wait_prepared,
@@ -29,7 +29,7 @@ SECTIONS = {"title": "<h1>T</h1>", "listing": "<table>L</table>"}
 
 def test_the_notebooks_entry_point_imports_nothing_heavy() -> None:
     code = (
-        "import sys, surveylab.report_content\n"
+        "import sys, surveylab.reports.content\n"
         "heavy = [m for m in ('numpy', 'pandas', 'sqlalchemy', 'duckdb', 'matplotlib', "
         "'plotly', 'surveylab.session') if m in sys.modules]\n"
         "print(','.join(heavy))"
@@ -116,6 +116,6 @@ def test_without_content_the_kernel_builds_and_a_failure_names_the_cell(
 
 
 def _survey_sections() -> tuple[str, ...]:
-    from surveylab.ui.report import SurveyReport
+    from surveylab.reports.survey import SurveyReport
 
     return SurveyReport.SECTIONS

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from surveylab.reporting import PRINT_STYLE, ReportError, notebook_to_html
-from surveylab.ui.report import listing_table_html
+from surveylab.reports.markup import listing_table_html
+from surveylab.reports.render import PRINT_STYLE, ReportError, notebook_to_html
 
 
 def write_notebook(path: Path, cells: list[dict]) -> Path:

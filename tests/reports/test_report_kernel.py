@@ -6,7 +6,8 @@ import gc
 
 import pytest
 
-from surveylab import report_kernel, reporting
+from surveylab.reports import kernel as report_kernel
+from surveylab.reports import render as reporting
 
 
 class _Events:
@@ -81,8 +82,8 @@ def test_a_report_kernel_runs_with_the_extension(tmp_path) -> None:
 
 
 def test_report_builders_without_a_token_say_which_variables_to_set(monkeypatch) -> None:
-    from surveylab.ui.report import SurveyReport, report_session
-    from surveylab.ui.well_report import WellReport
+    from surveylab.reports.survey import SurveyReport, report_session
+    from surveylab.reports.well import WellReport
 
     for name in ("SURVEYLAB_TOKEN", "SURVEYLAB_TOKEN_FILE"):
         monkeypatch.delenv(name, raising=False)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import REPO_ROOT, TEST_SECRET, require_component, settings_for
+from tests.conftest import TEST_SECRET, require_component, settings_for
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
 
@@ -67,7 +67,7 @@ def demo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def kept(demo, tmp_path_factory):
     """Keep a copy of every executed notebook (render_report deletes its working folder)."""
-    import surveylab.reporting as reporting
+    import surveylab.reports.render as reporting
 
     folder = tmp_path_factory.mktemp("executed")
     original = reporting.execute_notebook
@@ -86,7 +86,7 @@ def rendered(demo, kept, tmp_path_factory):
     """Survey report of D101 and well report of Demo J-1, each in HTML (render_report) and
     PDF (the CLI, with the token in SURVEYLAB_TOKEN)."""
     from surveylab.cli import main
-    from surveylab.reporting import render_report
+    from surveylab.reports.render import render_report
 
     out = tmp_path_factory.mktemp("reports-out")
     s = demo["engineer"]
@@ -203,7 +203,9 @@ def _cli_options(command: str) -> dict[str, object]:
 def test_parameters_cell_matches_the_cli(template: str, command: str) -> None:
     import papermill
 
-    params = papermill.inspect_notebook(str(REPO_ROOT / "notebooks" / "reports" / template))
+    from surveylab.reports.render import NOTEBOOKS_DIR
+
+    params = papermill.inspect_notebook(str(NOTEBOOKS_DIR / template))
     cli = _cli_options(command)
     assert set(params) == set(cli)
     assert not any("token" in name for name in params)
@@ -216,7 +218,7 @@ def test_parameters_cell_matches_the_cli(template: str, command: str) -> None:
 def test_report_batch_renders_changed_runs_and_names_the_failing_one(
     demo, rendered, tmp_path, capsys
 ) -> None:
-    import surveylab.reporting as reporting
+    import surveylab.reports.render as reporting
     from surveylab.cli import main
     from surveylab.demo import vendor_csv, well_profile
 
@@ -279,7 +281,7 @@ def test_batch_refuses_an_unreadable_date(demo, capsys) -> None:
     ],
 )
 def test_render_report_refuses_bad_requests(demo, tmp_path, kwargs, message) -> None:
-    from surveylab.reporting import ReportError, render_report
+    from surveylab.reports.render import ReportError, render_report
 
     with pytest.raises(ReportError, match=message):
         render_report(demo["engineer"], output_dir=tmp_path, **kwargs)
@@ -307,7 +309,7 @@ def test_report_without_a_token_is_refused(demo, tmp_path, capsys) -> None:
 
 
 def test_token_detection_covers_the_payload() -> None:
-    from surveylab.reporting import _holds_token
+    from surveylab.reports.render import _holds_token
 
     token = "aaaa." + "b" * 40 + ".cccc"
     assert _holds_token(token, "x " + token)
@@ -321,8 +323,8 @@ def test_the_kernel_builds_the_same_report_when_the_renderer_could_not(
 ) -> None:
     """The renderer prepares the sections while the kernel starts; when that fails, the
     notebook's kernel builds the report itself, and the page is the same."""
-    from surveylab.reporting import render_report
-    from surveylab.ui.report import SurveyReport
+    from surveylab.reports.render import render_report
+    from surveylab.reports.survey import SurveyReport
 
     failures: list[str] = []
 
@@ -348,8 +350,8 @@ def test_the_kernel_builds_the_same_report_when_the_renderer_could_not(
 def test_a_pdf_that_cannot_be_printed_writes_and_records_nothing(
     demo, tmp_path, monkeypatch, browser, message
 ) -> None:
-    from surveylab import chromium
-    from surveylab.reporting import ReportError, render_report
+    from surveylab.reports import chromium
+    from surveylab.reports.render import ReportError, render_report
 
     path = None
     if browser is not None:

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from surveylab.calc import default_vs_azimuth
-from surveylab.ui import static_figures as sf
+from surveylab.reports import figures as sf
 
 SVG = "{http://www.w3.org/2000/svg}"
 

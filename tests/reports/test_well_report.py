@@ -38,7 +38,7 @@ def _add(session, well, number, run_type, *, seed, noise=0.0, reference="true no
 
 
 def test_gyro_run_is_the_reference_and_tolerances_apply_to_gyro_pairs(admin) -> None:
-    from surveylab.ui.well_report import WellReport
+    from surveylab.reports.well import WellReport
 
     admin.create_well("W-1")
     _add(admin, "W-1", "R1", "MWD", seed=1, noise=0.05)
@@ -63,7 +63,7 @@ def test_gyro_run_is_the_reference_and_tolerances_apply_to_gyro_pairs(admin) -> 
 
 
 def test_without_a_gyro_run_the_first_run_is_the_reference(admin) -> None:
-    from surveylab.ui.well_report import WellReport
+    from surveylab.reports.well import WellReport
 
     admin.create_well("W-2")
     _add(admin, "W-2", "M1", "MWD", seed=1)
@@ -78,7 +78,7 @@ def test_without_a_gyro_run_the_first_run_is_the_reference(admin) -> None:
 
 
 def test_runs_on_another_north_reference_are_not_compared(admin) -> None:
-    from surveylab.ui.well_report import WellReport
+    from surveylab.reports.well import WellReport
 
     admin.create_well("W-3")
     _add(admin, "W-3", "G1", "Gyro", seed=1)
@@ -91,8 +91,8 @@ def test_runs_on_another_north_reference_are_not_compared(admin) -> None:
 
 
 def test_a_well_without_surveys_is_refused(admin) -> None:
+    from surveylab.reports.well import WellReport
     from surveylab.services import ServiceError
-    from surveylab.ui.well_report import WellReport
 
     admin.create_well("Empty")
     admin.create_run("E1", "Empty E1", "Gyro", well="Empty")
@@ -103,8 +103,8 @@ def test_a_well_without_surveys_is_refused(admin) -> None:
 
 
 def test_reports_give_their_sections_by_name_in_order(admin) -> None:
-    from surveylab.ui.report import SurveyReport
-    from surveylab.ui.well_report import WellReport
+    from surveylab.reports.survey import SurveyReport
+    from surveylab.reports.well import WellReport
 
     admin.create_well("W-1")
     _add(admin, "W-1", "R1", "Gyro", seed=1)

@@ -403,7 +403,7 @@ def test_make_report_renders_the_run_and_offers_the_file(engineer_app, report_en
 
 
 def test_make_report_shows_why_a_pdf_failed(engineer_app, report_env, monkeypatch):
-    from surveylab import chromium
+    from surveylab.reports import chromium
 
     monkeypatch.setattr(chromium, "chromium_path", lambda: None)
     app = engineer_app

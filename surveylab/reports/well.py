@@ -4,7 +4,7 @@ Each run's current survey is shown in one depth unit. Runs are compared against 
 run where there is one (else the first run with a survey) with :mod:`surveylab.calc.compare`;
 the gyro in-run/out-run tolerances of DOMAIN.md apply where both runs are gyro surveys
 (Gyro or GTL). Against an MWD run the verdict is shown for information only.
-The report notebook ``notebooks/reports/well_report.ipynb`` calls these and displays them.
+The report notebook ``surveylab/reports/notebooks/well_report.ipynb`` displays them.
 """
 
 from __future__ import annotations
@@ -15,26 +15,18 @@ from typing import TYPE_CHECKING, ClassVar
 
 import pandas as pd
 
-from surveylab import __version__
-from surveylab.calc import Stations, default_vs_azimuth, vertical_section
+from surveylab._version import __version__
+from surveylab.calc import default_vs_azimuth, vertical_section
 from surveylab.calc.compare import GYRO_IN_OUT, SurveyComparison, compare_surveys
+from surveylab.calc.tables import convert_stations, stations_of
 from surveylab.models.records import RunRecord, WellRecord
+from surveylab.reports import figures as static_figures
+from surveylab.reports.markup import CSS, esc, figures_html, fmt, html_table, listing_table_html
+from surveylab.reports.style import COLORS
+from surveylab.reports.survey import ReportSections, SurveyReport, report_session
 from surveylab.services import ServiceError
 from surveylab.services import runs as run_service
-from surveylab.session import Session, SurveyView
-from surveylab.ui import static_figures
-from surveylab.ui.listing import convert_stations
-from surveylab.ui.report import (
-    CSS,
-    ReportSections,
-    SurveyReport,
-    esc,
-    figures_html,
-    fmt,
-    html_table,
-    listing_table_html,
-    report_session,
-)
+from surveylab.session import Session
 from surveylab.units import unit_label
 
 if TYPE_CHECKING:
@@ -44,24 +36,6 @@ if TYPE_CHECKING:
 GYRO_TYPES = ("Gyro", "GTL")
 _UNITS = ("m", "ft", "usft")
 _DIFF_COLUMNS = ("d_north", "d_east", "d_tvd", "distance", "d_inc")
-
-
-def stations_of(frame: pd.DataFrame) -> Stations:
-    """The used stations of a station table as :class:`surveylab.calc.Stations`.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Columns md, inc, azi, tvd, north, east [depth unit, deg]; an optional boolean ``used``
-        column drops the copies a use-flag set aside.
-
-    Returns
-    -------
-    Stations
-    """
-    if "used" in frame:
-        frame = frame[frame["used"].fillna(True).astype(bool)]
-    return Stations(*(frame[c].to_numpy(dtype=float) for c in Stations._fields))
 
 
 @dataclass(frozen=True)
@@ -384,14 +358,12 @@ class WellReport(ReportSections):
         import plotly.graph_objects as go
         from plotly.subplots import make_subplots
 
-        from surveylab.ui import figures
-
         u = unit_label(self.unit)
         fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06)
         for i, c in enumerate(self.comparisons):
             if c.comparison is None:
                 continue
-            cmp_, color = c.comparison, figures.COLORS[(i + 1) % len(figures.COLORS)]
+            cmp_, color = c.comparison, COLORS[(i + 1) % len(COLORS)]
             name = f"{c.run.run_number} {c.run.run_type}"
             for row, y in ((1, cmp_.distance), (2, cmp_.d_inc), (3, cmp_.d_azi)):
                 fig.add_trace(
@@ -504,8 +476,3 @@ def _compare(reference: SurveyReport, other: SurveyReport, step: float | None) -
         else "not a gyro pair: tolerances shown for information"
     )
     return RunComparison(run, result, gyro_pair, note)
-
-
-def view_stations(view: SurveyView) -> Stations:
-    """The used stations of a survey view as :class:`surveylab.calc.Stations` [its unit]."""
-    return stations_of(view.stations)

@@ -1,17 +1,24 @@
-"""Station tables in a chosen depth unit, shared by the dashboards and the reports.
+"""Station tables: a survey's stations as a pandas DataFrame, one row per station.
 
-Light on purpose (pandas and surveylab.units only): the dashboards import it when their kernel
-starts; the reports' figures (matplotlib) live in :mod:`surveylab.ui.static_figures`.
+The columns are those of :attr:`surveylab.session.SurveyView.stations`: ``md``, ``inc``,
+``azi``, ``tvd``, ``north``, ``east``, ``vs`` [depth unit, deg] and ``dls``, ``build_rate``,
+``turn_rate`` [deg per course length]. The dashboards, the reports and the notebooks all use
+these: the table in another depth unit, the calculations' :class:`Stations` of a table, and the
+listing with units in its column labels.
+
+Light on purpose (pandas and :mod:`surveylab.units`): the dashboards import it when their
+kernel starts.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from surveylab.calc.interpolate import Stations
 from surveylab.models import DepthUnit
 from surveylab.units import convert, dls_course_length, to_metres, unit_label
 
-__all__ = ["LENGTH_COLUMNS", "RATE_COLUMNS", "convert_stations", "listing_frame"]
+__all__ = ["LENGTH_COLUMNS", "RATE_COLUMNS", "convert_stations", "listing_frame", "stations_of"]
 
 #: Station columns holding lengths [depth unit] and rates [deg per course length].
 LENGTH_COLUMNS = ("md", "tvd", "north", "east", "vs")
@@ -54,3 +61,21 @@ def listing_frame(view_stations: pd.DataFrame, unit: str, course: float) -> pd.D
     }
     df = view_stations[[c for c in cols if c in view_stations]].rename(columns=cols)
     return df
+
+
+def stations_of(frame: pd.DataFrame) -> Stations:
+    """The used stations of a station table as :class:`surveylab.calc.Stations`.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns md, inc, azi, tvd, north, east [depth unit, deg]; an optional boolean ``used``
+        column drops the copies a use-flag set aside.
+
+    Returns
+    -------
+    Stations
+    """
+    if "used" in frame:
+        frame = frame[frame["used"].fillna(True).astype(bool)]
+    return Stations(*(frame[c].to_numpy(dtype=float) for c in Stations._fields))

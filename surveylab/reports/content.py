@@ -1,13 +1,13 @@
 """The report notebooks' entry point: a report's sections, prepared by the renderer or built here.
 
-:func:`surveylab.reporting.render_report` builds a report's sections (HTML text) in its own
+:func:`surveylab.reports.render.render_report` builds a report's sections (HTML text) in its own
 process while papermill starts the notebook's kernel, and hands them over in a file named by the
 ``SURVEYLAB_REPORT_CONTENT`` environment variable. The notebook's kernel then only displays
 them: it never imports pandas, SQLAlchemy, DuckDB or matplotlib, whose imports were most of a
 report's time (bench/RESULTS.md, Reports). The content is used only when it was prepared for
 exactly the notebook's parameters; otherwise (a notebook run by hand in JupyterLab, parameters
 that differ, or a renderer that could not prepare it) the kernel builds the report itself with
-:class:`surveylab.ui.report.SurveyReport` or :class:`surveylab.ui.well_report.WellReport`, which
+:class:`surveylab.reports.survey.SurveyReport` or :class:`surveylab.reports.well.WellReport`, which
 show the same sections.
 
 This module imports nothing heavy; keep it so.
@@ -27,9 +27,6 @@ ENV_CONTENT = "SURVEYLAB_REPORT_CONTENT"
 #: How long a kernel waits for the renderer's content before building the report itself [s].
 WAIT_S = 300.0
 _POLL_S = 0.005
-#: Comments around HTML that only a screen shows; a page made only for printing leaves it out
-#: (:func:`surveylab.reporting.notebook_to_html`).
-SCREEN_ONLY = ("<!--sl-screen-->", "<!--/sl-screen-->")
 
 
 class Report(Protocol):
@@ -127,7 +124,7 @@ def survey_report(
     prepared = _prepared("survey", survey_parameters(run, revision, units, vs_azimuth))
     if prepared is not None:
         return prepared
-    from surveylab.ui.report import SurveyReport
+    from surveylab.reports.survey import SurveyReport
 
     return SurveyReport.build(run, revision=revision, units=units, vs_azimuth=vs_azimuth)
 
@@ -138,6 +135,6 @@ def well_report(well: str, units: str = "m", vs_azimuth: float | None = None) ->
     prepared = _prepared("well", well_parameters(well, units, vs_azimuth))
     if prepared is not None:
         return prepared
-    from surveylab.ui.well_report import WellReport
+    from surveylab.reports.well import WellReport
 
     return WellReport.build(well, units=units, vs_azimuth=vs_azimuth)

@@ -1,6 +1,6 @@
-"""Render report notebooks: papermill executes, :func:`notebook_to_html` writes the outputs as
-one HTML page without code, Debian's chromium prints the HTML to PDF. Each rendered file is
-recorded through the reports service.
+"""Render the report notebooks (``surveylab/reports/notebooks/``): papermill executes,
+:func:`notebook_to_html` writes the outputs as one HTML page without code, Debian's chromium
+prints the HTML to PDF. Each rendered file is recorded through the reports service.
 
 The HTML page is written here rather than by nbconvert: nbconvert's HTML exporter embeds the
 JupyterLab theme (~300 KB of CSS) and a MathJax script from a CDN, and re-parses the whole page
@@ -25,22 +25,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from surveylab import chromium, report_content
-from surveylab.config import REPO_ROOT
 from surveylab.models.records import ReportRecord, RunRecord
+from surveylab.reports import chromium
+from surveylab.reports import content as report_content
+from surveylab.reports.markup import SCREEN_ONLY
 from surveylab.services import ServiceError
 from surveylab.services import reports as report_service
 from surveylab.services import runs as run_service
 from surveylab.session import Session
 
-REPORTS_DIR = REPO_ROOT / "notebooks" / "reports"
+#: The report notebooks, shipped in the package (the repository's ``notebooks/reports/`` holds
+#: the same files, for opening in JupyterLab).
+NOTEBOOKS_DIR = Path(__file__).resolve().with_name("notebooks")
 TEMPLATES = {
-    "survey": REPORTS_DIR / "survey_report.ipynb",
-    "well": REPORTS_DIR / "well_report.ipynb",
+    "survey": NOTEBOOKS_DIR / "survey_report.ipynb",
+    "well": NOTEBOOKS_DIR / "well_report.ipynb",
 }
 FORMATS = ("html", "pdf")
-#: Command-line arguments of every report kernel: the :mod:`surveylab.report_kernel` extension.
-KERNEL_ARGUMENTS = ("--IPKernelApp.extra_extensions=surveylab.report_kernel",)
+#: Command-line arguments of every report kernel: the :mod:`surveylab.reports.kernel` extension.
+KERNEL_ARGUMENTS = ("--IPKernelApp.extra_extensions=surveylab.reports.kernel",)
 _env_lock = threading.Lock()
 
 
@@ -94,10 +97,10 @@ def execute_notebook(
     """Execute ``template`` with papermill in ``workdir``; the executed notebook's path.
 
     The notebook is saved once at the end, not after every cell (each save re-validates and
-    rewrites the growing notebook). The kernel loads :mod:`surveylab.report_kernel`
+    rewrites the growing notebook). The kernel loads :mod:`surveylab.reports.kernel`
     (:data:`KERNEL_ARGUMENTS`), which keeps the garbage collector off the imported libraries.
     ``content`` names the file where the report's sections are being prepared
-    (:mod:`surveylab.report_content`); the kernel learns it from its environment.
+    (:mod:`surveylab.reports.content`); the kernel learns it from its environment.
 
     Raises
     ------
@@ -161,7 +164,7 @@ PRINT_STYLE = (
 )
 #: What a page that is only printed leaves out: the screen versions of long listings. Even
 #: hidden, a 1,000-row table's 10,000 cells took 0.3 s of chromium's print (bench/RESULTS.md).
-_SCREEN_ONLY = re.compile("{}.*?{}".format(*map(re.escape, report_content.SCREEN_ONLY)), re.S)
+_SCREEN_ONLY = re.compile("{}.*?{}".format(*map(re.escape, SCREEN_ONLY)), re.S)
 
 #: Output types shown, most preferred first (as Jupyter front ends choose).
 _MIME_ORDER = (
@@ -221,7 +224,7 @@ def notebook_to_html(executed: Path, title: str, *, for_print: bool = False) -> 
         Title of the page [text].
     for_print : bool, optional
         The page is only printed (to PDF): long listings as fixed-width text, their screen
-        tables left out (:data:`surveylab.report_content.SCREEN_ONLY`) or hidden
+        tables left out (:data:`surveylab.reports.markup.SCREEN_ONLY`) or hidden
         (:data:`PRINT_STYLE`). Default False.
 
     Returns
@@ -285,17 +288,19 @@ def _prepare(session: Session, kind: str, parameters: dict[str, Any], path: Path
     failure write why instead, and the kernel builds the report itself (failing there, with the
     cell named, if the report cannot be built)."""
     p = parameters
+    # the builders are imported here, in the preparing thread: their imports (matplotlib)
+    # overlap the kernel's start
     try:
         report: Any
         if kind == "survey":
-            from surveylab.ui.report import SurveyReport
+            from surveylab.reports.survey import SurveyReport
 
             wanted = report_content.survey_parameters(
                 p["run"], p["revision"], p["units"], p["vs_azimuth"]
             )
             report = SurveyReport.build(**wanted, session=session)
         else:
-            from surveylab.ui.well_report import WellReport
+            from surveylab.reports.well import WellReport
 
             wanted = report_content.well_parameters(p["well"], p["units"], p["vs_azimuth"])
             report = WellReport.build(**wanted, session=session)

@@ -1,5 +1,5 @@
 """IPython extension loaded into the kernels that execute report notebooks (by
-:mod:`surveylab.reporting`; never into users' or dashboards' kernels).
+:mod:`surveylab.reports.render`; never into users' or dashboards' kernels).
 
 After each cell it moves every object then alive into the garbage collector's permanent
 generation (:func:`gc.freeze`). A report kernel imports pandas, SQLAlchemy, DuckDB and matplotlib,

@@ -26,7 +26,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure, SubplotParams
 
 from surveylab.calc import vertical_section
-from surveylab.ui.style import COLORS
+from surveylab.reports.style import COLORS
 from surveylab.units import unit_label
 
 #: Width of every figure [in]; fits a printed A4 or Letter page inside its margins.
@@ -40,11 +40,16 @@ Stations = pd.DataFrame | Sequence[tuple[str, pd.DataFrame]]
 class Differences(Protocol):
     """What :func:`differences_view` reads of a comparison (see ``SurveyComparison``)."""
 
-    md: np.ndarray
-    distance: np.ndarray
-    d_inc: np.ndarray
-    d_azi: np.ndarray
-    azi_tolerance: np.ndarray
+    @property
+    def md(self) -> np.ndarray: ...
+    @property
+    def distance(self) -> np.ndarray: ...
+    @property
+    def d_inc(self) -> np.ndarray: ...
+    @property
+    def d_azi(self) -> np.ndarray: ...
+    @property
+    def azi_tolerance(self) -> np.ndarray: ...
 
 
 def _text(label: str) -> str:
@@ -116,7 +121,7 @@ def _legend(ax: Axes, count: int) -> None:
         ax.legend(loc="best", fontsize=8, frameon=False)
 
 
-def _equal_limits(ax: Axes, series: list[tuple[str, pd.DataFrame]]) -> None:
+def _equal_limits(fig: Figure, ax: Axes, series: list[tuple[str, pd.DataFrame]]) -> None:
     """Equal scales on East and North: limits around every survey (at least 1 depth unit)
     in the proportions of the axes' box.
 
@@ -128,7 +133,7 @@ def _equal_limits(ax: Axes, series: list[tuple[str, pd.DataFrame]]) -> None:
     e0, e1 = float(np.nanmin(east)), float(np.nanmax(east))
     n0, n1 = float(np.nanmin(north)), float(np.nanmax(north))
     box = ax.get_position()
-    fig_w, fig_h = ax.get_figure().get_size_inches()
+    fig_w, fig_h = fig.get_size_inches()
     ratio = (box.width * fig_w) / (box.height * fig_h)  # box width per box height [-]
     height = max(n1 - n0, (e1 - e0) / ratio, 1.0) * 1.08
     width = height * ratio
@@ -169,7 +174,7 @@ def plan_view(stations: Stations, depth_unit: str, north_ref: str = "true") -> s
         east, north = _column(df, "east"), _column(df, "north")
         ax.plot(east, north, color=color, linewidth=1.4, label=_text(label))
         ax.plot(east[-1:], north[-1:], "o", color=color, markersize=4)
-    _equal_limits(ax, series)
+    _equal_limits(fig, ax, series)
     ax.set_xlabel(f"East [{u}] ({_text(north_ref)} north)")
     ax.set_ylabel(f"North [{u}] ({_text(north_ref)} north)")
     ax.set_title("Plan view", loc="left", fontsize=11)
