@@ -80,6 +80,7 @@ def validate_stations(
 
 _MIN = np.minimum.reduce
 _MAX = np.maximum.reduce
+_GREATER = np.greater
 # MD pairs compared per step: the boolean temporary (64 KB) stays in the CPU cache
 _MD_CHUNK = 65536
 
@@ -89,6 +90,8 @@ def _md_ok(md: np.ndarray) -> bool:
     n = md.size
     if not (math.isfinite(md[0]) and math.isfinite(md[-1])):
         return False
+    if n <= _MD_CHUNK:  # one comparison, no loop (the common case: a few thousand stations)
+        return bool(_GREATER(md[1:], md[:-1]).all())
     for lo in range(0, n - 1, _MD_CHUNK):
         hi = min(lo + _MD_CHUNK, n - 1)
         if not np.greater(md[lo + 1 : hi + 1], md[lo:hi]).all():

@@ -191,7 +191,8 @@ def _minimum_curvature(md: np.ndarray, inc: np.ndarray, azi: np.ndarray, tie: Ti
     returned rows leave it out (views from column 1). At the first station's MD the first
     station takes the tie-on's position, and dogleg 0.
     """
-    first = np.array([[tie.north], [tie.east], [tie.tvd], [0.0]])
+    first = np.empty((4, 1))
+    first[:, 0] = tie.north, tie.east, tie.tvd, 0.0
     skip = 0
     if not _md_equal(tie.md, float(md[0])):
         md = np.concatenate(((tie.md,), md))
