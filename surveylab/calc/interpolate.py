@@ -38,14 +38,23 @@ _STRAIGHT = 1e-9
 
 
 class StationPath(Protocol):
-    """Anything with station arrays and positions (a :class:`Trajectory` or :class:`Stations`)."""
+    """Anything with station arrays and positions (a :class:`Trajectory` or :class:`Stations`).
 
-    md: np.ndarray
-    inc: np.ndarray
-    azi: np.ndarray
-    tvd: np.ndarray
-    north: np.ndarray
-    east: np.ndarray
+    Read-only members, so that named tuples (:class:`Stations`) qualify as well as dataclasses.
+    """
+
+    @property
+    def md(self) -> np.ndarray: ...
+    @property
+    def inc(self) -> np.ndarray: ...
+    @property
+    def azi(self) -> np.ndarray: ...
+    @property
+    def tvd(self) -> np.ndarray: ...
+    @property
+    def north(self) -> np.ndarray: ...
+    @property
+    def east(self) -> np.ndarray: ...
 
 
 class Stations(NamedTuple):
