@@ -14,11 +14,12 @@ From the raw accelerometer (Gx, Gy, Gz) and magnetometer (Bx, By, Bz) readings o
       inclination = atan2(sqrt(Gx^2 + Gy^2), Gz)
       azimuth     = atan2((Gx By - Gy Bx) |G|, Bz (Gx^2 + Gy^2) - Gz (Gx Bx + Gy By))
 
-  the azimuth from magnetic north (the formulas of the ISCWSA eBook, A. Jamieson,
-  "Introduction to Wellbore Positioning", University of the Highlands and Islands, 2012, on
-  computing survey angles from raw MWD data; and of H. S. Williamson, "Accuracy Prediction
-  for Directional Measurement While Drilling", SPE 67616, 2000). A left-handed triad would
-  give the azimuth's negative; tests/calc/test_calc_qc.py derives both from rotated fields.
+  the azimuth from magnetic north: the standard formulas of MWD surveying (A. Jamieson,
+  "Introduction to Wellbore Positioning", the ISCWSA eBook, 2012). Their signs agree with the
+  accelerometer-bias weighting functions ABX, ABY, ABZ of the ISCWSA MWD error model
+  (H. S. Williamson, "Accuracy Prediction for Directional Measurement While Drilling",
+  SPE 67616, 2000), which are their derivatives; tests/calc/test_calc_qc.py checks that, and
+  that a left-handed triad would give the azimuth's negative.
 
 The limits (``QCLimits``): Btotal within 300 nT and dip within 0.25 deg of the reference
 (ISCWSA eBook, 22.1 "Checking raw data"), Gtotal within 0.0025 g of local gravity (a common

@@ -172,6 +172,50 @@ def test_a_left_handed_triad_gives_the_negative_azimuth(inc, azi, tf, dip) -> No
     assert a.inc[0] == pytest.approx(inc, abs=1e-9)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    inc=st.floats(10.0, 170.0),
+    azi=angle_360,
+    tf=angle_360,
+    dip=st.floats(-80.0, 80.0),
+)
+def test_signs_agree_with_the_published_iscwsa_accelerometer_bias_weights(inc, azi, tf, dip):
+    """The ISCWSA MWD error model's accelerometer-bias terms ABX, ABY, ABZ (Williamson, SPE
+    67616, 2000; listed in the WITSML 1.4.1.1 toolErrorTermSet example) are the derivatives
+    of azimuth and inclination with respect to a bias on each accelerometer [rad per g, at
+    G = 1 g]. Their toolface Tf puts Gx = -G sin I sin Tf and Gy = -G sin I cos Tf, which is
+    this file's rotation at toolface Tf - 90 deg. Central differences of our formulas must
+    match them: a sign or handedness error would not."""
+    values = [np.array(v) for v in synthesise(inc, azi, tf - 90.0, dip=dip)]
+    i, a, d, t = (math.radians(v) for v in (inc, azi, dip, tf))
+    assert values[0][0] == pytest.approx(-math.sin(i) * math.sin(t), abs=1e-12)
+    assert values[1][0] == pytest.approx(-math.sin(i) * math.cos(t), abs=1e-12)
+    published = {  # axis: (d azimuth / d bias, d inclination / d bias)
+        0: (
+            (math.cos(i) * math.sin(a) * math.sin(t) - math.cos(a) * math.cos(t)) * math.tan(d)
+            + math.cos(t) / math.tan(i),
+            -math.cos(i) * math.sin(t),
+        ),
+        1: (
+            (math.cos(i) * math.sin(a) * math.cos(t) + math.cos(a) * math.sin(t)) * math.tan(d)
+            - math.sin(t) / math.tan(i),
+            -math.cos(i) * math.cos(t),
+        ),
+        2: (math.tan(d) * math.sin(i) * math.sin(a), -math.sin(i)),
+    }
+    eps = 1e-6
+    for axis, (w_azi, w_inc) in published.items():
+        ends = []
+        for sign in (1.0, -1.0):
+            biased = [v.copy() for v in values]
+            biased[axis] += sign * eps
+            ends.append(angles_from_raw(_readings(biased)))
+        d_azi = math.radians((ends[0].azi[0] - ends[1].azi[0] + 180.0) % 360.0 - 180.0)
+        d_inc = math.radians(ends[0].inc[0] - ends[1].inc[0])
+        assert d_azi / (2 * eps) == pytest.approx(w_azi, rel=1e-5, abs=1e-6), axis
+        assert d_inc / (2 * eps) == pytest.approx(w_inc, rel=1e-5, abs=1e-6), axis
+
+
 # ------------------------------------------------------------------------------------------
 # corrupted stations are flagged, and only those
 # ------------------------------------------------------------------------------------------
