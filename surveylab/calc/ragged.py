@@ -368,12 +368,14 @@ def compute_trajectories(
         tf[at] = derived.toolface(pinc, pazi, starts=pstarts)[ends]
     vs = None
     if vsa is not None:
-        a = np.radians(vsa)
-        cos_a, sin_a = np.repeat(np.cos(a), np.diff(offs)), np.repeat(np.sin(a), np.diff(offs))
+        # VS = (N - N0) cos(VSA) + (E - E0) sin(VSA), each survey's values repeated over its
+        # stations (derived.vertical_section for one survey)
+        a, sizes = np.radians(vsa), np.diff(offs)
+        cos_a, sin_a = np.repeat(np.cos(a), sizes), np.repeat(np.sin(a), sizes)
         if vso is None:
             vs = north * cos_a + east * sin_a
         else:
-            n0, e0 = np.repeat(vso[:, 0], np.diff(offs)), np.repeat(vso[:, 1], np.diff(offs))
+            n0, e0 = np.repeat(vso[:, 0], sizes), np.repeat(vso[:, 1], sizes)
             vs = (north - n0) * cos_a + (east - e0) * sin_a
     return Trajectories(
         md=md_a,
