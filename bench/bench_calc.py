@@ -17,6 +17,9 @@ and numba arrays are traced). Results must agree with surveylab to 1e-6 m.
 
 Two tables: positions only (minimum curvature), and the whole of ``compute_trajectory``
 (positions, DLS, build/turn rates, toolface) against a numba single pass computing the same.
+A third (``--many-wells W N``): W wells of N stations in one call (``compute_trajectories``
+and ``minimum_curvature_many``) against a numba pass over the same ragged arrays, and against
+a Python loop calling ``compute_trajectory`` once per well.
 
 Machine note: where transparent hugepages are ``madvise`` and defrag is on, numpy madvises
 large arrays and first touch of fresh memory is slow; ``NUMPY_MADVISE_HUGEPAGE=0`` in the
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import math
 import os
 import platform
@@ -36,10 +40,17 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 import numpy as np
 
-from surveylab.calc import compute_trajectory, interpolate_md, minimum_curvature
+from surveylab.calc import (
+    compute_trajectories,
+    compute_trajectory,
+    interpolate_md,
+    minimum_curvature,
+    minimum_curvature_many,
+)
 from surveylab.models import TieOn
 
 AGREE = 1e-6  # [m]
@@ -235,6 +246,193 @@ def _numba_trajectory_kernel():
     return traj
 
 
+def _numba_many_kernel():
+    """Numba passes over many wells laid end to end (offsets), computing what
+    compute_trajectories does (each well's course from its tie-on, none when the tie-on is at
+    the first station; positions, dogleg, DLS, build/turn, toolface, vertical section) and
+    what minimum_curvature_many does (positions)."""
+    try:
+        import numba
+    except ImportError:
+        return None
+
+    d2r, lim = np.pi / 180.0, 1e-4
+
+    @numba.njit(cache=False, fastmath=False, inline="always")
+    def tangent(inc, azi):  # pragma: no cover - compiled
+        si, ci = math.sin(inc * d2r), math.cos(inc * d2r)
+        return si * math.cos(azi * d2r), si * math.sin(azi * d2r), ci, si, ci
+
+    @numba.njit(cache=False, fastmath=False, inline="always")
+    def course(a1n, a1e, a1v, bn, be, bv, dmd):  # pragma: no cover - compiled
+        """Displacement (N, E, TVD) and half dogleg [rad] of one course."""
+        dn, de, dv = bn - a1n, be - a1e, bv - a1v
+        sn, se, sv = bn + a1n, be + a1e, bv + a1v
+        d = math.sqrt(dn * dn + de * de + dv * dv)
+        s = math.sqrt(sn * sn + se * se + sv * sv)
+        x = math.atan2(d, s)
+        rf = 1.0 + x * x / 3.0 if x < 1e-4 else (d / s) / x
+        f = 0.5 * dmd * rf
+        return f * sn, f * se, f * sv, x
+
+    @numba.njit(cache=False, fastmath=False, inline="always")
+    def no_course(i, first, dmd, pmd, md_i):  # pragma: no cover - compiled
+        """The first station of a well tied on at its own MD: no course."""
+        return i == first and abs(dmd) <= 1e-9 * max(1.0, abs(pmd), abs(md_i))
+
+    @numba.njit(cache=False, fastmath=False)
+    def many(md, inc, azi, offsets, tie, course_length, vs_azi):  # pragma: no cover - compiled
+        n = md.size
+        tvd, north, east, dog = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+        dls, build, turn = np.empty(n), np.empty(n), np.empty(n)
+        tf, vs = np.empty(n), np.empty(n)
+        for w in range(offsets.size - 1):
+            pmd, pinc, pazi, pt, pn, pe = tie[:, w]
+            a1n, a1e, a1v, si1, ci1 = tangent(pinc, pazi)
+            cva, sva = math.cos(vs_azi[w] * d2r), math.sin(vs_azi[w] * d2r)
+            for i in range(offsets[w], offsets[w + 1]):
+                bn, be, bv, si, ci = tangent(inc[i], azi[i])
+                dmd = md[i] - pmd
+                dog[i] = dls[i] = build[i] = turn[i] = 0.0
+                tf[i] = np.nan
+                if not no_course(i, offsets[w], dmd, pmd, md[i]):
+                    fn, fe, fv, x = course(a1n, a1e, a1v, bn, be, bv, dmd)
+                    pn, pe, pt = pn + fn, pe + fe, pt + fv
+                    scale = course_length / dmd
+                    dog[i] = 2.0 * x / d2r
+                    dls[i] = dog[i] * scale
+                    build[i] = (inc[i] - pinc) * scale
+                    if inc[i] > lim and pinc > lim:
+                        da = azi[i] - pazi
+                        turn[i] = (da - 360.0 * math.ceil((da - 180.0) / 360.0)) * scale
+                    if pinc <= lim:
+                        if inc[i] > lim:
+                            tf[i] = azi[i] % 360.0
+                    else:
+                        da = (azi[i] - pazi) * d2r
+                        ty = si * math.sin(da)
+                        tx = si * ci1 * math.cos(da) - ci * si1
+                        if math.hypot(tx, ty) >= 1e-12:
+                            tf[i] = (math.atan2(ty, tx) / d2r) % 360.0
+                tvd[i], north[i], east[i] = pt, pn, pe
+                vs[i] = pn * cva + pe * sva
+                a1n, a1e, a1v, si1, ci1 = bn, be, bv, si, ci
+                pmd, pinc, pazi = md[i], inc[i], azi[i]
+        return tvd, north, east, dog, dls, build, turn, tf, vs
+
+    @numba.njit(cache=False, fastmath=False)
+    def many_positions(md, inc, azi, offsets, tie):  # pragma: no cover - compiled
+        n = md.size
+        tvd, north, east = np.empty(n), np.empty(n), np.empty(n)
+        for w in range(offsets.size - 1):
+            pmd, pinc, pazi, pt, pn, pe = tie[:, w]
+            a1n, a1e, a1v, _, _ = tangent(pinc, pazi)
+            for i in range(offsets[w], offsets[w + 1]):
+                bn, be, bv, _, _ = tangent(inc[i], azi[i])
+                dmd = md[i] - pmd
+                if not no_course(i, offsets[w], dmd, pmd, md[i]):
+                    fn, fe, fv, _ = course(a1n, a1e, a1v, bn, be, bv, dmd)
+                    pn, pe, pt = pn + fn, pe + fe, pt + fv
+                tvd[i], north[i], east[i] = pt, pn, pe
+                a1n, a1e, a1v, pmd = bn, be, bv, md[i]
+        return tvd, north, east
+
+    return many, many_positions
+
+
+def many_wells_data(wells: int, stations: int):
+    """``wells`` wells of ``stations`` stations each, laid end to end: pieces of one long
+    synthetic well, each starting again at MD 100 below a vertical tie-on at MD 0 (the
+    default assumption), with a vertical-section azimuth per well."""
+    md, inc, azi = synthetic_well(wells * stations)
+    md = md.reshape(wells, stations)
+    md = (md - md[:, :1] + 100.0).ravel()
+    vs_azi = np.random.default_rng(3).uniform(0.0, 360.0, wells)
+    return md, inc, azi, np.full(wells, stations), vs_azi
+
+
+def many_wells_table(wells: int, stations: int, repeat: int, rounds: int) -> list[str]:
+    """W wells of N stations in one call against the numba pass and a per-well loop."""
+    md, inc, azi, lengths, vs_azi = many_wells_data(wells, stations)
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    tie = np.zeros((6, wells))  # the default: vertical from MD 0, TVD 0, N 0, E 0
+    kernels = _numba_many_kernel()
+    all_cols: dict[str, Callable] = {}
+    positions: dict[str, Callable] = {}
+
+    def ours(md, inc, azi):
+        t = compute_trajectories(md, inc, azi, lengths=lengths, depth_unit="m", vs_azimuth=vs_azi)
+        return t.tvd, t.north, t.east, t.dogleg, t.dls, t.build_rate, t.turn_rate, t.toolface, t.vs
+
+    def ours_positions(md, inc, azi):
+        p = minimum_curvature_many(md, inc, azi, lengths=lengths)
+        return p.tvd, p.north, p.east
+
+    def loop(md, inc, azi):
+        parts = [
+            compute_trajectory(
+                md[a:b], inc[a:b], azi[a:b], depth_unit="m", vs_azimuth=float(vs_azi[w])
+            )
+            for w, (a, b) in enumerate(itertools.pairwise(offsets))
+        ]
+        names = ("tvd", "north", "east", "dogleg", "dls", "build_rate", "turn_rate", "toolface")
+        return (
+            *(np.concatenate([getattr(t, k) for t in parts]) for k in names),
+            np.concatenate([t.vs for t in parts]),
+        )
+
+    all_cols["surveylab compute_trajectories (one call)"] = ours
+    positions["surveylab minimum_curvature_many (one call)"] = ours_positions
+    if kernels is not None:
+        many, many_positions = kernels
+        all_cols["numba pass over all wells, all columns (floor)"] = lambda md, inc, azi: many(
+            md, inc, azi, offsets, tie, 30.0, vs_azi
+        )
+        positions["numba pass over all wells, positions (floor)"] = lambda md, inc, azi: (
+            many_positions(md, inc, azi, offsets, tie)
+        )
+    all_cols["surveylab compute_trajectory once per well (Python loop)"] = loop
+    head = (
+        "| implementation | wall median [ms] | wall spread [ms] | CPU median [ms] | CPU x floor "
+        "| peak memory [MB] | max diff positions [m] | max diff dls/build/turn [deg/30 m] "
+        "| max diff toolface [deg] | max diff vs [m] |"
+    )
+    lines = [
+        f"Many wells in one call: {wells:,} wells of {stations:,} stations "
+        f"({wells * stations:,} stations), each tied on vertically at MD 0 (the default), a "
+        "vertical-section azimuth per well:",
+        "",
+        head,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for table in (all_cols, positions):
+        bound = {k: (lambda fn=fn: fn(md, inc, azi)) for k, fn in table.items()}
+        slow = {k for k in table if "loop" in k}
+        walls, cpus, peaks, results = _rounds(bound, rounds, repeat, set(), math.inf, slow)
+        ref = results[next(iter(table))]
+        floor_name = next((k for k in table if "floor" in k), None)
+        floor = statistics.median(cpus[floor_name]) if floor_name else None
+        for name in table:
+            got = results[name]
+            cells = [f"{_diff(ref[:3], got[:3]):.1e}"]
+            if len(ref) > 3:
+                cells += [
+                    f"{_diff(ref[4:7], got[4:7]):.1e}",
+                    _toolface_cell(ref[7], got[7]),
+                    f"{_diff(ref[8:9], got[8:9]):.1e}",
+                ]
+            else:
+                cells += ["-", "-", "-"]
+            lines.append(
+                f"| {name} | {_timing_cells(walls[name], cpus[name], floor)} "
+                f"| {peaks[name]:.1f} | {' | '.join(cells)} |"
+            )
+            print(lines[-1], flush=True)
+    if kernels is None:
+        lines += ["", "- numba not installed: many-wells floor skipped"]
+    return lines
+
+
 def implementations() -> tuple[dict[str, Callable], list[str]]:
     impls: dict[str, Callable] = {}
     notes: list[str] = []
@@ -301,14 +499,29 @@ _EVERY_ROUND = ("surveylab", "numba")
 _FLOOR = "numba single pass (floor)"
 
 
+def _toolface_cell(ref: np.ndarray, got: np.ndarray) -> str:
+    """Largest toolface difference [deg] (the short way round), and whether NaNs differ."""
+    same_nan = bool(np.array_equal(np.isnan(ref), np.isnan(got)))
+    both = ~np.isnan(ref) & ~np.isnan(got)
+    d = np.abs(ref[both] - got[both])
+    worst = float(np.minimum(d, 360.0 - d).max()) if d.size else 0.0
+    return f"{worst:.1e}" + ("" if same_nan else " (NaN differ)")
+
+
 def _diff(ref: tuple[np.ndarray, ...], got: tuple[np.ndarray, ...]) -> float:
     return max(float(np.abs(a - b).max()) for a, b in zip(ref, got, strict=True))
 
 
 def _rounds(
-    impls: dict[str, Callable[[], tuple]], rounds: int, repeat: int, slow: set[str], limit: float
+    impls: dict[str, Callable[[], tuple]],
+    rounds: int,
+    repeat: int,
+    slow: set[str],
+    limit: float,
+    once: AbstractSet[str] = frozenset(),
 ) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, float], dict[str, tuple]]:
-    """Wall and CPU bests per round, peak MB and the result of each implementation."""
+    """Wall and CPU bests per round, peak MB and the result of each implementation
+    (those in ``once``: one run in the first round, no memory measurement)."""
     walls: dict[str, list[float]] = {k: [] for k in impls}
     cpus: dict[str, list[float]] = {k: [] for k in impls}
     peaks: dict[str, float] = {}
@@ -317,8 +530,15 @@ def _rounds(
         for name, fn in impls.items():
             if name in slow or (r > 0 and not name.startswith(_EVERY_ROUND)):
                 continue
-            reps = repeat if "welleng Survey" not in name else 1
-            wall, cpu, peak, res = measure(fn, reps, memory=r == 0)
+            if name in once and r > 0:
+                continue
+            reps = 1 if "welleng Survey" in name or name in once else repeat
+            wall, cpu, peak, res = measure(
+                fn,
+                reps,
+                memory=r == 0 and name not in once,
+                min_total=0.0 if name in once else 0.05,
+            )
             walls[name].append(wall)
             cpus[name].append(cpu)
             if r == 0:
@@ -407,12 +627,7 @@ def trajectory_table(sizes: list[int], repeat: int, rounds: int) -> list[str]:
         floor = statistics.median(cpus[floor_name]) if floor_name in cpus else None
         for name in impls:
             got = results[name]
-            tf_ref, tf_got = ref[6], got[6]
-            same_nan = bool(np.array_equal(np.isnan(tf_ref), np.isnan(tf_got)))
-            both = ~np.isnan(tf_ref) & ~np.isnan(tf_got)
-            dtf = np.abs(tf_ref[both] - tf_got[both])
-            tf_diff = float(np.minimum(dtf, 360.0 - dtf).max()) if dtf.size else 0.0
-            tf_cell = f"{tf_diff:.1e}" + ("" if same_nan else " (NaN differ)")
+            tf_cell = _toolface_cell(ref[6], got[6])
             lines.append(
                 f"| {n:,} | {name} | {_timing_cells(walls[name], cpus[name], floor)} "
                 f"| {peaks[name]:.1f} | {_diff(ref[:3], got[:3]):.1e} "
@@ -469,13 +684,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-peers", action="store_true", help="surveylab and numba only")
     ap.add_argument("--interp-mds", type=int, default=1_000_000, help="0: skip interpolation")
     ap.add_argument("--slow-limit", type=float, default=20.0, help="skip larger sizes after [s]")
+    ap.add_argument(
+        "--many-wells",
+        type=int,
+        nargs=2,
+        default=[10_000, 200],
+        metavar=("WELLS", "STATIONS"),
+        help="wells and stations per well of the many-wells table (0 0: skip)",
+    )
+    ap.add_argument("--only-many", action="store_true", help="the many-wells table only")
     ap.add_argument("--markdown", help="also write the tables to this file")
     args = ap.parse_args(argv)
     lines = [f"Machine: {machine()}", ""]
     huge = os.environ.get("NUMPY_MADVISE_HUGEPAGE")
     lines += [f"NUMPY_MADVISE_HUGEPAGE={huge if huge is not None else '(unset)'}", ""]
-    lines += run(args.sizes, args.repeat, args.rounds, args.slow_limit, not args.no_peers)
-    if args.interp_mds:
+    if not args.only_many:
+        lines += run(args.sizes, args.repeat, args.rounds, args.slow_limit, not args.no_peers)
+    if args.many_wells[0] > 0:
+        lines += ["", *many_wells_table(*args.many_wells, args.repeat, args.rounds)]
+    if args.interp_mds and not args.only_many:
         lines += ["", *interpolation(args.interp_mds, args.repeat)]
     text = "\n".join(lines)
     print()

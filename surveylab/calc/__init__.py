@@ -1,7 +1,8 @@
 """Survey calculations: numpy in, numpy out (no database, no UI, no files).
 
 Entry points: :func:`compute_trajectory` (everything for a survey), :func:`minimum_curvature`
-(positions only), :func:`validate_stations` (the one input gate), interpolation along the arcs,
+(positions only), :func:`compute_trajectories` and :func:`minimum_curvature_many` (many surveys
+in one pass), :func:`validate_stations` (the one input gate), interpolation along the arcs,
 and north-reference conversions in :mod:`surveylab.calc.north`. Conventions follow DOMAIN.md.
 """
 
@@ -26,6 +27,12 @@ from surveylab.calc.interpolate import (
 )
 from surveylab.calc.methods import METHODS
 from surveylab.calc.mincurve import Positions, minimum_curvature
+from surveylab.calc.ragged import (
+    TieOns,
+    Trajectories,
+    compute_trajectories,
+    minimum_curvature_many,
+)
 from surveylab.calc.trajectory import NO_TIE_ON_ASSUMPTION, Trajectory, compute_trajectory
 
 __all__ = [
@@ -35,12 +42,16 @@ __all__ = [
     "Positions",
     "Stations",
     "SurveyInputError",
+    "TieOns",
+    "Trajectories",
     "Trajectory",
     "closure",
+    "compute_trajectories",
     "compute_trajectory",
     "default_vs_azimuth",
     "interpolate_md",
     "minimum_curvature",
+    "minimum_curvature_many",
     "project_ahead",
     "resample",
     "tvd_crossings",

@@ -1,10 +1,12 @@
-"""Compare two surveys of one wellbore along MD, and the gyro in-run/out-run tolerance check.
+"""Compare two surveys of one wellbore along MD: gyro in-run against out-run, run against run.
 
 Both surveys are interpolated at common MDs along their minimum-curvature arcs
 (:func:`surveylab.calc.interpolate_md`); the differences are ``other - reference``. The
-tolerances are the published gyro in-run vs out-run numbers of DOMAIN.md: inclination within
+angle tolerances default to the published gyro in-run vs out-run numbers: inclination within
 0.23 deg; azimuth within 1.0 deg where Inc >= 10 deg, 5.0 deg where Inc < 10 deg; over at least
-10 stations.
+10 stations (:data:`GYRO_IN_OUT`). Run against run adds a position tolerance
+(``max_distance``): a fixed 3-D distance, one per compared MD, or a function of the compared
+stations (the hook for a combined position uncertainty of the two runs).
 
 Both surveys must be in the same depth unit and the same north reference: convert first
 (:func:`surveylab.units.convert`, :func:`surveylab.calc.north.convert_azimuth`).
@@ -13,8 +15,9 @@ Both surveys must be in the same depth unit and the same north reference: conver
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GYRO_IN_OUT",
+    "DistanceTolerance",
     "GyroTolerance",
     "SurveyComparison",
     "common_mds",
@@ -68,6 +72,11 @@ class GyroTolerance:
 #: Gyro in-run vs out-run tolerances (DOMAIN.md, "Quality control numbers").
 GYRO_IN_OUT = GyroTolerance()
 
+#: Largest allowed 3-D distance between two surveys [depth unit]: one number for every MD,
+#: one per compared MD, or a function of the two surveys' stations at the compared MDs
+#: (reference, other) returning one per MD (e.g. k times their combined position sigma).
+DistanceTolerance: TypeAlias = float | npt.ArrayLike | Callable[[Stations, Stations], npt.ArrayLike]
+
 
 @dataclass(frozen=True, eq=False)
 class SurveyComparison:
@@ -77,6 +86,8 @@ class SurveyComparison:
     (-180, 180] and is NaN where either survey is vertical (no azimuth there: the azimuth
     check does not apply). ``azi_tolerance`` is the tolerance applied at each MD, chosen by
     the mean inclination of the two surveys there (so swapping them gives the same verdict).
+    ``distance_tolerance`` is the largest allowed 3-D distance at each MD [depth unit], None
+    when positions are not checked (the in-run/out-run check compares angles only).
     """
 
     md: np.ndarray
@@ -94,6 +105,14 @@ class SurveyComparison:
     inc_ok: np.ndarray
     azi_ok: np.ndarray
     tolerance: GyroTolerance
+    distance_tolerance: np.ndarray | None = None
+
+    @property
+    def distance_ok(self) -> np.ndarray:
+        """Per MD: the 3-D distance within its tolerance (all True without one) [bool]."""
+        if self.distance_tolerance is None:
+            return np.ones(self.md.size, dtype=bool)
+        return self.distance <= self.distance_tolerance * (1 + 1e-9)
 
     @property
     def station_count(self) -> int:
@@ -102,8 +121,29 @@ class SurveyComparison:
 
     @property
     def within(self) -> np.ndarray:
-        """Per MD: both the inclination and the azimuth difference within tolerance [bool]."""
-        return self.inc_ok & self.azi_ok
+        """Per MD: the inclination and azimuth differences (and the distance, when it has a
+        tolerance) within tolerance [bool]."""
+        return self.inc_ok & self.azi_ok & self.distance_ok
+
+    @property
+    def exceedance(self) -> np.ndarray:
+        """Per MD: the largest ratio of a difference to its tolerance [-] (above 1: outside;
+        a non-zero difference against a zero tolerance is infinite)."""
+        ratios = [_ratio(np.abs(self.d_inc), np.full(self.md.size, self.tolerance.inc))]
+        ratios.append(_ratio(np.abs(np.nan_to_num(self.d_azi)), self.azi_tolerance))
+        if self.distance_tolerance is not None:
+            ratios.append(_ratio(self.distance, self.distance_tolerance))
+        return np.maximum.reduce(ratios)
+
+    @property
+    def worst_index(self) -> int:
+        """Index of the MD furthest outside (or least inside) its tolerances [-]."""
+        return int(np.argmax(self.exceedance))
+
+    @property
+    def worst_md(self) -> float:
+        """MD of the worst station [depth unit] (see :attr:`worst_index`)."""
+        return float(self.md[self.worst_index])
 
     @property
     def failures(self) -> np.ndarray:
@@ -153,6 +193,10 @@ class SurveyComparison:
             f"{t.azi_high:g} where Inc >= {t.inc_threshold:g}, {t.azi_low:g} below), "
             f"max 3-D distance {self.max_distance:.3f}"
         )
+        if self.distance_tolerance is not None:
+            text += f" (tolerance {_span(self.distance_tolerance)})"
+        w = self.worst_index
+        text += f"; worst at MD {self.md[w]:g} ({self.exceedance[w]:.2f} of its tolerance)"
         bad = self.failures
         if bad.size:
             text += f"; {bad.size} outside tolerance, first at MD {self.md[bad[0]]:g}"
@@ -176,7 +220,14 @@ class SurveyComparison:
             "inc_ok": self.inc_ok,
             "azi_ok": self.azi_ok,
             "within": self.within,
-        }
+        } | (
+            {}
+            if self.distance_tolerance is None
+            else {
+                "distance_tolerance": self.distance_tolerance,
+                "distance_ok": self.distance_ok,
+            }
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """The per-station table as a pandas DataFrame (one row per compared MD)."""
@@ -235,6 +286,7 @@ def compare_surveys(
     *,
     step: float | None = None,
     tolerance: GyroTolerance = GYRO_IN_OUT,
+    max_distance: DistanceTolerance | None = None,
 ) -> SurveyComparison:
     """Position and angle differences of ``other`` against ``reference`` along MD.
 
@@ -251,6 +303,9 @@ def compare_surveys(
         MD interval [depth unit] for the default MDs.
     tolerance : GyroTolerance, optional
         Default :data:`GYRO_IN_OUT`.
+    max_distance : float, array_like or callable, optional
+        Largest allowed 3-D distance [depth unit] (see :data:`DistanceTolerance`): for run
+        against run. None (default): positions are reported, not checked.
 
     Returns
     -------
@@ -259,7 +314,8 @@ def compare_surveys(
     Raises
     ------
     SurveyInputError
-        No overlap, an MD outside either survey, or an empty MD list.
+        No overlap, an MD outside either survey, an empty MD list, or a distance tolerance
+        that is not one non-negative number per compared MD.
     """
     mds = common_mds(reference, other, step=step) if md is None else np.asarray(md, dtype=float)
     mds = np.atleast_1d(mds)
@@ -277,6 +333,7 @@ def compare_surveys(
     # a small relative slack so that a difference equal to the tolerance passes despite rounding
     inc_ok = np.abs(d_inc) <= tolerance.inc * (1 + 1e-9)
     azi_ok = vertical | (np.abs(np.nan_to_num(d_azi)) <= azi_tol * (1 + 1e-9))
+    dist_tol = None if max_distance is None else _distance_tolerance(max_distance, a, b)
     return SurveyComparison(
         md=mds.copy(),
         inc_ref=a.inc,
@@ -293,4 +350,35 @@ def compare_surveys(
         inc_ok=inc_ok,
         azi_ok=azi_ok,
         tolerance=tolerance,
+        distance_tolerance=dist_tol,
     )
+
+
+def _distance_tolerance(given: DistanceTolerance, a: Stations, b: Stations) -> np.ndarray:
+    """One checked distance tolerance per compared MD [depth unit]."""
+    values = given(a, b) if callable(given) else given
+    try:
+        tol = np.broadcast_to(np.asarray(values, dtype=np.float64), a.md.shape).copy()
+    except (TypeError, ValueError):
+        raise SurveyInputError(
+            f"distance tolerance must be one number or one per compared MD ({a.md.size}), "
+            f"got {np.shape(values)}",
+            field="max_distance",
+        ) from None
+    if not (np.isfinite(tol).all() and (tol >= 0).all()):
+        raise SurveyInputError(
+            "distance tolerance must be non-negative numbers", field="max_distance"
+        )
+    return tol
+
+
+def _ratio(diff: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    """diff / tol, with 0 / 0 = 0 and x / 0 = inf."""
+    out = np.where(diff > 0, np.inf, 0.0)
+    np.divide(diff, tol, out=out, where=tol > 0)
+    return out
+
+
+def _span(values: np.ndarray) -> str:
+    lo, hi = float(values.min()), float(values.max())
+    return f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"

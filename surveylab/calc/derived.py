@@ -11,6 +11,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from surveylab.calc._trig import HALF_DEG_TO_RAD, sin_cos_half
+
 __all__ = [
     "VERTICAL_INC_LIMIT",
     "CourseRates",
@@ -74,6 +76,7 @@ def course_rates(
     course_length: float,
     *,
     prev: tuple[float, float, float] | None = None,
+    starts: np.ndarray | None = None,
 ) -> CourseRates:
     """Dogleg severity, signed build and signed turn rates of each course.
 
@@ -90,6 +93,10 @@ def course_rates(
     prev : tuple of float, optional
         (md, inc, azi) of the tie-on when it is shallower than the first station; then the
         first station carries the tie-on course's rates, otherwise zeros.
+    starts : numpy.ndarray, optional
+        For several surveys laid end to end: the index of each one's first station (int,
+        increasing). No course ends at those stations; their rates are 0 (the caller puts
+        each survey's tie-on course there).
 
     Returns
     -------
@@ -104,6 +111,8 @@ def course_rates(
     if n > 1:
         # in place into the outputs: two temporaries of n - 1 (fresh memory is costly to touch)
         scale = np.subtract(md[1:], md[:-1])
+        if starts is not None:
+            scale[starts[starts > 0] - 1] = 1.0  # not a course (see above): any non-zero
         np.divide(course_length, scale, out=scale)
         np.multiply(dogleg[1:], scale, out=dls[1:])
         np.subtract(inc[1:], inc[:-1], out=build[1:])
@@ -115,6 +124,9 @@ def course_rates(
         if vertical.any():
             dazi[vertical[1:] | vertical[:-1]] = 0.0
         dazi *= scale
+        if starts is not None:
+            for rate in (dls, build, turn):
+                rate[starts] = 0.0
     if prev is not None and md[0] > prev[0]:
         scale0 = course_length / (md[0] - prev[0])
         dls[0] = dogleg[0] * scale0
@@ -129,6 +141,7 @@ def toolface(
     azi: np.ndarray,
     *,
     prev: tuple[float, float] | None = None,
+    starts: np.ndarray | None = None,
 ) -> np.ndarray:
     """Toolface of each course [deg, in [0, 360)], reported at its lower station.
 
@@ -145,6 +158,9 @@ def toolface(
         Inclination and azimuth [deg] per station.
     prev : tuple of float, optional
         (inc, azi) [deg] of a tie-on shallower than the first station.
+    starts : numpy.ndarray, optional
+        For several surveys laid end to end (with ``prev`` None): the index of each one's
+        first station (int, increasing); no course ends there, their toolface is NaN.
 
     Returns
     -------
@@ -167,6 +183,8 @@ def toolface(
     for lo in range(0, m, block):
         hi = min(lo + block, m)
         _toolface_block(inc_all[lo : hi + 1], azi_all[lo : hi + 1], dst[lo:hi], work)
+    if starts is not None:
+        out[starts] = np.nan
     return out
 
 
@@ -174,7 +192,8 @@ def _toolface_block(inc: np.ndarray, azi: np.ndarray, dst: np.ndarray, work: np.
     """Toolface [deg] of the courses between consecutive ``inc``/``azi`` [deg] into ``dst``.
 
     sin and cos of each inclination are computed once per station (not once per course end),
-    with the same operations as before otherwise, so the results are unchanged.
+    and every sin and cos comes from one ``tan`` of the half angle
+    (:func:`surveylab.calc._trig.sin_cos_half`, within 2 ulp of ``np.sin`` / ``np.cos``).
 
     Parameters
     ----------
@@ -187,15 +206,13 @@ def _toolface_block(inc: np.ndarray, azi: np.ndarray, dst: np.ndarray, work: np.
     """
     k = dst.size
     sin_i, cos_i, t, y, x = (row[: k + 1] for row in work)
-    np.radians(inc, out=t)
-    np.sin(t, out=sin_i)
-    np.cos(t, out=cos_i)
+    np.multiply(inc, HALF_DEG_TO_RAD, out=sin_i)
+    sin_cos_half(sin_i, cos_i)
     y, x, cos_da = y[:k], x[:k], t[:k]
-    np.subtract(azi[1:], azi[:-1], out=cos_da)
-    np.radians(cos_da, out=cos_da)
-    np.sin(cos_da, out=y)  # sin dA
-    np.cos(cos_da, out=cos_da)
-    # y = sin I2 sin dA; x = sin I2 cos I1 cos dA - cos I2 sin I1 (the same operations as before)
+    np.subtract(azi[1:], azi[:-1], out=y)
+    y *= HALF_DEG_TO_RAD
+    sin_cos_half(y, cos_da)  # y = sin dA
+    # y = sin I2 sin dA; x = sin I2 cos I1 cos dA - cos I2 sin I1
     y *= sin_i[1:]
     np.multiply(sin_i[1:], cos_i[:-1], out=x)
     x *= cos_da
@@ -204,8 +221,10 @@ def _toolface_block(inc: np.ndarray, azi: np.ndarray, dst: np.ndarray, work: np.
     x -= tmp
     np.arctan2(y, x, out=dst)
     np.degrees(dst, out=dst)
-    np.mod(dst, 360.0, out=dst)
-    dst[dst >= 360.0] = 0.0  # np.mod rounds a tiny negative angle to 360.0 (see wrap_360)
+    # into [0, 360) as np.mod does for angles in [-180, 180] (fmod is the angle itself), then
+    # a tiny negative angle that rounded to 360.0 is 0 (see wrap_360)
+    np.add(dst, 360.0, out=dst, where=dst < 0.0)
+    dst[dst >= 360.0] = 0.0
     # straight course: |(x, y)| < 1e-12 (no bend, no toolface)
     np.square(x, out=x)
     np.square(y, out=y)

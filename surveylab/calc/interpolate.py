@@ -38,8 +38,10 @@ _STRAIGHT = 1e-9
 
 
 class StationPath(Protocol):
-    """Anything with station arrays and positions (a :class:`Trajectory` or :class:`Stations`),
-    read only."""
+    """Anything with station arrays and positions (a :class:`Trajectory` or :class:`Stations`).
+
+    Read-only members, so that named tuples (:class:`Stations`) qualify as well as dataclasses.
+    """
 
     @property
     def md(self) -> np.ndarray: ...

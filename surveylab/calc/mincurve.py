@@ -20,6 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from surveylab.calc._trig import HALF_DEG_TO_RAD, sin_cos_half
 from surveylab.calc.errors import SurveyInputError, station_label
 from surveylab.calc.gate import validate_stations
 from surveylab.models import TieOn
@@ -34,7 +35,6 @@ _SERIES_BELOW = 1e-4
 _MD_EQUAL_RTOL = 1e-9
 # stations per block of the kernel: its 10 work rows (~650 KB) stay in the L2 cache
 _BLOCK = 8192
-_HALF_DEG_TO_RAD = math.pi / 360.0
 _RAD_TO_DEG = 180.0 / math.pi
 # running sums within chunks of this many courses by a matrix product (see _prefix_sums)
 _CHUNK = 32
@@ -162,78 +162,111 @@ def minimum_curvature(
     return _minimum_curvature(md_a, inc_a, azi_a, tie)
 
 
-def _first_course(
-    md0: float, inc0: float, azi0: float, tie: TieOn
-) -> tuple[float, float, float, float]:
-    """(tvd, north, east, dogleg [deg]) of the first station from the tie-on."""
-    if _md_equal(tie.md, md0):
-        return tie.tvd, tie.north, tie.east, 0.0
-    t1 = tangent(tie.inc, tie.azi)
-    t2 = tangent(inc0, azi0)
-    if float(np.linalg.norm(t1 + t2)) < UTURN_TOLERANCE:
-        raise SurveyInputError(
-            f"{station_label(0, md0)}: 180-degree dogleg from the tie-on (U-turn): "
-            "no unique arc, refused",
-            station=0,
-            field="inc",
-        )
-    x, rf = half_dogleg_and_rf(t1, t2)
-    delta = (md0 - tie.md) / 2.0 * float(rf) * (t1 + t2)
+class _UTurn(Exception):
+    """A 180-degree dogleg found by the kernel: ``index`` is the 0-based lower station of the
+    course in the arrays the kernel was given (callers name the survey and station)."""
+
+    def __init__(self, index: int):
+        super().__init__(index)
+        self.index = index
+
+
+def uturn_message(index: int, md: float, *, from_tie_on: bool) -> str:
+    """The refusal of a 180-degree dogleg ending at station ``index`` (0-based) of a survey."""
+    origin = "the tie-on" if from_tie_on else f"station {index}"
     return (
-        tie.tvd + float(delta[2]),
-        tie.north + float(delta[0]),
-        tie.east + float(delta[1]),
-        math.degrees(2.0 * float(x)),
+        f"{station_label(index, md)}: 180-degree dogleg from {origin} (U-turn): "
+        "no unique arc, refused"
     )
+
+
+_ONE_SURVEY = np.zeros(1, dtype=np.intp)
 
 
 def _minimum_curvature(md: np.ndarray, inc: np.ndarray, azi: np.ndarray, tie: TieOn) -> Positions:
-    """Kernel on validated float64 arrays: blocks of stations, preallocated buffers, in place.
+    """One survey on validated float64 arrays with a resolved tie-on.
 
-    The outputs are the rows of one (4, n) array (north, east, tvd, dogleg) so that each step
-    works on the three components in one numpy call. The stations are processed in blocks of
-    :data:`_BLOCK`: every intermediate stays in the CPU cache and only the outputs are
-    allocated at full length (fresh memory is costly to touch: page faults). Per station it
-    takes two ``tan`` (see :func:`_sin_cos_half`), one ``sqrt`` and about 35 cheap passes
-    over cached memory; the half dogleg comes from a series (see :data:`_SERIES_Q`), with an
-    ``arctan`` only for the few sharper courses.
+    A tie-on shallower than the first station goes in front of the stations as a station of
+    its own (three short copies), so that its course is an ordinary course of the kernel; the
+    returned rows leave it out (views from column 1). At the first station's MD the first
+    station takes the tie-on's position, and dogleg 0.
     """
-    n = md.size
-    out = np.empty((4, n))
-    north, east, tvd, dogleg = out
-    tvd[0], north[0], east[0], dogleg[0] = _first_course(
-        float(md[0]), float(inc[0]), float(azi[0]), tie
-    )
-    if n > 1:
-        block = min(_BLOCK, n - 1)
-        work = np.empty((10, block + 1))
-        for lo in range(1, n, block):
-            _courses(md, inc, azi, lo, min(lo + block, n), work, out)
+    first = np.empty((4, 1))
+    first[:, 0] = tie.north, tie.east, tie.tvd, 0.0
+    skip = 0
+    if not _md_equal(tie.md, float(md[0])):
+        md = np.concatenate(((tie.md,), md))
+        inc = np.concatenate(((tie.inc,), inc))
+        azi = np.concatenate(((tie.azi,), azi))
+        skip = 1
+    try:
+        out = positions_kernel(md, inc, azi, _ONE_SURVEY, first)
+    except _UTurn as turn:
+        j = turn.index - skip
+        raise SurveyInputError(
+            uturn_message(j, float(md[turn.index]), from_tie_on=skip == 1 and j == 0),
+            station=j,
+            field="inc",
+        ) from None
+    north, east, tvd, dogleg = out[:, skip:] if skip else out
     return Positions(tvd, north, east, dogleg)
 
 
-def _sin_cos_half(h: np.ndarray, cos_out: np.ndarray) -> None:
-    """sin and cos of angles 2h from one ``tan`` call, in place.
+def positions_kernel(
+    md: np.ndarray, inc: np.ndarray, azi: np.ndarray, starts: np.ndarray, first: np.ndarray
+) -> np.ndarray:
+    """Minimum curvature of one or many surveys laid end to end, in one pass.
 
-    With t = tan(h): sin(2h) = 2t / (1 + t^2), cos(2h) = 2 / (1 + t^2) - 1, with 2 / (1 + t^2)
-    held in ``cos_out`` on the way. Both within 2 ulp (absolute) of ``np.sin`` / ``np.cos``
-    for angles in [0, 360] deg, exact at 0 and 180 deg (tan of the float nearest pi/2 is
-    finite); one ``tan`` and five cheap passes cost about two thirds of a ``sin`` plus a
-    ``cos`` here.
+    The outputs are the rows of one (4, n) array (north, east, tvd, dogleg) so that each step
+    works on the three components in one numpy call. The stations are processed in blocks of
+    :data:`_BLOCK`: every intermediate stays in the CPU cache and only the output is allocated
+    at full length (fresh memory is costly to touch: page faults). Per station it takes two
+    ``tan`` (see :func:`sin_cos_half`), one ``sqrt`` and about 35 cheap passes over cached
+    memory; the half dogleg comes from a series (see :data:`_SERIES_Q`), with an ``arctan``
+    only for the few sharper courses. Between one survey's last station and the next survey's
+    first there is no course: that step is skipped, and each survey's first station takes the
+    position and dogleg given in ``first``.
 
     Parameters
     ----------
-    h : numpy.ndarray
-        Half angles [rad] in [0, pi]; overwritten with sin(2h) [-].
-    cos_out : numpy.ndarray
-        Same shape as ``h``; receives cos(2h) [-].
+    md : numpy.ndarray
+        Measured depths [depth unit] of every survey, concatenated; validated (strictly
+        increasing within each survey).
+    inc, azi : numpy.ndarray
+        Inclinations and azimuths [deg], validated, in the same layout.
+    starts : numpy.ndarray
+        Index of each survey's first station (integers, increasing, ``starts[0] == 0``).
+    first : numpy.ndarray
+        (4, number of surveys): north, east, tvd [depth unit] and dogleg [deg] of each
+        survey's first station.
+
+    Returns
+    -------
+    numpy.ndarray
+        (4, n): north, east, tvd [depth unit] and dogleg [deg] of every station (the dogleg
+        of the course ending there).
+
+    Raises
+    ------
+    _UTurn
+        A 180-degree dogleg, with the index of the station it ends at (callers name it).
     """
-    np.tan(h, out=h)
-    np.square(h, out=cos_out)
-    cos_out += 1.0
-    np.divide(2.0, cos_out, out=cos_out)
-    h *= cos_out
-    cos_out -= 1.0
+    n = md.size
+    out = np.empty((4, n))
+    out[:, 0] = first[:, 0]
+    if n > 1:
+        block = min(_BLOCK, n - 1)
+        work = np.empty((10, block + 1))
+        many = starts.size > 1
+        for lo in range(1, n, block):
+            hi = min(lo + block, n)
+            heads = None
+            if many:
+                a, b = np.searchsorted(starts, (lo, hi))
+                if b > a:
+                    heads = (starts[a:b] - lo, first[:, a:b])
+            _courses(md, inc, azi, lo, hi, work, out, heads)
+    return out
 
 
 def _courses(
@@ -244,6 +277,7 @@ def _courses(
     hi: int,
     work: np.ndarray,
     out: np.ndarray,
+    heads: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Courses (lo - 1 -> lo) ... (hi - 2 -> hi - 1) into ``out``.
 
@@ -260,19 +294,23 @@ def _courses(
     out : numpy.ndarray
         (4, n) north, east, tvd [depth unit] and dogleg [deg]; column ``lo - 1`` must hold
         the position of station ``lo - 1``.
+    heads : tuple of numpy.ndarray, optional
+        Surveys starting inside the block: their first stations' offsets from ``lo`` (int,
+        increasing) and (4, m) north, east, tvd [depth unit] and dogleg [deg] there. The
+        steps into those stations are not courses: they are neither checked nor summed.
 
     Raises
     ------
-    SurveyInputError
-        A 180-degree dogleg (U-turn) in one of the courses, naming the station.
+    _UTurn
+        A 180-degree dogleg (U-turn) in one of the courses, with the station it ends at.
     """
     k = hi - lo
     rows = work[:, : k + 1]
     tan3, angles, w3 = rows[0:3], rows[3:5], rows[5:8]  # (3, k + 1), (2, k + 1), (3, k + 1)
     # unit tangents (N, E, TVD) of stations lo - 1 ... hi - 1
-    np.multiply(azi[lo - 1 : hi], _HALF_DEG_TO_RAD, out=angles[0])
-    np.multiply(inc[lo - 1 : hi], _HALF_DEG_TO_RAD, out=angles[1])
-    _sin_cos_half(angles, tan3[1:3])  # sin, cos of (azi, inc)
+    np.multiply(azi[lo - 1 : hi], HALF_DEG_TO_RAD, out=angles[0])
+    np.multiply(inc[lo - 1 : hi], HALF_DEG_TO_RAD, out=angles[1])
+    sin_cos_half(angles, tan3[1:3])  # sin, cos of (azi, inc)
     sin_azi, sin_inc = angles
     np.multiply(sin_inc, tan3[1], out=tan3[0])  # N = sin(inc) cos(azi)
     np.multiply(sin_inc, sin_azi, out=tan3[1])  # E = sin(inc) sin(azi); TVD = cos(inc)
@@ -290,14 +328,12 @@ def _courses(
     np.add.reduce(d3, axis=0, out=dd)
     np.square(s, out=d3)
     np.add.reduce(d3, axis=0, out=ss)
+    if heads is not None:
+        # from one survey into the next: a harmless straight step, replaced below
+        dd[heads[0]] = 0.0
+        ss[heads[0]] = 4.0
     if np.minimum.reduce(ss) < _UTURN_SQUARED:
-        j = int(np.argmin(ss)) + lo
-        raise SurveyInputError(
-            f"{station_label(j, float(md[j]))}: 180-degree dogleg from station {j} (U-turn): "
-            "no unique arc, refused",
-            station=j,
-            field="inc",
-        )
+        raise _UTurn(int(np.argmin(ss)) + lo)
 
     # r = tan(x) = |d| / |s| for the half dogleg x; q = r^2
     q, r, dmd = d3
@@ -326,6 +362,33 @@ def _courses(
     dog *= _RAD_TO_DEG
     s *= factor
     _prefix_sums(pos, k, rows)
+    if heads is not None:
+        _restart(pos, dog, heads)
+
+
+def _restart(pos: np.ndarray, dog: np.ndarray, heads: tuple[np.ndarray, np.ndarray]) -> None:
+    """Restart the running sums at each survey's first station inside a block, in place.
+
+    The sums ran on through the step between surveys; every station from a survey's first
+    station to the next survey's is moved by the same offset, the given first position minus
+    the running sum there (one ``repeat`` for the whole block, no loop over surveys).
+
+    Parameters
+    ----------
+    pos : numpy.ndarray
+        (3, k + 1) north, east, tvd [depth unit] of stations lo - 1 ... hi - 1.
+    dog : numpy.ndarray
+        (k,) doglegs [deg] of stations lo ... hi - 1.
+    heads : tuple of numpy.ndarray
+        First stations' offsets from lo and their (4, m) north, east, tvd, dogleg.
+    """
+    cols, given = heads
+    at = cols + 1  # columns of pos
+    shift = given[0:3] - pos[:, at]
+    span = np.diff(at, append=pos.shape[1])
+    pos[:, at[0] :] += np.repeat(shift, span, axis=1)
+    pos[:, at] = given[0:3]
+    dog[cols] = given[3]
 
 
 def _prefix_sums(pos: np.ndarray, k: int, rows: np.ndarray) -> None:
