@@ -13,7 +13,6 @@ import math
 
 import numpy as np
 import pytest
-from _arcs import Arc, angles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +29,7 @@ from surveylab.calc._trig import HALF_DEG_TO_RAD, sin_cos_half
 from surveylab.calc.gate import survey_offsets
 from surveylab.calc.mincurve import _BLOCK
 from surveylab.models import TieOn
+from tests.calc._arcs import Arc, angles
 
 COLUMNS = ("tvd", "north", "east", "dogleg", "dls", "build_rate", "turn_rate", "toolface")
 
