@@ -3,7 +3,8 @@
 Entry points: :func:`compute_trajectory` (everything for a survey), :func:`minimum_curvature`
 (positions only), :func:`compute_trajectories` and :func:`minimum_curvature_many` (many surveys
 in one pass), :func:`validate_stations` (the one input gate), interpolation along the arcs,
-and north-reference conversions in :mod:`surveylab.calc.north`. Conventions follow DOMAIN.md.
+and north-reference conversions in :mod:`surveylab.calc.north`. Conventions: the README,
+"Units and north references".
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ class GyroTolerance:
             raise SurveyInputError(f"tolerances must be non-negative numbers: {self}")
 
 
-#: Gyro in-run vs out-run tolerances (DOMAIN.md, "Quality control numbers").
+#: Gyro in-run vs out-run tolerances (the README's gyro QC limits).
 GYRO_IN_OUT = GyroTolerance()
 
 #: Largest allowed 3-D distance between two surveys [depth unit]: one number for every MD,

@@ -1,6 +1,7 @@
 """Quantities derived from stations and positions: DLS, build, turn, toolface, VS, closure.
 
-Per-course quantities are reported at the lower station of the course (DOMAIN.md).
+Per-course quantities are reported at the lower station of the course, as vendor listings
+report them.
 """
 
 from __future__ import annotations

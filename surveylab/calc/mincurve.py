@@ -6,10 +6,10 @@ For consecutive unit tangents t1, t2 in (N, E, TVD): dogleg beta = 2 atan(|t2 - 
 
 Radians live only in the private helpers; the public functions take degrees.
 
-The kernel (issue 3: within 1.5x of a compiled single pass) works on blocks of stations that
-stay in the CPU cache, takes sin and cos of each angle from one ``tan`` of the half angle, the
-half dogleg of ordinary courses from the arctan series (exact to rounding), and writes into
-one preallocated (4, n) array whose rows are the returned arrays.
+The kernel (within 1.5x of a compiled single pass: bench/bench_calc.py) works on blocks of
+stations that stay in the CPU cache, takes sin and cos of each angle from one ``tan`` of the
+half angle, the half dogleg of ordinary courses from the arctan series (exact to rounding),
+and writes into one preallocated (4, n) array whose rows are the returned arrays.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """North references, grid factors and the geomagnetic field.
 
-Sign conventions (DOMAIN.md): true = magnetic + declination (declination positive east);
-grid = true - convergence (convergence positive when grid north is east of true north);
-magnetic -> grid total correction = declination - convergence. A correction that is needed and
-not given raises: it is never taken as 0.
+Sign conventions (README, "Units and north references"): true = magnetic + declination
+(declination positive east); grid = true - convergence (convergence positive when grid north
+is east of true north); magnetic -> grid total correction = declination - convergence. A
+correction that is needed and not given raises: it is never taken as 0.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def grid_convergence_and_scale(crs: Any, x: float, y: float) -> GridFactors:
             f"CRS {c.name!r} is not conformal: no single scale factor at ({x}, {y})"
         )
     # PROJ's meridian convergence is the grid bearing of true north taken with the opposite
-    # sign, i.e. positive when grid north lies east of true north: DOMAIN.md's convention
+    # sign, i.e. positive when grid north lies east of true north: the convention used here
     return GridFactors(float(f.meridian_convergence), float(f.meridional_scale), c.name, lon, lat)
 
 

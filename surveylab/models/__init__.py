@@ -49,7 +49,7 @@ class Severity(enum.StrEnum):
 
 
 class Role(enum.StrEnum):
-    """User roles (after the seed design)."""
+    """User roles: who may read, do survey work, change runs and manage users."""
 
     ADMIN = "Admin"
     ENGINEER = "Engineer"
@@ -58,7 +58,7 @@ class Role(enum.StrEnum):
 
 
 class RunType(enum.StrEnum):
-    """Survey run types (the seed's choices)."""
+    """Survey run types: the tool that produced the survey."""
 
     GTL = "GTL"
     GYRO = "Gyro"
@@ -67,7 +67,7 @@ class RunType(enum.StrEnum):
 
 
 class WellType(enum.StrEnum):
-    """Well types (the seed's choices)."""
+    """Well types: what the well produces or is for."""
 
     OIL = "Oil"
     GAS = "Gas"

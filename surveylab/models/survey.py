@@ -24,8 +24,9 @@ VENDOR_COLUMNS = ("tvd", "north", "east", "vs", "dls")
 class SurveyHeader:
     """Header metadata of a survey file. Angles in degrees; lengths in ``depth_unit``.
 
-    Sign conventions (DOMAIN.md): declination positive east; convergence positive when grid north
-    is east of true north; total correction (magnetic -> grid) = declination - convergence.
+    Sign conventions (README, "Units and north references"): declination positive east;
+    convergence positive when grid north is east of true north; total correction
+    (magnetic -> grid) = declination - convergence.
     """
 
     well_name: str | None = None

@@ -2,8 +2,9 @@
 
 Each run's current survey is shown in one depth unit. Runs are compared against the well's Gyro
 run where there is one (else the first run with a survey) with :mod:`surveylab.calc.compare`;
-the gyro in-run/out-run tolerances of DOMAIN.md apply where both runs are gyro surveys
-(Gyro or GTL). Against an MWD run the verdict is shown for information only.
+the gyro in-run/out-run tolerances of :data:`surveylab.calc.compare.GYRO_IN_OUT` apply where
+both runs are gyro surveys (Gyro or GTL). Against an MWD run the verdict is shown for
+information only.
 The report notebook ``surveylab/reports/notebooks/well_report.ipynb`` displays them.
 """
 
@@ -308,7 +309,8 @@ class WellReport(ReportSections):
             "<div class='sl-report'><h2>Differences between runs</h2>"
             f"<p>Each run minus {esc(ref.run_number)} ({esc(ref.run_type)}), interpolated along "
             f"the minimum-curvature arcs at common MDs. Gyro in-run/out-run tolerances "
-            f"(DOMAIN.md): inclination within {t.inc:g} deg; azimuth within {t.azi_high:g} deg "
+            f"(in-run against out-run): inclination within {t.inc:g} deg; azimuth within "
+            f"{t.azi_high:g} deg "
             f"where Inc >= {t.inc_threshold:g} deg, {t.azi_low:g} deg below; at least "
             f"{t.min_stations} stations. They apply between gyro surveys (Gyro, GTL).</p>"
             f"{ref_note}{html_table(rows, heads, 2)}</div>"

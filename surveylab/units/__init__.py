@@ -1,6 +1,7 @@
 """Length units of surveys: metre, international foot, US survey foot.
 
-Conversions use the exact definitions (DOMAIN.md): 1 ft = 0.3048 m and 1 US ft = 1200/3937 m.
+Conversions use the exact definitions (NIST SP 811, appendix B): 1 ft = 0.3048 m and
+1 US survey ft = 1200/3937 m.
 They are computed as an integer-ratio multiply then divide, so that a value exactly representable
 in the source unit (e.g. 3937 US ft) converts to the correctly rounded result (exactly 1200 m).
 Never 3.28084.

@@ -1,4 +1,4 @@
-"""Minimum curvature is exact on a circular arc: the strongest test there is (DOMAIN.md)."""
+"""Minimum curvature is exact on a circular arc (Sawaryn & Thorogood, SPE 84246)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Analytic cases use straight inclined holes from the surface, where positions are exact:
 (N, E, TVD) = MD (sin I cos A, sin I sin A, cos I); two such holes differing by an azimuth
 theta are 2 MD sin I sin(theta/2) apart, by an inclination delta 2 MD sin(delta/2) apart.
-Tolerances are DOMAIN.md's: Inc 0.23 deg; Azi 1.0 deg (Inc >= 10) or 5.0 deg (Inc < 10);
+Tolerances (calc.compare.GYRO_IN_OUT): Inc 0.23 deg; Azi 1.0 deg (Inc >= 10) or 5.0 deg (Inc < 10);
 at least 10 stations.
 """
 

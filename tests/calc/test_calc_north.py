@@ -1,4 +1,4 @@
-"""North references (DOMAIN.md signs), grid factors from pyproj, the geomagnetic model."""
+"""North references (the README's signs), grid factors from pyproj, the geomagnetic model."""
 
 from __future__ import annotations
 

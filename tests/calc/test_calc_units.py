@@ -1,4 +1,4 @@
-"""Units: exact conversions (DOMAIN.md: 1 ft = 0.3048 m, 1 US ft = 1200/3937 m)."""
+"""Units: exact conversions (NIST SP 811: 1 ft = 0.3048 m, 1 US ft = 1200/3937 m)."""
 
 from __future__ import annotations
 
