@@ -101,7 +101,7 @@ def measure(
 
 
 def _previous_kernel(md: np.ndarray, inc: np.ndarray, azi: np.ndarray) -> tuple:
-    """surveylab's kernel before issue 3 (whole-array numpy, 4 sin/cos): for the comparison.
+    """the first whole-array numpy kernel (4 sin/cos per station): for the comparison.
 
     Positions from the first station (tie-on there), no checks: the same arithmetic as the
     released version, kept here to measure the speed-up in the same run.
@@ -196,7 +196,8 @@ def _numba_kernel():
 
 def _numba_trajectory_kernel():
     """Numba single pass computing what compute_trajectory does (positions, DLS, build/turn,
-    toolface), with surveylab's conventions (DOMAIN.md), for the whole-trajectory floor."""
+    toolface), with surveylab's conventions (README, "Units and north references"), for the
+    whole-trajectory floor."""
     try:
         import numba
     except ImportError:
@@ -443,7 +444,7 @@ def implementations() -> tuple[dict[str, Callable], list[str]]:
         return p.tvd, p.north, p.east
 
     impls["surveylab minimum_curvature"] = ours
-    impls["surveylab before issue 3 (whole-array numpy)"] = _previous_kernel
+    impls["surveylab first kernel (whole-array numpy)"] = _previous_kernel
     kernel = _numba_kernel()
     if kernel is None:
         notes.append("numba not installed: compiled floor skipped")

@@ -1,4 +1,4 @@
-"""Dashboard benchmark (issue 7): opening the runs dashboard and drawing a 10,000-station run.
+"""Dashboard benchmark: opening the runs dashboard and drawing a 10,000-station run.
 
     .venv/bin/python bench/bench_dashboards.py [--runs 1000] [--stations 200000]
         [--big 10000] [--repeat 3] [--no-browser] [--markdown bench/RESULTS.md]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -113,3 +114,29 @@ def test_cli_failure_is_one_error_line_without_traceback(capsys, tmp_path):
     assert err.startswith("error: ") and err.count("\n") == 1
     assert "Traceback" not in err
     assert "nope.csv" in err
+
+
+#: Citations a reader of the repository cannot open: the project's issue tracker numbers, the
+#: design notes kept outside the repository. Cite published standards, papers or files inside
+#: the repository instead.
+UNOPENABLE_CITATIONS = re.compile(
+    r"\bissue\s*#?\d+|DOMAIN\.md|ARCHITECTURE\.md|\.\./shared|\bthe seed\b|\bseed's\b",
+    re.IGNORECASE,
+)
+
+
+def test_code_cites_only_what_a_reader_can_open():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{n}: {line.strip()}"
+        for folder in ("surveylab", "bench", "scripts")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if UNOPENABLE_CITATIONS.search(line)
+    ]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_citation_rule_sees_what_it_forbids():
+    for text in ("# issue 3: fast", "(DOMAIN.md)", "see ../shared/x", "the seed's design"):
+        assert UNOPENABLE_CITATIONS.search(text)
+    assert not UNOPENABLE_CITATIONS.search("ISCWSA eBook 22.1; SPE 84246; README")

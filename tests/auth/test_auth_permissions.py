@@ -1,5 +1,6 @@
-"""Roles and permissions: the full matrix against a table written out by hand (after the seed's
-IsOwnerOrReadOnly and SurveyPermission, and ARCHITECTURE.md), and the require() messages."""
+"""Roles and permissions: the full matrix against a table written out by hand (owner or read
+only, survey work for Admin, Engineer and Surveyor: the README's roles table),
+and the require() messages."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Each dashboard loads 10 times in a row: every time the login form is complete, and nothing
-but blocked external requests shows up in the console (issue 7, "offline and reliable")."""
+but blocked external requests shows up in the console."""
 
 from __future__ import annotations
 
