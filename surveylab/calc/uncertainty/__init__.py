@@ -1,0 +1,46 @@
+"""Position uncertainty (ISCWSA error model) and anti-collision (ISCWSA separation rule).
+
+Pure numpy: arrays in, typed results out. :func:`position_uncertainty` gives each station's NEV
+covariance per error source and in total (1 sigma) for an OWSG tool code or a tool program;
+:mod:`~surveylab.calc.uncertainty.ellipse` turns covariances into ellipses of uncertainty at a
+stated sigma; :mod:`~surveylab.calc.uncertainty.clearance` computes centre-to-centre distances,
+pedal-curve radii and separation factors between a reference well and offset wells.
+"""
+
+from __future__ import annotations
+
+from surveylab.calc.uncertainty.model import (
+    EARTH_RATE,
+    GRAVITY,
+    REVISION,
+    VERTICAL_INC_LIMIT,
+    PositionUncertainty,
+    ReferenceField,
+    ToolInterval,
+    position_uncertainty,
+)
+from surveylab.calc.uncertainty.toolcodes import (
+    DEFAULT_MODEL,
+    TOOL_MODELS,
+    ErrorTerm,
+    Propagation,
+    ToolModel,
+    tool_model,
+)
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "EARTH_RATE",
+    "GRAVITY",
+    "REVISION",
+    "TOOL_MODELS",
+    "VERTICAL_INC_LIMIT",
+    "ErrorTerm",
+    "PositionUncertainty",
+    "Propagation",
+    "ReferenceField",
+    "ToolInterval",
+    "ToolModel",
+    "position_uncertainty",
+    "tool_model",
+]
