@@ -9,6 +9,13 @@ pedal-curve radii and separation factors between a reference well and offset wel
 
 from __future__ import annotations
 
+from surveylab.calc.uncertainty.ellipse import (
+    DEFAULT_SIGMA,
+    Ellipses,
+    ellipse_outline,
+    horizontal_ellipses,
+    section_ellipses,
+)
 from surveylab.calc.uncertainty.model import (
     EARTH_RATE,
     GRAVITY,
@@ -30,17 +37,22 @@ from surveylab.calc.uncertainty.toolcodes import (
 
 __all__ = [
     "DEFAULT_MODEL",
+    "DEFAULT_SIGMA",
     "EARTH_RATE",
     "GRAVITY",
     "REVISION",
     "TOOL_MODELS",
     "VERTICAL_INC_LIMIT",
+    "Ellipses",
     "ErrorTerm",
     "PositionUncertainty",
     "Propagation",
     "ReferenceField",
     "ToolInterval",
     "ToolModel",
+    "ellipse_outline",
+    "horizontal_ellipses",
     "position_uncertainty",
+    "section_ellipses",
     "tool_model",
 ]

@@ -41,6 +41,12 @@ import numpy.typing as npt
 from surveylab.calc.errors import SurveyInputError, station_label
 from surveylab.calc.gate import validate_stations
 from surveylab.calc.mincurve import minimum_curvature
+from surveylab.calc.uncertainty.ellipse import (
+    DEFAULT_SIGMA,
+    Ellipses,
+    horizontal_ellipses,
+    section_ellipses,
+)
 from surveylab.calc.uncertainty.toolcodes import (
     COURSE_TERMS,
     DEFAULT_MODEL,
@@ -188,6 +194,25 @@ class PositionUncertainty:
 
     def __len__(self) -> int:
         return int(self.md.size)
+
+    def ellipses(self, sigma: float = DEFAULT_SIGMA) -> Ellipses:
+        """Horizontal ellipses and vertical half-heights at ``sigma`` [depth unit]."""
+        return horizontal_ellipses(
+            self.covariance,
+            sigma=sigma,
+            north_reference=str(self.north_reference),
+            depth_unit=str(self.depth_unit),
+        )
+
+    def section_ellipses(self, vs_azimuth: float, sigma: float = DEFAULT_SIGMA) -> Ellipses:
+        """Ellipses in the vertical-section plane at ``vs_azimuth`` [deg], at ``sigma``."""
+        return section_ellipses(
+            self.covariance,
+            vs_azimuth,
+            sigma=sigma,
+            north_reference=str(self.north_reference),
+            depth_unit=str(self.depth_unit),
+        )
 
 
 def _ref(value: NorthReference | str) -> NorthReference:
