@@ -182,8 +182,10 @@ def test_a_tool_program_restarts_systematic_errors_and_carries_global_ones(well,
 @given(straight_wells, st.floats(100.0, 3000.0))
 def test_a_sidetrack_carries_its_parents_covariance(well, kop) -> None:
     """A survey starting at a kick-off below the surface is a tie-on: its first station has
-    exactly the tie-on covariance, every station adds it, and the slot allowance is gone
-    (the systematic azimuth error covers the hole below the first half leg only)."""
+    exactly the tie-on covariance, every station adds it, and the slot allowance is gone. A
+    systematic azimuth error covers the hole below the first half course; the kick-off
+    station's own azimuth error (measured in the parent) moves that half course, uncorrelated
+    (ISCWSA common practice, section 2.8)."""
     inc, azi, step, count = well
     md, incs, azis = _straight(inc, azi, step, count, md0=kop)
     rng = np.random.default_rng(count)
@@ -196,9 +198,10 @@ def test_a_sidetrack_carries_its_parents_covariance(well, kop) -> None:
     _close(alone.covariance[0], np.zeros((3, 3)))
     _, _, lat = _frame(inc, azi)
     s = math.sin(math.radians(inc))
-    dec = _mag("DEC-OS")
     below = np.maximum(md - kop - step / 2, 0.0)
-    _close(alone.sources["DEC-OS"], ((dec * s * below) ** 2)[:, None, None] * np.outer(lat, lat))
+    kick = np.where(md > kop, step / 2, 0.0)
+    want = (_mag("DEC-OS") * s) ** 2 * (below**2 + kick**2)
+    _close(alone.sources["DEC-OS"], want[:, None, None] * np.outer(lat, lat))
 
 
 def test_every_tool_code_gives_a_symmetric_covariance() -> None:
@@ -322,3 +325,20 @@ def test_a_gyro_beyond_its_inclination_range_is_refused_naming_the_station() -> 
 def test_stations_go_through_the_input_gate() -> None:
     with pytest.raises(SurveyInputError, match="not strictly increasing"):
         _unc([0, 30, 30], [0, 1, 2], [0, 0, 0])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 359.9), min_size=10, max_size=10), st.sampled_from(["MWD", "GYRO-NS"])
+)
+def test_the_azimuth_printed_on_vertical_stations_changes_nothing(printed, code) -> None:
+    """Vertical stations have no azimuth: whatever a tool printed there, the same covariances
+    (their attitude errors are laid out from true north)."""
+    md = np.arange(0.0, 600.0, 30.0)
+    inc = np.r_[np.zeros(10), np.linspace(2.0, 40.0, 10)]
+    azi = np.r_[np.zeros(10), np.full(10, 75.0)]
+    other = azi.copy()
+    other[:10] = printed
+    a = _unc(md, inc, azi, tool=code)
+    b = _unc(md, inc, other, tool=code)
+    assert np.array_equal(a.covariance, b.covariance)

@@ -9,6 +9,13 @@ pedal-curve radii and separation factors between a reference well and offset wel
 
 from __future__ import annotations
 
+from surveylab.calc.uncertainty.clearance import (
+    ClearanceResult,
+    OffsetClearance,
+    SeparationRule,
+    WellPath,
+    clearance,
+)
 from surveylab.calc.uncertainty.ellipse import (
     DEFAULT_SIGMA,
     Ellipses,
@@ -43,13 +50,18 @@ __all__ = [
     "REVISION",
     "TOOL_MODELS",
     "VERTICAL_INC_LIMIT",
+    "ClearanceResult",
     "Ellipses",
     "ErrorTerm",
+    "OffsetClearance",
     "PositionUncertainty",
     "Propagation",
     "ReferenceField",
+    "SeparationRule",
     "ToolInterval",
     "ToolModel",
+    "WellPath",
+    "clearance",
     "ellipse_outline",
     "horizontal_ellipses",
     "position_uncertainty",

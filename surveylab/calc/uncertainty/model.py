@@ -20,7 +20,13 @@ example workbooks define it:
   first downhole station are doubled; a depth error at the surface station moves it along the
   hole (the random depth-reference error has its full variance there);
 - the course-length terms XCLA and XCLH (Codling, SPE 187249) are position errors of each
-  course, random, added station by station.
+  course, random, added station by station;
+- a survey that starts at a tie-on (a sidetrack at its kick-off): the tie-on station's
+  position error is the parent's (``tie_on_covariance``, added to every station); its
+  attitude was measured in the parent hole too, and its error over the half course below it
+  is added uncorrelated with the survey's own errors (ISCWSA, Current Common Practice in
+  Collision Avoidance Calculations, 2017, section 2.8), evaluated with the survey's first
+  tool.
 
 Everything runs as arrays over the stations (cumulative sums for the running sums; the only
 Python loops are over error sources and tool intervals). Inside, lengths are metres and the
@@ -350,8 +356,9 @@ def position_uncertainty(
         below MD 0 without a tie-on covariance is thereby relative to its first station (the
         ISCWSA rule for two wells sharing the hole above a kick-off).
     vertical_inc_limit : float
-        Inclination below which a station is vertical [deg] (its azimuth then does not count
-        in the XCLA course term).
+        Inclination below which a station is vertical [deg]: its printed azimuth is ignored
+        (its attitude errors are laid out from true north) and does not count in the XCLA
+        course term.
     per_source : bool
         Keep each error source's covariance (``sources``); False keeps the total only.
 
@@ -415,10 +422,17 @@ def position_uncertainty(
         if tvd_u.shape != md_u.shape or not np.all(np.isfinite(tvd_u)):
             raise SurveyInputError("tvd must be finite numbers, one per station", field="tvd")
     surface = md_u[0] == 0.0 and tie_on_covariance is None
+    if any(m.slot_allowance != models[0].slot_allowance for m in models):
+        raise SurveyInputError(
+            "tool program: ISCWSA Rev4 and Rev 5 tools cannot be mixed", field="tool"
+        )
+    allowance = surface and models[0].slot_allowance
 
     declination = 0.0 if field.declination is None else float(field.declination)
     inc_r = np.radians(inc_d)
-    azt = np.radians(azi_d + to_true)
+    # a vertical station has no azimuth: its attitude errors are laid out from true north
+    # (as the ISCWSA workbooks, whose vertical stations read 0), never from a printed value
+    azt = np.where(inc_d < vertical_inc_limit, 0.0, np.radians(azi_d + to_true))
     azm = azt - math.radians(declination)
 
     def _value(v: float | None) -> float:
@@ -437,8 +451,10 @@ def position_uncertainty(
         earth_rate=math.radians(float(field.earth_rate)),
         latitude=math.radians(_value(field.latitude)),
     )
-    src, e, es = _error_vectors(geo, models, which, surface)
+    src, e, es, kick = _error_vectors(geo, models, which, surface, allowance)
     cov6 = _propagate(e, es, src.row_modes, which)  # (rows, 6, n) [m^2], true north
+    if kick is not None:  # the tie-on station's own attitude error, uncorrelated
+        cov6[:, :, 1:] += _outer6(kick[:, :, None])
     rows, n = cov6.shape[0], cov6.shape[2]
     row_weight = np.bincount(src.row, weights=src.scale**2, minlength=rows)
     total6 = (row_weight @ cov6.reshape(rows, 6 * n)).reshape(6, n)
@@ -448,12 +464,11 @@ def position_uncertainty(
     sources = SourceCovariances(src, cov6 if per_source else None, to_true, factor)
     labels = []
     for m in models:
-        label = f"ISCWSA {'MWD' if m.magnetic else 'gyro'} Rev5.11, {m.label}"
-        if label not in labels:
-            labels.append(label)
+        if m.label not in labels:
+            labels.append(m.label)
     return PositionUncertainty(
         model=" + ".join(labels),
-        revision=REVISION,
+        revision="ISCWSA " + " + ".join(sorted({m.framework for m in models})),
         sigma=1.0,
         depth_unit=unit,
         north_reference=ref,
@@ -469,7 +484,7 @@ def position_uncertainty(
 
 
 def _leg_geometry(
-    geo: Geometry, surface: bool
+    geo: Geometry, surface: bool, allowance: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-station propagation bases (SPE 67616, appendix A, balanced tangential legs).
 
@@ -495,9 +510,9 @@ def _leg_geometry(
         depth_both[:, 1:-1] -= mid[:, 1:]
     if surface:
         depth_own[:, 0] = t[:, 0]  # a depth error at the surface station moves it along the hole
-        if n > 1:  # Rev 5: the slot attitude error also covers the course above station 1
-            own[1] += half[1]
-            both[1] += half[1]
+    if allowance and n > 1:  # Rev 5: the slot attitude error also covers the course above
+        own[1] += half[1]
+        both[1] += half[1]
     return depth_both, depth_own, both, own, high, lateral
 
 
@@ -518,13 +533,15 @@ class _Sources(NamedTuple):
 
 
 def _error_vectors(
-    geo: Geometry, models: list[ToolModel], which: np.ndarray, surface: bool
-) -> tuple[_Sources, np.ndarray, np.ndarray]:
-    """The sources and the error vectors e, e* of each row [m per unit].
+    geo: Geometry, models: list[ToolModel], which: np.ndarray, surface: bool, allowance: bool
+) -> tuple[_Sources, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The sources, the error vectors e, e* of each row [m per unit], and the tie-on kick.
 
     The vectors have shape (rows, 3, n): row, component (N, E, V), station; random rows
     first. With one run, sources share rows (see :class:`_Sources`); with a tool program each
-    source has its own row carrying its magnitude station by station (the tools differ).
+    source has its own row carrying its magnitude station by station (the tools differ). The
+    kick (rows, 3) is the error of the course below a tie-on station due to that station's own
+    attitude error (None for a survey from the surface).
     """
     n = geo.md.size
     one_run = len(models) == 1
@@ -593,7 +610,7 @@ def _error_vectors(
         for j, m in enumerate(models):
             for term in m.terms:
                 fill(row_by_name[term.name], m, term.weight, term.magnitude_si, which == j)
-    depth_both, depth_own, both, own, high, lateral = _leg_geometry(geo, surface)
+    depth_both, depth_own, both, own, high, lateral = _leg_geometry(geo, surface, allowance)
     # attitude part: g = w_inc x high side + (sin I w_azi) x lateral, then the leg lengths
     e = np.empty((size, 3, n))
     es = np.empty((size, 3, n))
@@ -612,6 +629,12 @@ def _error_vectors(
         c_rows = np.unique(course_rows)
         e[c_rows] += course[c_rows]
         es[c_rows] += course[c_rows]
+    kick = None
+    if not surface and n > 1:
+        # A tie-on station's attitude was measured in the parent hole; its error moves the half
+        # course below it, added uncorrelated with the survey's own errors (ISCWSA, Current
+        # Common Practice in Collision Avoidance Calculations, 2017, section 2.8).
+        kick = (w_inc[:, :1] * high[:, 0] + w_azi[:, :1] * lateral[:, 0]) * (0.5 * geo.dmd[1])
     sources = _Sources(
         names=names,
         modes=modes,
@@ -622,7 +645,7 @@ def _error_vectors(
             for spec in specs
         ],
     )
-    return sources, e, es
+    return sources, e, es, kick
 
 
 def _is_zero(w: np.ndarray | float) -> bool:

@@ -244,6 +244,20 @@ def _sage(g: Geometry) -> Weights:  # SAGE: sag (enhanced), I: sin(I)^0.25
     return Weights(inc=np.power(np.abs(g.sin_i), 0.25))
 
 
+def _sag(g: Geometry) -> Weights:  # SAG (Rev 4): I: sin I
+    return Weights(inc=g.sin_i.copy())
+
+
+def _xym3(g: Geometry) -> Weights:  # XYM3 (Rev 4): I: |cos I| cos At; A: -|cos I| sin At / sin I
+    c = np.abs(g.cos_i)
+    return Weights(inc=c * g.cos_at, azi_sin=-c * g.sin_at)
+
+
+def _xym4(g: Geometry) -> Weights:  # XYM4 (Rev 4): I: |cos I| sin At; A: |cos I| cos At / sin I
+    c = np.abs(g.cos_i)
+    return Weights(inc=c * g.sin_at, azi_sin=c * g.cos_at)
+
+
 def _xym1(g: Geometry) -> Weights:  # XYM1: I: |sin I|
     return Weights(inc=np.abs(g.sin_i))
 
@@ -352,6 +366,9 @@ _WEIGHTS: dict[str, Callable[[Geometry], Weights]] = {
     "DBH": _dbh,
     "AMIL": _amil,
     "SAGE": _sage,
+    "SAG": _sag,
+    "XYM3": _xym3,
+    "XYM4": _xym4,
     "XYM1": _xym1,
     "XYM2": _xym2,
     "AXYZ-MIS": _axyz_mis,
@@ -442,6 +459,13 @@ class ToolModel:
         Misalignment minimum course length L_min of the XYM3E/XYM4E damping [m].
     noise_reduction : float
         Gyro noise reduction factor of GXY-RN [-].
+    aliases : tuple of str
+        Other codes that name this model.
+    framework : str
+        The ISCWSA error-model revision whose propagation applies ("Rev5.11", "Rev4").
+    slot_allowance : bool
+        Whether the first station's attitude error also covers the course above it when the
+        survey starts at the surface (introduced in Rev 5).
     """
 
     code: str
@@ -455,11 +479,16 @@ class ToolModel:
     min_course: float = 10.0
     noise_reduction: float = 1.0
     aliases: tuple[str, ...] = field(default=())
+    framework: str = "Rev5.11"
+    slot_allowance: bool = True
 
     @property
     def label(self) -> str:
-        """E.g. ``"OWSG MWD+IFR1 (A005Mc, set A Rev 5.1)"``."""
-        return f"OWSG {self.code} ({self.prefix}, {self.revision})"
+        """E.g. ``"ISCWSA MWD Rev5.11, OWSG MWD+IFR1 (A005Mc, set A Rev 5.1)"``."""
+        kind = "MWD" if self.magnetic else "gyro"
+        if not self.prefix:
+            return f"ISCWSA {kind} {self.framework}"
+        return f"ISCWSA {kind} {self.framework}, OWSG {self.code} ({self.prefix}, {self.revision})"
 
     def weights(self, weight: str, g: Geometry) -> Weights:
         """The measurement weights of a (non-course) weighting function over ``g``'s stations."""
@@ -616,10 +645,38 @@ GYRO_MWD = ToolModel(
     terms=_DEPTH + tuple(t for t in _alignment(0.2) if t.name != "AMIL") + _gyro(0.4, 1.0, 0.6),
 )
 
+#: ISCWSA MWD Rev4 (2015; the same as OWSG MWD Rev 2): the model of the ISCWSA standard set of
+#: clearance scenarios r4 (2017), whose published covariances and separation factors it made.
+#: Kept to check the clearance against those results; use a Rev 5 code for surveys.
+MWD_REV4 = ToolModel(
+    code="ISCWSA MWD Rev4",
+    prefix="",
+    long_name="ISCWSA MWD (Fixed Rig) Rev4",
+    revision="Rev 4 (2015-03-20)",
+    magnetic=True,
+    inc_max=180.0,
+    terms=_DEPTH
+    + _SENSORS
+    + (
+        _t("DECG", "AZ", 0.36, "deg", G),
+        _t("DECR", "AZ", 0.1, "deg", R),
+        _t("DBHG", "DBH", 5000.0, "deg.nT", G),
+        _t("DBHR", "DBH", 3000.0, "deg.nT", R),
+        _t("AMIL", "AMIL", 220.0, "nT", S),
+        _t("SAG", "SAG", 0.2, "deg", S),
+        _t("XYM1", "XYM1", 0.1, "deg", S),
+        _t("XYM2", "XYM2", 0.1, "deg", S),
+        _t("XYM3", "XYM3", 0.1, "deg", S),
+        _t("XYM4", "XYM4", 0.1, "deg", S),
+    ),
+    framework="Rev4",
+    slot_allowance=False,
+)
+
 #: Every tool model by its code (OWSG short name) and aliases ("MWD" is the OWSG set's former
 #: name of A001 MWD+SRGM, renamed in set A Rev 5.1).
 TOOL_MODELS: dict[str, ToolModel] = {}
-for _m in (MWD_SRGM, MWD_IFR1, GYRO_NS, GYRO_MWD):
+for _m in (MWD_SRGM, MWD_IFR1, GYRO_NS, GYRO_MWD, MWD_REV4):
     for _name in (_m.code, *_m.aliases):
         TOOL_MODELS[_name] = _m
 DEFAULT_MODEL = "MWD"
