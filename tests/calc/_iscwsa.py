@@ -10,7 +10,16 @@ from pathlib import Path
 
 import numpy as np
 
-from surveylab.calc.uncertainty import ReferenceField
+from surveylab.calc.uncertainty import (
+    OffsetClearance,
+    ReferenceField,
+    SeparationRule,
+    WellPath,
+    clearance,
+    position_uncertainty,
+)
+
+INCH = 0.0254  # [m]
 
 _FULL = ((0, 3, 4), (3, 1, 5), (4, 5, 2))  # nn, ee, vv, ne, nv, ev -> 3 x 3
 
@@ -98,3 +107,61 @@ def workbook_covariances(folder: Path) -> WorkbookCovariances:
 def clearance_set(folder: Path) -> dict:
     """The ISCWSA clearance standard set r4 (reference well, 11 offsets, ``acr`` parameters)."""
     return json.loads((folder / "iscwsa" / "clearance_standard_set_r4.json").read_text())
+
+
+def set_path(w: dict, code: str, radius: float, start: float | None = None) -> WellPath:
+    """A well of the clearance set with our covariances (``code``), from ``start`` MD on."""
+    h = w["header"]
+    field = ReferenceField(
+        total_field=h["b_total"],
+        dip=math.degrees(h["dip"]),
+        declination=math.degrees(h["declination"]),
+        latitude=h["latitude"],
+        gravity=h["G"],
+    )
+    md = np.asarray(w["MD"], float)
+    k = 0 if start is None else int(np.flatnonzero(md == start)[0])
+    a = {c: np.asarray(w[c], float)[k:] for c in ("MD", "IncDeg", "AziDeg", "TVD", "N", "E")}
+    u = position_uncertainty(
+        a["MD"],
+        a["IncDeg"],
+        a["AziDeg"],
+        depth_unit="m",
+        north_reference="grid",
+        grid_convergence=0.0,
+        field=field,
+        tvd=a["TVD"],
+        tool=code,
+        vertical_inc_limit=math.degrees(h["vertical_inc_limit"]),
+    )
+    return WellPath(
+        w["header"]["name"],
+        a["MD"],
+        a["IncDeg"],
+        a["AziDeg"],
+        a["TVD"],
+        a["N"],
+        a["E"],
+        u.covariance,
+        radius,
+    )
+
+
+def set_run(data: dict, code: str) -> dict[str, tuple[OffsetClearance, np.ndarray]]:
+    """Our clearance of the set's reference against each offset, with the published SF."""
+    acr = data["acr"]
+    rule = SeparationRule(k=acr["k"], sigma_pa=acr["sigmapa"], surface_margin=acr["Sm"])
+    r_ref = acr["reference_h_and_c"] * INCH / 2  # hole and casing diameters in inches
+    r_off = acr["offset_h_and_c"] * INCH / 2
+    ref_well = data["wells"]["Reference well"]
+    out = {}
+    for name, w in data["wells"].items():
+        if name == "Reference well":
+            continue
+        # a sidetrack and its parent share the hole above the kick-off: both from there
+        kop = w["MD"][0] if w["MD"][0] > 0 else None
+        ref = set_path(ref_well, code, r_ref, kop)
+        off = set_path(w, code, r_off)
+        res = clearance(ref, [off], depth_unit="m", rule=rule).offsets[0]
+        out[name] = (res, np.asarray(w["SF"], float))
+    return out

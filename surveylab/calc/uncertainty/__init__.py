@@ -3,13 +3,13 @@
 Pure numpy: arrays in, typed results out. :func:`position_uncertainty` gives each station's NEV
 covariance per error source and in total (1 sigma) for an OWSG tool code or a tool program;
 :mod:`~surveylab.calc.uncertainty.ellipse` turns covariances into ellipses of uncertainty at a
-stated sigma; :mod:`~surveylab.calc.uncertainty.clearance` computes centre-to-centre distances,
+stated sigma; :mod:`~surveylab.calc.uncertainty.anticollision` computes centre-to-centre distances,
 pedal-curve radii and separation factors between a reference well and offset wells.
 """
 
 from __future__ import annotations
 
-from surveylab.calc.uncertainty.clearance import (
+from surveylab.calc.uncertainty.anticollision import (
     ClearanceResult,
     OffsetClearance,
     SeparationRule,
