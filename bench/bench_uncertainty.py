@@ -40,15 +40,18 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_calc import machine, measure  # noqa: E402
+from bench_calc import machine, measure
 
-from surveylab.calc import minimum_curvature  # noqa: E402
-from surveylab.calc.uncertainty import (  # noqa: E402
+from surveylab.calc import minimum_curvature
+from surveylab.calc.uncertainty import (
     ReferenceField,
+    WellPath,
+    anticollision,
+    clearance,
     position_uncertainty,
     tool_model,
 )
-from surveylab.models import TieOn  # noqa: E402
+from surveylab.models import TieOn
 
 FIELD = ReferenceField(total_field=50000.0, dip=72.0, declination=-4.0, latitude=60.0)
 MODEL = "MWD"
@@ -62,6 +65,7 @@ def synthetic_well(n: int, seed: int = 42) -> tuple[np.ndarray, np.ndarray, np.n
     inc = np.clip(60.0 * np.sin(np.pi * s) + 20.0 * np.sin(2 * np.pi * 9 * s), 0.0, 95.0)
     inc[: max(1, n // 20)] = 0.0
     azi = np.mod(30.0 + 400.0 * s + 20.0 * np.sin(2 * np.pi * 5 * s), 360.0)
+    azi[inc == 0.0] = 0.0  # as survey listings print vertical stations
     return md, inc, azi
 
 
@@ -394,7 +398,8 @@ def _rounds(
         for name, fn in impls.items():
             if r > 0 and name.startswith("welleng"):
                 continue
-            wall, cpu, peak, res = measure(fn, repeat if r == 0 else repeat, memory=r == 0)
+            reps = 1 if name.startswith("welleng") else repeat
+            wall, cpu, peak, res = measure(fn, reps, memory=r == 0)
             walls[name].append(wall)
             cpus[name].append(cpu)
             if r == 0:
@@ -407,6 +412,277 @@ def _cells(walls: list[float], cpus: list[float], floor_cpu: float | None) -> st
     spread = f"{min(walls) * 1e3:.1f}-{max(walls) * 1e3:.1f}" if len(walls) > 1 else "-"
     ratio = f"{cpu / floor_cpu:.2f}" if floor_cpu else "-"
     return f"{wall * 1e3:.1f} | {spread} | {cpu * 1e3:.1f} | {ratio}"
+
+
+# ----------------------------------------------------------------------- the clearance
+
+RADIUS = 0.3  # [m] hole radius of every well of the pad
+
+
+def pad(n_ref: int, n_off: int, count: int, seed: int = 3) -> tuple[WellPath, list[WellPath]]:
+    """A reference well and ``count`` offsets from a 10 x 10 pad of slots 2.5 m apart: each
+    vertical to a random kick-off, then a build to a random hold inclination toward a random
+    azimuth, with a slow turn; stations every 3 m; covariances by OWSG MWD (not timed)."""
+    rng = np.random.default_rng(seed)
+
+    def well(name: str, n: int, n0: float, e0: float) -> WellPath:
+        md = 3.0 * np.arange(n)
+        kop = rng.uniform(150.0, 600.0)
+        rate = rng.uniform(1.0, 3.0) / 30.0  # deg per m
+        hold = rng.uniform(20.0, 85.0)
+        inc = np.clip((md - kop) * rate, 0.0, hold)
+        azi = np.mod(
+            rng.uniform(0, 360) + np.clip(md - kop, 0, None) * rng.uniform(-0.01, 0.01), 360
+        )
+        p = minimum_curvature(md, inc, azi, tie_on=TieOn(0.0, 0.0, 0.0, 0.0, n0, e0))
+        u = position_uncertainty(
+            md, inc, azi, depth_unit="m", north_reference="true", field=FIELD, per_source=False
+        )
+        return WellPath(name, md, inc, azi, p.tvd, p.north, p.east, u.covariance, RADIUS)
+
+    slots = [(2.5 * (k // 10), 2.5 * (k % 10)) for k in range(count + 1)]
+    ref = well("reference", n_ref, *slots[0])
+    return ref, [well(f"offset {k}", n_off, *slots[k + 1]) for k in range(count)]
+
+
+def _numba_clearance():
+    try:
+        import numba
+    except ImportError:
+        return None
+
+    @numba.njit(cache=False, fastmath=False)
+    def seg(px, py, pz, ax, ay, az, bx, by, bz):  # pragma: no cover - compiled
+        vx, vy, vz = bx - ax, by - ay, bz - az
+        wx, wy, wz = px - ax, py - ay, pz - az
+        vv = vx * vx + vy * vy + vz * vz
+        t = (wx * vx + wy * vy + wz * vz) / vv if vv > 0.0 else 0.0
+        t = min(max(t, 0.0), 1.0)
+        return math.sqrt((wx - t * vx) ** 2 + (wy - t * vy) ** 2 + (wz - t * vz) ** 2)
+
+    @numba.njit(cache=False, fastmath=False)
+    def kernel(
+        p,
+        cov_ref,
+        r_ref,
+        x,
+        tan,
+        cov,
+        rad,
+        start,
+        length,
+        sagitta,
+        dogleg,
+        normal,
+        b_first,
+        b_count,
+        b_center,
+        b_radius,
+        b_a,
+        b_axis,
+        b_span,
+        b_dev,
+        b_forward,
+        proj0,
+        proj1,
+        b_well_start,
+        k,
+        sigma_pa,
+        margin,
+        slack,
+    ):
+        # pragma: no cover - compiled; the search of surveylab.calc.uncertainty.anticollision
+        # with its bounds updated as it goes
+        n_ref, n_wells = p.shape[0], b_well_start.size - 1
+        sf = np.empty((n_wells, n_ref))
+        dist_out = np.empty((n_wells, n_ref))
+        dblk = np.empty(b_first.size)
+        along = np.empty(b_first.size)
+        across = np.empty(b_first.size)
+        chord = np.empty(b_first.size)
+        for w in range(n_wells):
+            b0, b1 = b_well_start[w], b_well_start[w + 1]
+            for i in range(n_ref):
+                px, py, pz = p[i, 0], p[i, 1], p[i, 2]
+                bound = np.inf
+                for b in range(b0, b1):
+                    c = b_center[b]
+                    d = math.sqrt((x[c, 0] - px) ** 2 + (x[c, 1] - py) ** 2 + (x[c, 2] - pz) ** 2)
+                    dblk[b] = d
+                    bound = min(bound, d)
+                for b in range(b0, b1):
+                    chord[b] = np.inf
+                    if dblk[b] - b_radius[b] > bound + slack:
+                        continue
+                    rx, ry, rz = px - b_a[b, 0], py - b_a[b, 1], pz - b_a[b, 2]
+                    al = rx * b_axis[b, 0] + ry * b_axis[b, 1] + rz * b_axis[b, 2]
+                    ac = math.sqrt(max(rx * rx + ry * ry + rz * rz - al * al, 0.0))
+                    g = max(max(-al, al - b_span[b]), 0.0)
+                    along[b], across[b], chord[b] = al, ac, math.sqrt(ac * ac + g * g)
+                    if b_forward[b]:
+                        bound = min(bound, chord[b] + b_dev[b])
+                best, best_c, best_f = np.inf, -1, 0.0
+                bx = by = bz = 0.0
+                for b in range(b0, b1):
+                    if chord[b] - b_dev[b] > bound + slack:
+                        continue
+                    reach = math.sqrt(max((bound + b_dev[b] + slack) ** 2 - across[b] ** 2, 0.0))
+                    for c in range(b_first[b], b_first[b] + b_count[b]):
+                        if b_forward[b] and (
+                            proj1[c] < along[b] - reach or proj0[c] > along[b] + reach
+                        ):
+                            continue
+                        s = start[c]
+                        dc = seg(px, py, pz, x[s, 0], x[s, 1], x[s, 2],
+                                 x[s + 1, 0], x[s + 1, 1], x[s + 1, 2])  # fmt: skip
+                        if dc - sagitta[c] > bound + slack:
+                            continue
+                        bound = min(bound, dc + sagitta[c])
+                        wx, wy, wz = x[s, 0] - px, x[s, 1] - py, x[s, 2] - pz
+                        t0x, t0y, t0z = tan[s, 0], tan[s, 1], tan[s, 2]
+                        ux, uy, uz = normal[c, 0], normal[c, 1], normal[c, 2]
+                        alpha = wx * t0x + wy * t0y + wz * t0z
+                        beta, ln = dogleg[c], length[c]
+                        curved = beta > 1e-9
+                        radius = ln / beta if curved else 0.0
+                        gamma = wx * ux + wy * uy + wz * uz + radius
+                        for cand in range(3):
+                            if cand == 0:
+                                f = 0.0
+                                qx, qy, qz = x[s, 0], x[s, 1], x[s, 2]
+                            elif cand == 1:
+                                f = 1.0
+                                qx, qy, qz = x[s + 1, 0], x[s + 1, 1], x[s + 1, 2]
+                            else:
+                                if curved:
+                                    phi = min(max(-math.atan2(alpha, gamma), 0.0), beta)
+                                    al = radius * math.sin(phi)
+                                    si = 2.0 * radius * math.sin(0.5 * phi) ** 2
+                                    f = phi / beta
+                                else:
+                                    sp = min(max(-alpha, 0.0), ln)
+                                    al, si, f = sp, 0.0, sp / ln
+                                qx = x[s, 0] + al * t0x + si * ux
+                                qy = x[s, 1] + al * t0y + si * uy
+                                qz = x[s, 2] + al * t0z + si * uz
+                            d = math.sqrt((qx - px) ** 2 + (qy - py) ** 2 + (qz - pz) ** 2)
+                            if d < best:
+                                best, best_c, best_f = d, c, f
+                                bx, by, bz = qx, qy, qz
+                        bound = min(bound, best)
+                # separation factor at the closest point
+                s = start[best_c]
+                f = best_f
+                nx, ny, nz = (bx - px) / best, (by - py) / best, (bz - pz) / best
+                nv = (nx, ny, nz)
+                pr = po = 0.0
+                for a in range(3):
+                    for bb in range(3):
+                        pr += nv[a] * cov_ref[i, a, bb] * nv[bb]
+                        po += nv[a] * ((1.0 - f) * cov[s, a, bb] + f * cov[s + 1, a, bb]) * nv[bb]
+                sig = math.sqrt(max(pr, 0.0) + max(po, 0.0) + sigma_pa * sigma_pa)
+                ro = (1.0 - f) * rad[s] + f * rad[s + 1]
+                sf[w, i] = (best - r_ref[i] - ro - margin) / (k * sig)
+                dist_out[w, i] = best
+        return sf, dist_out
+
+    return kernel
+
+
+def clearance_table(
+    n_ref: int, n_offsets: int, n_off: int, rounds: int, repeat: int, peers: bool
+) -> list[str]:
+    ref, offsets = pad(n_ref, n_off, n_offsets)
+    impls: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {}
+    notes: list[str] = []
+
+    def ours() -> tuple[np.ndarray, np.ndarray]:
+        res = clearance(ref, offsets, depth_unit="m")
+        return (
+            np.array([o.separation_factor for o in res.offsets]),
+            np.array([o.distance for o in res.offsets]),
+        )
+
+    impls["surveylab clearance"] = ours
+    kernel = _numba_clearance()
+    if kernel is None:
+        notes.append("numba not installed: compiled floor skipped")
+    else:
+        legs = anticollision._Legs(offsets)
+        blk = legs.blocks
+        p = ref.positions
+        slack = 1e-9 * (1.0 + np.abs(p).max() + np.abs(legs.pos).max())
+        well_start = np.r_[blk.start_of_well, blk.first.size]
+        args = (
+            p, ref.covariance, np.asarray(ref.radius), legs.pos, legs.tan, legs.cov,
+            legs.radius, legs.start, legs.length, legs.sagitta, legs.dogleg, legs.normal,
+            blk.first, blk.count, blk.center, blk.radius, blk.chord_a, blk.axis, blk.span,
+            blk.deviation, blk.forward, blk.proj_start, blk.proj_end, well_start, 3.5, 0.5,
+            0.3, slack,
+        )  # fmt: skip
+
+        def floor() -> tuple[np.ndarray, np.ndarray]:
+            return kernel(*args)
+
+        impls[_CLR_FLOOR] = floor
+    if peers:
+        try:
+            from welleng.clearance import IscwsaClearance
+            from welleng.survey import Survey, SurveyHeader
+
+            header = SurveyHeader(
+                latitude=FIELD.latitude, longitude=0.0, b_total=FIELD.total_field,
+                dip=FIELD.dip, declination=FIELD.declination, convergence=0.0,
+                azi_reference="true", vertical_inc_limit=1e-4, deg=True,
+                survey_date="2020-01-01",
+            )  # fmt: skip
+
+            def survey(w: WellPath) -> Survey:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return Survey(
+                        md=w.md, inc=w.inc, azi=w.azi, n=w.north, e=w.east, tvd=w.tvd,
+                        header=header, error_model="ISCWSA MWD Rev5.11", radius=RADIUS,
+                    )  # fmt: skip
+
+            w_ref = survey(ref)
+            w_offs = [survey(o) for o in offsets]
+
+            def welleng_clearance() -> tuple[np.ndarray, np.ndarray]:
+                sfs, dists = [], []
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    for o in w_offs:
+                        c = IscwsaClearance(w_ref, o, minimize_sf=False)
+                        sfs.append(np.ravel(c.sf))
+                        dists.append(np.ravel(c.distance_cc))
+                return np.array(sfs), np.array(dists)
+
+            impls["welleng IscwsaClearance (one offset per call)"] = welleng_clearance
+        except ImportError:
+            notes.append("welleng not installed: skipped")
+    walls, cpus, peaks, results = _rounds(impls, rounds, repeat)
+    got = results["surveylab clearance"]
+    floor_cpu = statistics.median(cpus[_CLR_FLOOR]) if _CLR_FLOOR in cpus else None
+    lines = [
+        f"Clearance, one well of {n_ref:,} stations against {n_offsets} offsets of {n_off:,} "
+        "stations (covariances given):",
+        "",
+        "| implementation | wall median [ms] | wall spread [ms] | CPU median [ms] | CPU x floor "
+        "| peak memory [MB] | max abs diff SF | max abs diff distance [m] |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in impls:
+        sf, dist = results[name]
+        lines.append(
+            f"| {name} | {_cells(walls[name], cpus[name], floor_cpu)} | {peaks[name]:.1f} "
+            f"| {np.abs(sf - got[0]).max():.1e} | {np.abs(dist - got[1]).max():.1e} |"
+        )
+        print(lines[-1], flush=True)
+    return lines + [f"- {x}" for x in notes]
+
+
+_CLR_FLOOR = "numba, same search (floor)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -422,6 +698,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {machine()}", flush=True)
     lines = [f"Machine: {machine()}", ""]
     lines += covariance_table(args.stations, args.rounds, args.repeat, not args.no_peers)
+    lines += [""]
+    lines += clearance_table(
+        args.offset_stations,
+        args.offsets,
+        args.offset_stations,
+        args.rounds,
+        args.repeat,
+        not args.no_peers,
+    )
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")
     return 0

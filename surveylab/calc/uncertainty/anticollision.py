@@ -17,13 +17,15 @@ bit's position ahead of the last survey, taken as a sphere), S_m the surface mar
 R_off the hole (or casing) radii and k the sigma multiple. SF < 1 is the rule's stop line;
 operators commonly add a caution line at 1.5.
 
-Search. The offset's stations are grouped in blocks of consecutive courses. Every point of a
-block lies within a radius of its middle station (the farthest station of the block plus half
-the longest course), so the distance to that station less the radius is a lower bound for any
-point of the block, and the distance to the station itself an upper bound for the closest
-point: only blocks whose lower bound is below the best upper bound are opened,
-then only courses whose ellipse bound (|p - X_j| + |p - X_j+1| - L_j) / 2 is, and on those the
-closest point of the circular arc is solved in closed form. The result is the exact minimum
+Search. The offset's courses are grouped in blocks of 32. Every point of a block lies within
+a radius of its middle station (the farthest station plus half the longest course) and within
+a deviation of the chord from its first to its last station, so the distance to that station
+less the radius, and the distance to the chord less the deviation, are lower bounds for any
+point of the block, and the distance to a station an upper bound for the closest point. Only
+the blocks whose lower bounds are below the best upper bound are opened, then only the courses
+that can still be closer (each lies within the deviation of its own stretch of the block's
+chord, and within its sagitta of its own chord), and on those the closest point of the
+circular arc is solved in closed form. The result is the exact minimum
 over the whole offset (not a search near the nearest station), computed for all reference
 stations and all offsets at once with arrays.
 
@@ -53,9 +55,11 @@ __all__ = [
 ]
 
 #: courses per block of the search
-_BLOCK = 16
-#: reference stations x blocks evaluated at once (bounds the memory of the search)
+_BLOCK = 32
+#: reference stations x blocks of one group of offsets (bounds the memory of the search)
 _CHUNK = 4_000_000
+#: reference stations x blocks searched at once (the search's arrays stay in the CPU cache)
+_CACHE = 1 << 17
 #: arcs with a dogleg below this [rad] are straight lines
 _STRAIGHT = 1e-9
 #: inclination below which the travelling cylinder measures from north [deg]
@@ -287,6 +291,81 @@ def clearance(
     return result
 
 
+class _Blocks:
+    """Runs of ``size`` consecutive courses within one well, with bounds on their points.
+
+    A sphere: every point of a block lies within ``radius`` of its middle station ``center``
+    (the farthest of its stations from the centre plus half its longest course: a course's
+    arc runs from its first station for its length and ends at its second, so each of its
+    points is within half its length of one of them).
+
+    A chord, from the block's first station A to its last B (unit vector ``axis``, length
+    ``span``): every point lies within ``deviation`` of the segment AB (its stations' largest
+    distance from it plus its courses' largest sagitta). Where the block runs forward along
+    the chord (``forward``: every station tangent and course chord points along AB, so the
+    tangents of the arcs between do too), every point projects into [0, span] once: each
+    point of AB is then within ``deviation`` of the path, and each course projects into its
+    own interval [``proj_start``, ``proj_end``] of AB.
+    """
+
+    def __init__(self, legs: _Legs, size: int) -> None:
+        firsts, wells = [], []
+        for w, (cf, count) in enumerate(zip(legs.course_first, legs.course_count, strict=True)):
+            starts = cf + np.arange(0, count, size)
+            firsts.append(starts)
+            wells.append(np.full(starts.size, w))
+        self.first = np.concatenate(firsts)  # first course of each block
+        self.well = np.concatenate(wells)
+        last_of_well = legs.course_first + legs.course_count - 1
+        last = np.minimum(self.first + size - 1, last_of_well[self.well])
+        self.count = last - self.first + 1
+        lo = legs.start[self.first]  # first station of each block
+        hi = legs.start[last] + 1  # last station
+        self.center = (lo + hi) // 2
+        self.chord_a = legs.pos[lo]
+        ab = legs.pos[hi] - self.chord_a
+        self.span = _norm(ab)
+        self.axis = ab / np.where(self.span > 0.0, self.span, 1.0)[:, None]
+        spread = np.zeros(self.first.size)
+        off_chord = np.zeros(self.first.size)
+        half = np.zeros(self.first.size)
+        sag = np.zeros(self.first.size)
+        forward = self.span > 0.0
+        for k in range(size + 1):
+            st = np.minimum(lo + k, hi)
+            spread = np.maximum(spread, _norm(legs.pos[st] - legs.pos[self.center]))
+            off_chord = np.maximum(
+                off_chord, _segment_distance(legs.pos[st], self.chord_a, legs.pos[hi])
+            )
+            forward &= np.einsum("ij,ij->i", legs.tan[st], self.axis) > 0.0
+            c = np.minimum(self.first + k, last)
+            half = np.maximum(half, 0.5 * legs.reach[c])
+            sag = np.maximum(sag, legs.sagitta[c])
+        self.radius = spread + half
+        self.deviation = off_chord + sag
+        # each course's projection on its block's chord
+        block_of = np.repeat(np.arange(self.first.size), self.count)
+        s0 = legs.start[np.arange(legs.start.size)]
+        self.proj_start = np.einsum(
+            "ij,ij->i", legs.pos[s0] - self.chord_a[block_of], self.axis[block_of]
+        )
+        self.proj_end = np.einsum(
+            "ij,ij->i", legs.pos[s0 + 1] - self.chord_a[block_of], self.axis[block_of]
+        )
+        backwards = self.proj_end <= self.proj_start
+        forward &= ~np.logical_or.reduceat(backwards, self.first)
+        self.forward = forward
+        # the stretches of all blocks in one sorted sequence (block by block), for bisection
+        stride = 2.0 * float(self.span.max(initial=0.0)) + 4.0
+        self.key_base = 1.0 + np.arange(self.first.size) * stride
+        base = self.key_base[block_of]
+        self.start_key = base + np.clip(self.proj_start, -0.5, self.span[block_of] + 0.5)
+        self.end_key = base + np.clip(self.proj_end, -0.5, self.span[block_of] + 0.5)
+        self.start_of_well = np.concatenate(
+            ([0], np.cumsum(np.bincount(self.well, minlength=legs.course_first.size))[:-1])
+        )
+
+
 class _Legs:
     """The courses of a group of offsets, concatenated (arrays over courses or stations)."""
 
@@ -304,7 +383,8 @@ class _Legs:
         self.start = np.concatenate(
             [f + np.arange(s - 1) for f, s in zip(first, sizes, strict=True)]
         )
-        self.well = np.repeat(np.arange(len(wells)), sizes - 1)
+        self.course_count = sizes - 1
+        self.course_first = np.concatenate(([0], np.cumsum(sizes - 1)[:-1]))
         self.length = self.md[self.start + 1] - self.md[self.start]
         t0, t1 = self.tan[self.start], self.tan[self.start + 1]
         self.dogleg = 2.0 * np.arctan2(
@@ -316,38 +396,18 @@ class _Legs:
             curved[:, None], (t1 - np.cos(self.dogleg)[:, None] * t0) / sin_b[:, None], 0.0
         )
         self.curved = curved
-        # blocks of _BLOCK courses within one well
-        course_first = np.concatenate(([0], np.cumsum(sizes - 1)[:-1]))
-        b_first, b_well = [], []
-        for w, (cf, s) in enumerate(zip(course_first, sizes - 1, strict=True)):
-            starts = cf + np.arange(0, s, _BLOCK)
-            b_first.append(starts)
-            b_well.append(np.full(starts.size, w))
-        self.block_first = np.concatenate(b_first)  # first course of each block
-        self.block_well = np.concatenate(b_well)
-        well_last = course_first + sizes - 2  # last course of each well
-        last_course = np.minimum(self.block_first + _BLOCK - 1, well_last[self.block_well])
-        self.block_count = last_course - self.block_first + 1
-        lo = self.start[self.block_first]  # first station of each block
-        hi = self.start[last_course] + 1  # last station
-        mid = (lo + hi) // 2
-        self.block_center = mid
-        # a course's arc runs from its first station for its length and ends at (about) its
-        # second: every point of it is within half its length of one of its stations. The
-        # chord stands in for the length where rounded positions make it the longer.
+        # the chord stands in for the length where rounded positions make it the longer
         chord = np.linalg.norm(self.pos[self.start + 1] - self.pos[self.start], axis=-1)
         self.reach = np.maximum(self.length, chord)
-        spread = np.zeros(self.block_first.size)
-        half = np.zeros(self.block_first.size)
-        for k in range(_BLOCK + 1):
-            s = np.minimum(lo + k, hi)
-            spread = np.maximum(spread, np.linalg.norm(self.pos[s] - self.pos[mid], axis=-1))
-            c = np.minimum(self.block_first + k, last_course)
-            half = np.maximum(half, 0.5 * self.reach[c])
-        self.block_radius = spread + half
-        self.block_start_of_well = np.concatenate(
-            ([0], np.cumsum(np.bincount(self.block_well, minlength=len(wells)))[:-1])
+        self.course_a = self.pos[self.start]
+        self.course_v = self.pos[self.start + 1] - self.course_a
+        self.course_inv_vv = 1.0 / np.maximum(
+            np.einsum("ij,ij->i", self.course_v, self.course_v), 1e-300
         )
+        # an arc's farthest point from its chord: R (1 - cos(beta / 2)), plus the rounding
+        radius = np.where(curved, self.length / np.where(curved, self.dogleg, 1.0), 0.0)
+        self.sagitta = 2.0 * radius * np.sin(0.25 * self.dogleg) ** 2 + (self.reach - self.length)
+        self.blocks = _Blocks(self, _BLOCK)
 
 
 def _distances(p: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -358,41 +418,104 @@ def _distances(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return np.sqrt(d2, out=d2)
 
 
+def _norm(v: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.einsum("ij,ij->i", v, v))
+
+
+def _segment_distance(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance of points q from segments a-b, all (n, 3)."""
+    v = b - a
+    w = q - a
+    vv = np.einsum("ij,ij->i", v, v)
+    t = np.einsum("ij,ij->i", w, v)
+    np.divide(t, vv, out=t, where=vv > 0.0)
+    np.clip(t, 0.0, 1.0, out=t)
+    w -= t[:, None] * v
+    return _norm(w)
+
+
+def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, k): for items with ``counts`` children, the owner and rank of every child."""
+    owner = np.repeat(np.arange(counts.size), counts)
+    k = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, k
+
+
+def _segment_min(values: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The minimum of ``values`` over each run of equal ``key`` (sorted), per element."""
+    new = np.r_[True, key[1:] != key[:-1]]
+    return np.minimum.reduceat(values, np.flatnonzero(new))[np.cumsum(new) - 1]
+
+
+def _closest(
+    p: np.ndarray, legs: _Legs, n_wells: int, slack: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Closest point of every offset to each point p: (course, fraction, point, distance),
+    one row per (point, well), point-major (the search of the module docstring)."""
+    blk = legs.blocks
+    # 1. blocks: the best upper bound (a centre station) and the sphere's lower bound; then
+    # the chord's lower bound, and for a forward block the chord's upper bound. Every list
+    # below stays sorted by key = point x wells + well (row-major order of nonzero).
+    d_blk = _distances(p, legs.pos[blk.center])
+    upper = np.minimum.reduceat(d_blk, blk.start_of_well, axis=1)  # (points, wells)
+    d_blk -= blk.radius
+    ri, bi = np.nonzero(d_blk <= upper[:, blk.well] + slack)
+    key = ri * n_wells + blk.well[bi]
+    rel = p[ri] - blk.chord_a[bi]
+    along = np.einsum("ij,ij->i", rel, blk.axis[bi])
+    across = np.sqrt(np.maximum(np.einsum("ij,ij->i", rel, rel) - along * along, 0.0))
+    dev, forward = blk.deviation[bi], blk.forward[bi]
+    to_chord = np.hypot(across, np.maximum(np.maximum(-along, along - blk.span[bi]), 0.0))
+    bound = np.minimum(upper[ri, blk.well[bi]], np.where(forward, to_chord + dev, np.inf))
+    bound = _segment_min(bound, key)
+    keep = to_chord - dev <= bound + slack
+    ri, bi, key, bound = ri[keep], bi[keep], key[keep], bound[keep]
+    along, across, dev, forward = along[keep], across[keep], dev[keep], forward[keep]
+    # 2. courses of the open blocks. On a forward block each course lies within the deviation
+    # of its own stretch [proj_start, proj_end] of the chord: only the run of courses whose
+    # stretch comes within sqrt((bound + dev)^2 - across^2) of the point's projection can
+    # be closer (found by bisection, the stretches being in order); on another, every course.
+    reach = np.sqrt(np.maximum((bound + dev + slack) ** 2 - across * across, 0.0))
+    lo = blk.first[bi]
+    hi = lo + blk.count[bi]
+    first = np.searchsorted(blk.end_key, blk.key_base[bi] + along - reach)
+    last = np.searchsorted(blk.start_key, blk.key_base[bi] + along + reach, side="right")
+    first = np.where(forward, np.clip(first, lo, hi), lo)
+    last = np.where(forward, np.clip(last, lo, hi), hi)
+    owner, k = _expand(np.maximum(last - first, 0))
+    course = first[owner] + k
+    ri, key, bound = ri[owner], key[owner], bound[owner]
+    # 3. each arc lies within its sagitta of its own chord
+    q = p[ri]
+    w = q - legs.course_a[course]
+    v = legs.course_v[course]
+    t = np.einsum("ij,ij->i", w, v) * legs.course_inv_vv[course]
+    np.clip(t, 0.0, 1.0, out=t)
+    w -= t[:, None] * v
+    chord = _norm(w)
+    sag = legs.sagitta[course]
+    bound = np.minimum(bound, _segment_min(chord + sag, key))
+    keep = chord - sag <= bound + slack
+    course, key, q = course[keep], key[keep], q[keep]
+    # 4. the closest point of each remaining arc, then the best course per (point, well)
+    frac, point, dist = _closest_on_arcs(legs, course, q)
+    pick = _first_true_per_segment(dist <= _segment_min(dist, key), key)
+    assert pick.size == p.shape[0] * n_wells  # every (point, well) has its closest point
+    return course[pick], frac[pick], point[pick], dist[pick]
+
+
 def _clearance_group(
     reference: WellPath, wells: Sequence[WellPath], rule: SeparationRule, per_m: float
 ) -> list[OffsetClearance]:
     p = reference.positions
     n_ref, n_wells = p.shape[0], len(wells)
     legs = _Legs(wells)
-    # 1. blocks: upper bound (distance to each block's middle station) and lower bounds
-    d_block = _distances(p, legs.pos[legs.block_center])
-    upper = np.minimum.reduceat(d_block, legs.block_start_of_well, axis=1)  # (n_ref, wells)
     slack = 1e-9 * (1.0 + np.abs(p).max() + np.abs(legs.pos).max())
-    ri, bi = np.nonzero(d_block - legs.block_radius <= upper[:, legs.block_well] + slack)
-    # 2. courses of the open blocks: the ellipse bound from the distances to their ends
-    k = np.arange(_BLOCK)
-    ri = np.repeat(ri, _BLOCK)
-    course = (legs.block_first[bi][:, None] + k).ravel()
-    inside = np.repeat(legs.block_count[bi], _BLOCK) > np.tile(k, bi.size)
-    ri, course = ri[inside], course[inside]
-    s0 = legs.start[course]
-    q = p[ri]
-    d0 = np.linalg.norm(legs.pos[s0] - q, axis=-1)
-    d1 = np.linalg.norm(legs.pos[s0 + 1] - q, axis=-1)
-    well = legs.well[course]
-    key = ri * n_wells + well
-    best = np.full(n_ref * n_wells, np.inf)
-    np.minimum.at(best, key, np.minimum(d0, d1))
-    keep = 0.5 * (d0 + d1 - legs.reach[course]) <= best[key] + slack
-    ri, course, key, q = ri[keep], course[keep], key[keep], q[keep]
-    # 3. the closest point of each remaining arc, then the best course per (station, well)
-    frac, point, dist = _closest_on_arcs(legs, course, q)
-    order = np.lexsort((dist, key))
-    first = np.r_[True, key[order][1:] != key[order][:-1]]
-    pick = order[first]
-    key, course, frac, point, dist = key[pick], course[pick], frac[pick], point[pick], dist[pick]
-    assert key.size == n_ref * n_wells  # every (station, well) has its closest point
-    rows = key // n_wells
+    # the reference in runs of stations whose search arrays stay in the CPU cache
+    step = max(1, _CACHE // max(1, legs.blocks.first.size))
+    parts = [_closest(p[i : i + step], legs, n_wells, slack) for i in range(0, n_ref, step)]
+    course, frac, point, dist = (np.concatenate(a) for a in zip(*parts, strict=True))
+    rows = np.repeat(np.arange(n_ref), n_wells)
     # 4. separation factors (arrays over station x well, in key order: well fastest)
     s0 = legs.start[course]
     cov_off = (1.0 - frac)[:, None, None] * legs.cov[s0] + frac[:, None, None] * legs.cov[s0 + 1]
@@ -432,6 +555,13 @@ def _clearance_group(
             )
         )
     return out
+
+
+def _first_true_per_segment(flag: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Index of the first True of ``flag`` in each run of equal ``key`` (sorted; one each)."""
+    idx = np.flatnonzero(flag)
+    k = key[idx]
+    return idx[np.r_[True, k[1:] != k[:-1]]]
 
 
 def _closest_on_arcs(

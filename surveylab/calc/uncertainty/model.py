@@ -583,24 +583,23 @@ def _error_vectors(
     new_index[order] = np.arange(len(specs))
     specs = [specs[i] for i in order]
     size = len(specs)
-    w_depth = np.zeros((size, n))
     w_inc = np.zeros((size, n))
     w_azi = np.zeros((size, n))
-    course = np.zeros((size, 3, n))
-    course_rows: list[int] = []
-    depth_rows: list[int] = []
+    depth: dict[int, np.ndarray] = {}  # row -> depth weight, for the few depth rows
+    course: dict[int, np.ndarray] = {}  # row -> (3, n) course errors (XCLA, XCLH)
 
     def fill(r: int, m: ToolModel, weight: str, mag: float, sel: slice | np.ndarray) -> None:
         if weight in COURSE_TERMS:
-            course[r][:, sel] = mag * m.course_error(weight, geo).T[:, sel]
-            course_rows.append(r)
+            v = course.setdefault(r, np.zeros((3, n)))
+            v[:, sel] += mag * m.course_error(weight, geo).T[:, sel]
             return
         w = m.weights(weight, geo)
-        for target, value in ((w_inc, w.inc), (w_azi, w.azi_sin), (w_depth, w.depth)):
+        for target, value in ((w_inc, w.inc), (w_azi, w.azi_sin)):
             if not _is_zero(value):
                 target[r, sel] = mag * np.asarray(value)[sel]
         if not _is_zero(w.depth):
-            depth_rows.append(r)
+            d = depth.setdefault(r, np.zeros(n))
+            d[sel] = mag * np.asarray(w.depth)[sel]
 
     if one_run:
         for r, (m, weight, _, _) in enumerate(specs):
@@ -621,14 +620,12 @@ def _error_vectors(
     np.multiply(w_inc, high[2], out=es[:, 2])  # the lateral direction is horizontal
     np.multiply(es, both, out=e)
     es *= own
-    if depth_rows:
-        d = np.unique(depth_rows)
-        e[d] += w_depth[d][:, None, :] * depth_both
-        es[d] += w_depth[d][:, None, :] * depth_own
-    if course_rows:
-        c_rows = np.unique(course_rows)
-        e[c_rows] += course[c_rows]
-        es[c_rows] += course[c_rows]
+    for r, d in depth.items():
+        e[r] += d * depth_both
+        es[r] += d * depth_own
+    for r, v in course.items():
+        e[r] += v
+        es[r] += v
     kick = None
     if not surface and n > 1:
         # A tie-on station's attitude was measured in the parent hole; its error moves the half
