@@ -323,7 +323,8 @@ def covariance_table(n: int, rounds: int, repeat: int, peers: bool) -> list[str]
         j = names.index("DSFS")
 
         def floor() -> tuple[np.ndarray, np.ndarray]:
-            out, total = kernel(*args)
+            tvd = minimum_curvature(md, inc, azi, tie_on=TieOn()).tvd  # as surveylab does
+            out, total = kernel(*args[:3], tvd, *args[4:])
             return _full(total), _full(out[j])
 
         impls["numba single pass (floor)"] = floor
@@ -434,6 +435,7 @@ def pad(n_ref: int, n_off: int, count: int, seed: int = 3) -> tuple[WellPath, li
         azi = np.mod(
             rng.uniform(0, 360) + np.clip(md - kop, 0, None) * rng.uniform(-0.01, 0.01), 360
         )
+        azi[inc == 0.0] = 0.0  # as listings print vertical stations (welleng reads them)
         p = minimum_curvature(md, inc, azi, tie_on=TieOn(0.0, 0.0, 0.0, 0.0, n0, e0))
         u = position_uncertainty(
             md, inc, azi, depth_unit="m", north_reference="true", field=FIELD, per_source=False
@@ -608,21 +610,21 @@ def clearance_table(
     if kernel is None:
         notes.append("numba not installed: compiled floor skipped")
     else:
-        legs = anticollision._Legs(offsets)
-        blk = legs.blocks
-        p = ref.positions
-        slack = 1e-9 * (1.0 + np.abs(p).max() + np.abs(legs.pos).max())
-        well_start = np.r_[blk.start_of_well, blk.first.size]
-        args = (
-            p, ref.covariance, np.asarray(ref.radius), legs.pos, legs.tan, legs.cov,
-            legs.radius, legs.start, legs.length, legs.sagitta, legs.dogleg, legs.normal,
-            blk.first, blk.count, blk.center, blk.radius, blk.chord_a, blk.axis, blk.span,
-            blk.deviation, blk.forward, blk.proj_start, blk.proj_end, well_start, 3.5, 0.5,
-            0.3, slack,
-        )  # fmt: skip
 
         def floor() -> tuple[np.ndarray, np.ndarray]:
-            return kernel(*args)
+            # the course geometry and blocks are surveylab's numpy set-up (timed here too)
+            legs = anticollision._Legs(offsets)
+            blk = legs.blocks
+            p = ref.positions
+            slack = 1e-9 * (1.0 + np.abs(p).max() + np.abs(legs.pos).max())
+            well_start = np.r_[blk.start_of_well, blk.first.size]
+            return kernel(
+                p, ref.covariance, np.asarray(ref.radius), legs.pos, legs.tan, legs.cov,
+                legs.radius, legs.start, legs.length, legs.sagitta, legs.dogleg, legs.normal,
+                blk.first, blk.count, blk.center, blk.radius, blk.chord_a, blk.axis, blk.span,
+                blk.deviation, blk.forward, blk.proj_start, blk.proj_end, well_start, 3.5,
+                0.5, 0.3, slack,
+            )  # fmt: skip
 
         impls[_CLR_FLOOR] = floor
     if peers:
