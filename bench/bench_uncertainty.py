@@ -350,6 +350,7 @@ def covariance_table(n: int, rounds: int, repeat: int, peers: bool) -> list[str]
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     s = Survey(md, inc, azi, header=header, error_model="ISCWSA MWD Rev5.11")
+                assert s.cov_nev is not None and s.err is not None
                 return s.cov_nev, s.err.errors.errors["DSFS"].cov_NEV
 
             impls["welleng Survey (ISCWSA MWD Rev5.11)"] = welleng_survey
@@ -404,6 +405,7 @@ def _rounds(
             walls[name].append(wall)
             cpus[name].append(cpu)
             if r == 0:
+                assert isinstance(res, tuple)
                 peaks[name], results[name] = peak, res
     return walls, cpus, peaks, results
 

@@ -17,7 +17,8 @@ example workbooks define it:
 - Rev 5 surface tie-on: when the survey starts at the surface (MD 0) the first station's
   attitude error also applies to the course above it (the slot's own attitude is not known
   better than a downhole survey), i.e. the inclination and azimuth weights of the leg into the
-  first downhole station are doubled; a depth error at the surface station moves it along the
+  first downhole station are doubled (not for the ISCWSA MWD Rev4 code, which predates it);
+  a depth error at the surface station moves it along the
   hole (the random depth-reference error has its full variance there);
 - the course-length terms XCLA and XCLH (Codling, SPE 187249) are position errors of each
   course, random, added station by station;
