@@ -20,6 +20,7 @@ import sys
 COMMAND_MODULES = (
     "surveylab.cli.compute",
     "surveylab.cli.inspect",
+    "surveylab.cli.uncertainty",
     "surveylab.cli.export",
     "surveylab.cli.database",
     "surveylab.cli.users",

@@ -1,0 +1,628 @@
+"""Anti-collision: separation factors between a reference well and offset wells.
+
+For every station of the reference well, the closest point of each offset well (the minimum
+3-D distance along the offset's minimum-curvature arcs), the centre-to-centre distance D, the
+pedal-curve radii of the two wells' covariances in the centre-to-centre direction and the
+separation factor by the rule of the ISCWSA Collision Avoidance Work Group (Sawaryn et al.,
+"Well-Collision-Avoidance Separation Rule", SPE 187073, SPE Drilling & Completion 34, 2019;
+ISCWSA "Current Common Practice in Collision Avoidance Calculations", 2017):
+
+    SF = (D - R_ref - R_off - S_m) / (k sigma_S),
+    sigma_S = sqrt(sigma_ref^2 + sigma_off^2 + sigma_pa^2),
+
+where sigma_ref = sqrt(n^T C_ref n) and sigma_off = sqrt(n^T C_off n) are the 1-sigma pedal-curve
+radii of the two position covariances along the centre-to-centre unit vector n (the two wells'
+errors taken as independent), sigma_pa the project-ahead uncertainty (the uncertainty of the
+bit's position ahead of the last survey, taken as a sphere), S_m the surface margin, R_ref and
+R_off the hole (or casing) radii and k the sigma multiple. SF < 1 is the rule's stop line;
+operators commonly add a caution line at 1.5.
+
+Search. The offset's courses are grouped in blocks of 32. Every point of a block lies within
+a radius of its middle station (the farthest station plus half the longest course) and within
+a deviation of the chord from its first to its last station, so the distance to that station
+less the radius, and the distance to the chord less the deviation, are lower bounds for any
+point of the block, and the distance to a station an upper bound for the closest point. Only
+the blocks whose lower bounds are below the best upper bound are opened, then only the courses
+that can still be closer (each lies within the deviation of its own stretch of the block's
+chord, and within its sagitta of its own chord), and on those the closest point of the
+circular arc is solved in closed form. The result is the exact minimum
+over the whole offset (not a search near the nearest station), computed for all reference
+stations and all offsets at once with arrays.
+
+Between two offset stations the covariance is interpolated linearly in MD (as the ISCWSA
+example calculations do). Where two wells touch (D = 0, at a sidetrack's kick-off) the
+direction n is undefined and each pedal-curve radius is the covariance's largest semi-axis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from surveylab.calc.errors import SurveyInputError
+from surveylab.models import DepthUnit
+from surveylab.units import parse_depth_unit, to_metres
+
+__all__ = [
+    "ClearanceResult",
+    "OffsetClearance",
+    "SeparationRule",
+    "WellPath",
+    "clearance",
+]
+
+#: courses per block of the search
+_BLOCK = 32
+#: reference stations x blocks of one group of offsets (bounds the memory of the search)
+_CHUNK = 4_000_000
+#: reference stations x blocks searched at once (the search's arrays stay in the CPU cache)
+_CACHE = 1 << 17
+#: arcs with a dogleg below this [rad] are straight lines
+_STRAIGHT = 1e-9
+#: inclination below which the travelling cylinder measures from north [deg]
+_VERTICAL = 1e-4
+
+
+@dataclass(frozen=True, slots=True)
+class SeparationRule:
+    """The parameters of the ISCWSA separation rule.
+
+    Attributes
+    ----------
+    k : float
+        Sigma multiple of the combined pedal-curve radius [-] (3.5: a probability of crossing
+        of about 1 in 10,000 for the rule's Gaussian model).
+    sigma_pa : float
+        Project-ahead uncertainty [m], 1 sigma: how well the bit's position ahead of the last
+        survey station is known, taken as the radius of a sphere (default 0.5 m).
+    surface_margin : float
+        Surface margin S_m [m] added to the radii (default 0.3 m): covers small unidentified
+        errors and the minimum slot separation, so the rule stops before nominal contact even
+        with zero position uncertainty.
+    """
+
+    k: float = 3.5
+    sigma_pa: float = 0.5
+    surface_margin: float = 0.3
+
+    def __post_init__(self) -> None:
+        for name in ("k", "sigma_pa", "surface_margin"):
+            v = getattr(self, name)
+            if not (math.isfinite(v) and v >= 0.0) or (name == "k" and v == 0.0):
+                raise SurveyInputError(f"separation rule: {name} must be >= 0, got {v}", field=name)
+
+    @property
+    def description(self) -> str:
+        return (
+            "ISCWSA separation rule SF = (D - R_ref - R_off - S_m) / (k sigma_S), "
+            f"k = {self.k:g}, sigma_pa = {self.sigma_pa:g} m, S_m = {self.surface_margin:g} m"
+        )
+
+
+@dataclass(frozen=True, eq=False)
+class WellPath:
+    """A well's stations with positions, covariances and hole radius (one depth unit).
+
+    Attributes
+    ----------
+    name : str
+    md, tvd, north, east : numpy.ndarray
+        [depth unit], one per station; MD strictly increasing, at least two stations.
+    inc, azi : numpy.ndarray
+        [deg]; azimuths from the same north as ``north`` and ``east``.
+    covariance : numpy.ndarray
+        (n, 3, 3) NEV position covariances [depth unit^2], 1 sigma.
+    radius : float or numpy.ndarray
+        Hole or casing radius [depth unit] (one value, or one per station).
+    """
+
+    name: str
+    md: np.ndarray
+    inc: np.ndarray
+    azi: np.ndarray
+    tvd: np.ndarray
+    north: np.ndarray
+    east: np.ndarray
+    covariance: np.ndarray
+    radius: float | np.ndarray = 0.0
+
+    def __post_init__(self) -> None:
+        n = np.asarray(self.md).size
+        for name in ("md", "inc", "azi", "tvd", "north", "east"):
+            arr = np.asarray(getattr(self, name), dtype=np.float64)
+            if arr.shape != (n,) or not np.all(np.isfinite(arr)):
+                raise SurveyInputError(
+                    f"well {self.name}: {name} must be finite numbers, one per station",
+                    field=name,
+                )
+            object.__setattr__(self, name, arr)
+        if n < 2:
+            raise SurveyInputError(f"well {self.name}: needs at least two stations", field="md")
+        if np.any(np.diff(self.md) <= 0):
+            k = int(np.argmax(np.diff(self.md) <= 0)) + 1
+            raise SurveyInputError(
+                f"well {self.name}: station {k + 1} (MD {self.md[k]:g}): MD is not strictly "
+                "increasing",
+                station=k,
+                field="md",
+            )
+        cov = np.asarray(self.covariance, dtype=np.float64)
+        if cov.shape != (n, 3, 3) or not np.all(np.isfinite(cov)):
+            raise SurveyInputError(
+                f"well {self.name}: covariance must be finite, shape ({n}, 3, 3), got {cov.shape}",
+                field="covariance",
+            )
+        object.__setattr__(self, "covariance", cov)
+        r = np.broadcast_to(np.asarray(self.radius, dtype=np.float64), (n,))
+        if not np.all(np.isfinite(r)) or np.any(r < 0.0):
+            raise SurveyInputError(f"well {self.name}: radius must be >= 0", field="radius")
+        object.__setattr__(self, "radius", r)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """(n, 3) north, east, TVD [depth unit]."""
+        return np.stack([self.north, self.east, self.tvd], axis=-1)
+
+
+@dataclass(frozen=True, eq=False)
+class OffsetClearance:
+    """Clearance of the reference well against one offset, one value per reference station.
+
+    Attributes
+    ----------
+    offset : str
+    reference_md : numpy.ndarray
+        MD of the reference stations [depth unit] (the ladder plot's axis).
+    offset_md : numpy.ndarray
+        MD of the closest point on the offset [depth unit].
+    closest : numpy.ndarray
+        (n, 3) north, east, TVD of the closest point [depth unit].
+    distance : numpy.ndarray
+        Centre-to-centre distance D [depth unit].
+    reference_pcr, offset_pcr : numpy.ndarray
+        1-sigma pedal-curve radii along the centre-to-centre direction [depth unit].
+    sigma_s : numpy.ndarray
+        sqrt(reference_pcr^2 + offset_pcr^2 + sigma_pa^2) [depth unit].
+    separation_factor : numpy.ndarray
+        SF by the rule (the ladder plot's values).
+    highside_angle : numpy.ndarray
+        Travelling cylinder: direction of the closest point seen down the reference hole,
+        clockwise from the reference's high side [deg, 0..360) (from north where the reference
+        is vertical).
+    normal_distance : numpy.ndarray
+        Travelling cylinder: the centre-to-centre vector's length in the plane normal to the
+        reference hole [depth unit].
+    """
+
+    offset: str
+    reference_md: np.ndarray
+    offset_md: np.ndarray
+    closest: np.ndarray
+    distance: np.ndarray
+    reference_pcr: np.ndarray
+    offset_pcr: np.ndarray
+    sigma_s: np.ndarray
+    separation_factor: np.ndarray
+    highside_angle: np.ndarray
+    normal_distance: np.ndarray
+
+    @property
+    def index_at_min(self) -> int:
+        """Reference station of the minimum separation factor (the shallowest if tied)."""
+        return int(np.argmin(self.separation_factor))
+
+    @property
+    def min_sf(self) -> float:
+        return float(self.separation_factor[self.index_at_min])
+
+    @property
+    def md_at_min(self) -> float:
+        """Reference MD of the minimum separation factor [depth unit]."""
+        return float(self.reference_md[self.index_at_min])
+
+    @property
+    def ctc_at_min(self) -> float:
+        """Centre-to-centre distance at the minimum separation factor [depth unit]."""
+        return float(self.distance[self.index_at_min])
+
+
+@dataclass(frozen=True, eq=False)
+class ClearanceResult:
+    """The reference well's clearance against each offset, with the rule that made it."""
+
+    reference: str
+    depth_unit: DepthUnit
+    rule: SeparationRule
+    offsets: list[OffsetClearance] = field(default_factory=list)
+
+
+def clearance(
+    reference: WellPath,
+    offsets: Sequence[WellPath],
+    *,
+    depth_unit: DepthUnit | str,
+    rule: SeparationRule | None = None,
+) -> ClearanceResult:
+    """Separation factors of a reference well against offset wells by the ISCWSA rule.
+
+    Parameters
+    ----------
+    reference : WellPath
+        The well being drilled or planned: stations, positions, covariances, radius.
+    offsets : sequence of WellPath
+        The wells to stay away from (positions in the same frame and unit as the reference).
+    depth_unit : DepthUnit or str
+        Unit of every length of the well paths (m, ft, usft); the rule's sigma_pa and surface
+        margin (given in metres) are converted into it.
+    rule : SeparationRule, optional
+        k, sigma_pa, surface margin; default k = 3.5, sigma_pa = 0.5 m, S_m = 0.3 m.
+
+    Returns
+    -------
+    ClearanceResult
+        One :class:`OffsetClearance` per offset, in the order given.
+
+    Raises
+    ------
+    SurveyInputError
+        A well path with bad arrays (see :class:`WellPath`).
+    """
+    unit = parse_depth_unit(depth_unit)
+    rule = SeparationRule() if rule is None else rule
+    per_m = 1.0 / float(to_metres(1.0, unit))
+    result = ClearanceResult(reference=reference.name, depth_unit=unit, rule=rule)
+    if not offsets:
+        return result
+    p = reference.positions
+    # offsets in groups whose search matrices stay within _CHUNK values
+    group: list[WellPath] = []
+    blocks = 0
+    for off in offsets:
+        nb = -(-(off.md.size - 1) // _BLOCK)
+        if group and (blocks + nb) * p.shape[0] > _CHUNK:
+            result.offsets.extend(_clearance_group(reference, group, rule, per_m))
+            group, blocks = [], 0
+        group.append(off)
+        blocks += nb
+    result.offsets.extend(_clearance_group(reference, group, rule, per_m))
+    return result
+
+
+class _Blocks:
+    """Runs of ``size`` consecutive courses within one well, with bounds on their points.
+
+    A sphere: every point of a block lies within ``radius`` of its middle station ``center``
+    (the farthest of its stations from the centre plus half its longest course: a course's
+    arc runs from its first station for its length and ends at its second, so each of its
+    points is within half its length of one of them).
+
+    A chord, from the block's first station A to its last B (unit vector ``axis``, length
+    ``span``): every point lies within ``deviation`` of the segment AB (its stations' largest
+    distance from it plus its courses' largest sagitta). Where the block runs forward along
+    the chord (``forward``: every station tangent and course chord points along AB, so the
+    tangents of the arcs between do too), every point projects into [0, span] once: each
+    point of AB is then within ``deviation`` of the path, and each course projects into its
+    own interval [``proj_start``, ``proj_end``] of AB.
+    """
+
+    def __init__(self, legs: _Legs, size: int) -> None:
+        firsts, wells = [], []
+        for w, (cf, count) in enumerate(zip(legs.course_first, legs.course_count, strict=True)):
+            starts = cf + np.arange(0, count, size)
+            firsts.append(starts)
+            wells.append(np.full(starts.size, w))
+        self.first = np.concatenate(firsts)  # first course of each block
+        self.well = np.concatenate(wells)
+        last_of_well = legs.course_first + legs.course_count - 1
+        last = np.minimum(self.first + size - 1, last_of_well[self.well])
+        self.count = last - self.first + 1
+        lo = legs.start[self.first]  # first station of each block
+        hi = legs.start[last] + 1  # last station
+        self.center = (lo + hi) // 2
+        self.chord_a = legs.pos[lo]
+        ab = legs.pos[hi] - self.chord_a
+        self.span = _norm(ab)
+        self.axis = ab / np.where(self.span > 0.0, self.span, 1.0)[:, None]
+        spread = np.zeros(self.first.size)
+        off_chord = np.zeros(self.first.size)
+        half = np.zeros(self.first.size)
+        sag = np.zeros(self.first.size)
+        forward = self.span > 0.0
+        for k in range(size + 1):
+            st = np.minimum(lo + k, hi)
+            spread = np.maximum(spread, _norm(legs.pos[st] - legs.pos[self.center]))
+            off_chord = np.maximum(
+                off_chord, _segment_distance(legs.pos[st], self.chord_a, legs.pos[hi])
+            )
+            forward &= np.einsum("ij,ij->i", legs.tan[st], self.axis) > 0.0
+            c = np.minimum(self.first + k, last)
+            half = np.maximum(half, 0.5 * legs.reach[c])
+            sag = np.maximum(sag, legs.sagitta[c])
+        self.radius = spread + half
+        self.deviation = off_chord + sag
+        # each course's projection on its block's chord
+        block_of = np.repeat(np.arange(self.first.size), self.count)
+        s0 = legs.start[np.arange(legs.start.size)]
+        self.proj_start = np.einsum(
+            "ij,ij->i", legs.pos[s0] - self.chord_a[block_of], self.axis[block_of]
+        )
+        self.proj_end = np.einsum(
+            "ij,ij->i", legs.pos[s0 + 1] - self.chord_a[block_of], self.axis[block_of]
+        )
+        backwards = self.proj_end <= self.proj_start
+        forward &= ~np.logical_or.reduceat(backwards, self.first)
+        self.forward = forward
+        # the stretches of all blocks in one sorted sequence (block by block), for bisection
+        stride = 2.0 * float(self.span.max(initial=0.0)) + 4.0
+        self.key_base = 1.0 + np.arange(self.first.size) * stride
+        base = self.key_base[block_of]
+        self.start_key = base + np.clip(self.proj_start, -0.5, self.span[block_of] + 0.5)
+        self.end_key = base + np.clip(self.proj_end, -0.5, self.span[block_of] + 0.5)
+        self.start_of_well = np.concatenate(
+            ([0], np.cumsum(np.bincount(self.well, minlength=legs.course_first.size))[:-1])
+        )
+
+
+class _Legs:
+    """The courses of a group of offsets, concatenated (arrays over courses or stations)."""
+
+    def __init__(self, wells: Sequence[WellPath]) -> None:
+        self.pos = np.concatenate([w.positions for w in wells])  # stations (S, 3)
+        self.md = np.concatenate([w.md for w in wells])
+        i = np.radians(np.concatenate([w.inc for w in wells]))
+        a = np.radians(np.concatenate([w.azi for w in wells]))
+        self.tan = np.stack([np.sin(i) * np.cos(a), np.sin(i) * np.sin(a), np.cos(i)], axis=-1)
+        self.cov = np.concatenate([w.covariance for w in wells])
+        self.radius = np.concatenate([np.asarray(w.radius) for w in wells])
+        sizes = np.array([w.md.size for w in wells])
+        first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        # courses: station j to j + 1 within one well
+        self.start = np.concatenate(
+            [f + np.arange(s - 1) for f, s in zip(first, sizes, strict=True)]
+        )
+        self.course_count = sizes - 1
+        self.course_first = np.concatenate(([0], np.cumsum(sizes - 1)[:-1]))
+        self.length = self.md[self.start + 1] - self.md[self.start]
+        t0, t1 = self.tan[self.start], self.tan[self.start + 1]
+        self.dogleg = 2.0 * np.arctan2(
+            np.linalg.norm(t1 - t0, axis=-1), np.linalg.norm(t1 + t0, axis=-1)
+        )
+        curved = self.dogleg > _STRAIGHT
+        sin_b = np.where(curved, np.sin(self.dogleg), 1.0)
+        self.normal = np.where(
+            curved[:, None], (t1 - np.cos(self.dogleg)[:, None] * t0) / sin_b[:, None], 0.0
+        )
+        self.curved = curved
+        # the chord stands in for the length where rounded positions make it the longer
+        chord = np.linalg.norm(self.pos[self.start + 1] - self.pos[self.start], axis=-1)
+        self.reach = np.maximum(self.length, chord)
+        self.course_a = self.pos[self.start]
+        self.course_v = self.pos[self.start + 1] - self.course_a
+        self.course_inv_vv = 1.0 / np.maximum(
+            np.einsum("ij,ij->i", self.course_v, self.course_v), 1e-300
+        )
+        # an arc's farthest point from its chord: R (1 - cos(beta / 2)), plus the rounding
+        radius = np.where(curved, self.length / np.where(curved, self.dogleg, 1.0), 0.0)
+        self.sagitta = 2.0 * radius * np.sin(0.25 * self.dogleg) ** 2 + (self.reach - self.length)
+        self.blocks = _Blocks(self, _BLOCK)
+
+
+def _distances(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """|p_i - q_j| for every pair, (len(p), len(q)) (through one matrix product)."""
+    d2 = np.einsum("ij,ij->i", p, p)[:, None] + np.einsum("ij,ij->i", q, q)[None, :]
+    d2 -= 2.0 * (p @ q.T)
+    np.maximum(d2, 0.0, out=d2)
+    return np.sqrt(d2, out=d2)
+
+
+def _norm(v: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.einsum("ij,ij->i", v, v))
+
+
+def _segment_distance(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance of points q from segments a-b, all (n, 3)."""
+    v = b - a
+    w = q - a
+    vv = np.einsum("ij,ij->i", v, v)
+    t = np.einsum("ij,ij->i", w, v)
+    np.divide(t, vv, out=t, where=vv > 0.0)
+    np.clip(t, 0.0, 1.0, out=t)
+    w -= t[:, None] * v
+    return _norm(w)
+
+
+def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(owner, k): for items with ``counts`` children, the owner and rank of every child."""
+    owner = np.repeat(np.arange(counts.size), counts)
+    k = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, k
+
+
+def _segment_min(values: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """The minimum of ``values`` over each run of equal ``key`` (sorted), per element."""
+    new = np.r_[True, key[1:] != key[:-1]]
+    return np.minimum.reduceat(values, np.flatnonzero(new))[np.cumsum(new) - 1]
+
+
+def _closest(
+    p: np.ndarray, legs: _Legs, n_wells: int, slack: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Closest point of every offset to each point p: (course, fraction, point, distance),
+    one row per (point, well), point-major (the search of the module docstring)."""
+    blk = legs.blocks
+    # 1. blocks: the best upper bound (a centre station) and the sphere's lower bound; then
+    # the chord's lower bound, and for a forward block the chord's upper bound. Every list
+    # below stays sorted by key = point x wells + well (row-major order of nonzero).
+    d_blk = _distances(p, legs.pos[blk.center])
+    upper = np.minimum.reduceat(d_blk, blk.start_of_well, axis=1)  # (points, wells)
+    d_blk -= blk.radius
+    ri, bi = np.nonzero(d_blk <= upper[:, blk.well] + slack)
+    key = ri * n_wells + blk.well[bi]
+    rel = p[ri] - blk.chord_a[bi]
+    along = np.einsum("ij,ij->i", rel, blk.axis[bi])
+    across = np.sqrt(np.maximum(np.einsum("ij,ij->i", rel, rel) - along * along, 0.0))
+    dev, forward = blk.deviation[bi], blk.forward[bi]
+    to_chord = np.hypot(across, np.maximum(np.maximum(-along, along - blk.span[bi]), 0.0))
+    bound = np.minimum(upper[ri, blk.well[bi]], np.where(forward, to_chord + dev, np.inf))
+    bound = _segment_min(bound, key)
+    keep = to_chord - dev <= bound + slack
+    ri, bi, key, bound = ri[keep], bi[keep], key[keep], bound[keep]
+    along, across, dev, forward = along[keep], across[keep], dev[keep], forward[keep]
+    # 2. courses of the open blocks. On a forward block each course lies within the deviation
+    # of its own stretch [proj_start, proj_end] of the chord: only the run of courses whose
+    # stretch comes within sqrt((bound + dev)^2 - across^2) of the point's projection can
+    # be closer (found by bisection, the stretches being in order); on another, every course.
+    reach = np.sqrt(np.maximum((bound + dev + slack) ** 2 - across * across, 0.0))
+    lo = blk.first[bi]
+    hi = lo + blk.count[bi]
+    first = np.searchsorted(blk.end_key, blk.key_base[bi] + along - reach)
+    last = np.searchsorted(blk.start_key, blk.key_base[bi] + along + reach, side="right")
+    first = np.where(forward, np.clip(first, lo, hi), lo)
+    last = np.where(forward, np.clip(last, lo, hi), hi)
+    owner, k = _expand(np.maximum(last - first, 0))
+    course = first[owner] + k
+    ri, key, bound = ri[owner], key[owner], bound[owner]
+    # 3. each arc lies within its sagitta of its own chord
+    q = p[ri]
+    w = q - legs.course_a[course]
+    v = legs.course_v[course]
+    t = np.einsum("ij,ij->i", w, v) * legs.course_inv_vv[course]
+    np.clip(t, 0.0, 1.0, out=t)
+    w -= t[:, None] * v
+    chord = _norm(w)
+    sag = legs.sagitta[course]
+    bound = np.minimum(bound, _segment_min(chord + sag, key))
+    keep = chord - sag <= bound + slack
+    course, key, q = course[keep], key[keep], q[keep]
+    # 4. the closest point of each remaining arc, then the best course per (point, well)
+    frac, point, dist = _closest_on_arcs(legs, course, q)
+    pick = _first_true_per_segment(dist <= _segment_min(dist, key), key)
+    assert pick.size == p.shape[0] * n_wells  # every (point, well) has its closest point
+    return course[pick], frac[pick], point[pick], dist[pick]
+
+
+def _clearance_group(
+    reference: WellPath, wells: Sequence[WellPath], rule: SeparationRule, per_m: float
+) -> list[OffsetClearance]:
+    p = reference.positions
+    n_ref, n_wells = p.shape[0], len(wells)
+    legs = _Legs(wells)
+    slack = 1e-9 * (1.0 + np.abs(p).max() + np.abs(legs.pos).max())
+    # the reference in runs of stations whose search arrays stay in the CPU cache
+    step = max(1, _CACHE // max(1, legs.blocks.first.size))
+    parts = [_closest(p[i : i + step], legs, n_wells, slack) for i in range(0, n_ref, step)]
+    course, frac, point, dist = (np.concatenate(a) for a in zip(*parts, strict=True))
+    rows = np.repeat(np.arange(n_ref), n_wells)
+    # 4. separation factors (arrays over station x well, in key order: well fastest)
+    s0 = legs.start[course]
+    cov_off = (1.0 - frac)[:, None, None] * legs.cov[s0] + frac[:, None, None] * legs.cov[s0 + 1]
+    r_off = (1.0 - frac) * legs.radius[s0] + frac * legs.radius[s0 + 1]
+    off_md = legs.md[s0] + frac * legs.length[course]
+    vec = point - p[rows]
+    cov_ref = reference.covariance[rows]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit = vec / dist[:, None]
+    touching = dist <= slack
+    pcr_ref = np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", unit, cov_ref, unit), 0.0))
+    pcr_off = np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", unit, cov_off, unit), 0.0))
+    if touching.any():
+        pcr_ref[touching] = np.sqrt(np.linalg.eigvalsh(cov_ref[touching])[:, -1].clip(0.0))
+        pcr_off[touching] = np.sqrt(np.linalg.eigvalsh(cov_off[touching])[:, -1].clip(0.0))
+    sigma_s = np.sqrt(pcr_ref**2 + pcr_off**2 + (rule.sigma_pa * per_m) ** 2)
+    radii = np.asarray(reference.radius)[rows] + r_off + rule.surface_margin * per_m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sf = (dist - radii) / (rule.k * sigma_s)
+    angle, normal = _travelling_cylinder(reference, rows, vec)
+    out = []
+    for w, off in enumerate(wells):
+        sel = slice(w, None, n_wells)
+        out.append(
+            OffsetClearance(
+                offset=off.name,
+                reference_md=reference.md.copy(),
+                offset_md=off_md[sel],
+                closest=point[sel],
+                distance=dist[sel],
+                reference_pcr=pcr_ref[sel],
+                offset_pcr=pcr_off[sel],
+                sigma_s=sigma_s[sel],
+                separation_factor=sf[sel],
+                highside_angle=angle[sel],
+                normal_distance=normal[sel],
+            )
+        )
+    return out
+
+
+def _first_true_per_segment(flag: np.ndarray, key: np.ndarray) -> np.ndarray:
+    """Index of the first True of ``flag`` in each run of equal ``key`` (sorted; one each)."""
+    idx = np.flatnonzero(flag)
+    k = key[idx]
+    return idx[np.r_[True, k[1:] != k[:-1]]]
+
+
+def _closest_on_arcs(
+    legs: _Legs, course: np.ndarray, q: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Closest point of each course's arc to each point: (fraction of the course, point, distance).
+
+    On a circular arc X(phi) = P0 + R sin(phi) t0 + R (1 - cos phi) u, phi in [0, beta], the
+    squared distance to Q is constant + 2R (alpha sin phi - gamma cos phi) with
+    alpha = (P0 - Q).t0 and gamma = (P0 - Q).u + R, least at phi* = -atan2(alpha, gamma); the
+    minimum over the arc is at phi* if it lies on the arc, else at an end: the three candidates
+    are compared. A straight course takes the projection on the segment, clipped.
+    """
+    s0 = legs.start[course]
+    p0, t0 = legs.pos[s0], legs.tan[s0]
+    u, beta, length = legs.normal[course], legs.dogleg[course], legs.length[course]
+    curved = legs.curved[course]
+    w = p0 - q
+    alpha = np.einsum("ij,ij->i", w, t0)
+    radius = np.where(curved, length / np.where(curved, beta, 1.0), 0.0)
+    gamma = np.einsum("ij,ij->i", w, u) + radius
+    phi_star = np.clip(-np.arctan2(alpha, gamma), 0.0, beta)
+    s_star = np.clip(-alpha, 0.0, length)
+    best_d = np.full(course.size, np.inf)
+    best_f = np.zeros(course.size)
+    best_x = p0.copy()
+    for cand in (0, 1, 2):
+        if cand == 0:
+            along, side, frac = np.zeros(course.size), np.zeros(course.size), np.zeros(course.size)
+        else:
+            phi = beta if cand == 1 else phi_star
+            s = length if cand == 1 else s_star
+            along = np.where(curved, radius * np.sin(phi), s)
+            side = np.where(curved, 2.0 * radius * np.sin(0.5 * phi) ** 2, 0.0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                frac = np.where(curved, phi / np.where(curved, beta, 1.0), s / length)
+        x = p0 + along[:, None] * t0 + side[:, None] * u
+        if cand == 1:
+            x = legs.pos[s0 + 1]  # the far end is the next station itself (no arc rounding)
+        d = np.linalg.norm(x - q, axis=-1)
+        better = d < best_d
+        best_d = np.where(better, d, best_d)
+        best_f = np.where(better, frac, best_f)
+        best_x = np.where(better[:, None], x, best_x)
+    return best_f, best_x, best_d
+
+
+def _travelling_cylinder(
+    reference: WellPath, rows: np.ndarray, vec: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """High-side angle [deg, 0..360) and distance in the plane normal to the reference hole."""
+    inc = np.radians(reference.inc[rows])
+    azi = np.radians(reference.azi[rows])
+    vertical = reference.inc[rows] < _VERTICAL
+    azi = np.where(vertical, 0.0, azi)
+    ci, si, ca, sa = np.cos(inc), np.sin(inc), np.cos(azi), np.sin(azi)
+    high = np.stack([ci * ca, ci * sa, -si], axis=-1)
+    high = np.where(vertical[:, None], np.stack([ca, sa, np.zeros_like(ca)], axis=-1), high)
+    right = np.stack([-sa, ca, np.zeros_like(ca)], axis=-1)
+    x = np.einsum("ij,ij->i", vec, high)
+    y = np.einsum("ij,ij->i", vec, right)
+    angle = np.mod(np.degrees(np.arctan2(y, x)), 360.0)
+    angle = np.where(angle >= 360.0, 0.0, angle)
+    return angle, np.hypot(x, y)
