@@ -22,14 +22,11 @@ are checked twice:
   0.01: well 09 passes 0.01 from the stop line).
 """
 
-from __future__ import annotations
 
 import math
 
 import numpy as np
 import pytest
-from _arcs import Arc, angles
-from _iscwsa import clearance_set, set_path, set_run
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +41,8 @@ from surveylab.calc.uncertainty import (
     position_uncertainty,
 )
 from surveylab.models import TieOn
+from tests.calc._arcs import Arc, angles
+from tests.calc._iscwsa import clearance_set, set_path, set_run
 
 
 def _path(name, md, inc, azi, cov=None, radius=0.0, tie=None) -> WellPath:

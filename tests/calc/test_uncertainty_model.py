@@ -6,13 +6,10 @@ straight wells (generated), and refusals of bad input. Properties (hypothesis) a
 test_uncertainty_properties.py, the comparison with welleng in test_uncertainty_welleng.py.
 """
 
-from __future__ import annotations
-
 import math
 
 import numpy as np
 import pytest
-from _iscwsa import workbook_covariances
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +23,7 @@ from surveylab.calc.uncertainty import (
     position_uncertainty,
     tool_model,
 )
+from tests.calc._iscwsa import workbook_covariances
 
 FIELD = ReferenceField(total_field=50000.0, dip=72.0, declination=-4.0, latitude=60.0)
 

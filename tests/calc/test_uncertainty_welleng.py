@@ -27,16 +27,15 @@ section 2.8), which welleng adds only with ``first_station_allowance="uncorrelat
 it, its Rev 4 covariances of both wells below the kick-off equal ours to 1e-12.
 """
 
-from __future__ import annotations
 
 import math
 import warnings
 
 import numpy as np
 import pytest
-from _iscwsa import INCH, clearance_set, set_path, set_run, wellpath
 
 from surveylab.calc.uncertainty import ReferenceField, position_uncertainty
+from tests.calc._iscwsa import INCH, clearance_set, set_path, set_run, wellpath
 from tests.conftest import require_component
 
 _WELLENG_MODEL = {"MWD": "ISCWSA MWD Rev5.11", "MWD+IFR1": "MWD+IFR1", "GYRO-NS": "GYRO-NS"}
