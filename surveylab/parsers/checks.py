@@ -8,21 +8,39 @@ minimum-curvature recomputation does not reproduce within the file's printed pre
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from surveylab.calc.errors import SurveyInputError
+from surveylab.calc.mincurve import minimum_curvature
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import SurveyHeader
+from surveylab.parsers.findings import StationNote, Summary, md_range, station_finding
+from surveylab.parsers.raw import RawSurvey
 
-if TYPE_CHECKING:
-    from surveylab.parsers._common import RawSurvey
-
-#: Listing at most this many per-station findings of one code (then one summary finding).
-MAX_PER_CODE = 25
 #: DLS above this [deg per 30 m, or per 100 ft in feet surveys] is reported as a spike.
 DLS_SPIKE_LIMIT = 25.0
+
+#: Codes of the findings these checks make (overrides re-run the checks and replace them).
+CHECK_CODES = frozenset(
+    (
+        "azimuth_normalised",
+        "inclination_out_of_range",
+        "md_not_increasing",
+        "duplicate_md",
+        "duplicate_md_flagged",
+        "projected_station",
+        "station_not_used",
+        "north_reference_unknown",
+        "depth_unit_unknown",
+        "angle_unit_unstated",
+        "geometry_not_computable",
+        "dls_spike",
+        "vendor_position_mismatch",
+    )
+)
 
 
 def _line(raw: RawSurvey | None, i: int) -> int | None:
@@ -35,20 +53,32 @@ def _emit(
     findings: list[Finding],
     severity: Severity,
     code: str,
-    items: list[tuple[int, str]],
+    items: Sequence[tuple[int, float | None, str]],
     raw: RawSurvey | None,
+    md: np.ndarray,
     field: str | None = None,
+    summary: Summary | None = None,
 ) -> None:
-    for i, msg in items[:MAX_PER_CODE]:
-        findings.append(Finding(severity, code, msg, station=i, line=_line(raw, i), field=field))
-    if len(items) > MAX_PER_CODE:
-        findings.append(
-            Finding(
-                severity,
-                code,
-                f"{len(items) - MAX_PER_CODE} more stations with the same finding not listed",
+    """One finding for the stations ``items`` (station, value, message), when there are any."""
+    if not len(items):
+        return
+    notes = [StationNote(i, _line(raw, i), float(md[i]), v, msg) for i, v, msg in items]
+    findings.append(station_finding(severity, code, notes, field=field, summary=summary))
+
+
+def _summary(what: str, worst_label: str | None = None, unit: str = "") -> Summary:
+    """A message for an aggregated finding: ``what`` at N stations, MD range, worst value."""
+
+    def build(notes: Sequence[StationNote], worst: StationNote | None) -> str:
+        msg = f"{what} at {len(notes)} stations, {md_range(notes)}"
+        if worst_label and worst is not None and worst.value is not None:
+            msg += (
+                f"; {worst_label} {worst.value:.4g}{unit} at MD {worst.md:g} "
+                f"(station {worst.station + 1})"
             )
-        )
+        return msg
+
+    return build
 
 
 def run_checks(
@@ -196,11 +226,13 @@ def _station_findings(
             Severity.INFO,
             "azimuth_normalised",
             [
-                (int(i), f"azimuth {azi[i]:g} normalised to {norm[i]:g}")
+                (int(i), float(azi[i]), f"azimuth {azi[i]:g} normalised to {norm[i]:g}")
                 for i in np.flatnonzero(out)
             ],
             raw,
+            md,
             "azi",
+            _summary("azimuths outside [0, 360) normalised", "farthest outside:", " deg"),
         )
         azi = norm
 
@@ -209,47 +241,89 @@ def _station_findings(
         findings,
         Severity.ERROR,
         "inclination_out_of_range",
-        [(int(i), f"inclination {inc[i]:g} is outside 0..180") for i in np.flatnonzero(bad_inc)],
+        [
+            (int(i), float(inc[i]), f"inclination {inc[i]:g} is outside 0..180")
+            for i in np.flatnonzero(bad_inc)
+        ],
         raw,
+        md,
         "inc",
+        _summary("inclination outside 0..180", "worst", " deg"),
     )
 
     idx = np.flatnonzero(used)
     dmd = np.diff(md[idx])
     dec = [
-        (int(idx[k + 1]), f"MD {md[idx[k + 1]]:g} is less than the previous {md[idx[k]]:g}")
+        (
+            int(idx[k + 1]),
+            float(dmd[k]),
+            f"MD {md[idx[k + 1]]:g} is less than the previous {md[idx[k]]:g}",
+        )
         for k in np.flatnonzero(dmd < 0)
     ]
-    _emit(findings, Severity.ERROR, "md_not_increasing", dec, raw, "md")
+    _emit(
+        findings,
+        Severity.ERROR,
+        "md_not_increasing",
+        dec,
+        raw,
+        md,
+        "md",
+        _summary("MD goes back", "largest step back"),
+    )
     dup_all = np.flatnonzero(np.diff(md) == 0)
-    dups: list[tuple[int, str]] = []
-    dup_flagged: list[tuple[int, str]] = []
+    dups: list[tuple[int, float | None, str]] = []
+    dup_flagged: list[tuple[int, float | None, str]] = []
     for k in dup_all:
         j = int(k + 1)
         if used[k] and used[j]:
-            dups.append((j, f"MD {md[j]:g} repeats the previous station"))
+            dups.append((j, None, f"MD {md[j]:g} repeats the previous station"))
         else:
-            dup_flagged.append((j, f"MD {md[j]:g} repeats; the use flag says which copy counts"))
-    _emit(findings, Severity.WARNING, "duplicate_md", dups, raw, "md")
-    _emit(findings, Severity.INFO, "duplicate_md_flagged", dup_flagged, raw, "md")
+            dup_flagged.append(
+                (j, None, f"MD {md[j]:g} repeats; the use flag says which copy counts")
+            )
+    _emit(
+        findings,
+        Severity.WARNING,
+        "duplicate_md",
+        dups,
+        raw,
+        md,
+        "md",
+        _summary("MD repeats the previous station"),
+    )
+    _emit(
+        findings,
+        Severity.INFO,
+        "duplicate_md_flagged",
+        dup_flagged,
+        raw,
+        md,
+        "md",
+        _summary("MD repeats and the use flag says which copy counts"),
+    )
 
     _emit(
         findings,
         Severity.INFO,
         "projected_station",
         [
-            (int(i), f"station at MD {md[i]:g} is projected, not surveyed")
+            (int(i), None, f"station at MD {md[i]:g} is projected, not surveyed")
             for i in np.flatnonzero(projected)
         ],
         raw,
+        md,
+        summary=_summary("projected (not surveyed) stations"),
     )
     not_used = np.flatnonzero(~used)
     _emit(
         findings,
         Severity.INFO,
         "station_not_used",
-        [(int(i), f"station at MD {md[i]:g} is flagged not used") for i in not_used],
+        [(int(i), None, f"station at MD {md[i]:g} is flagged not used") for i in not_used],
         raw,
+        md,
+        summary=_summary("stations flagged not used"),
     )
 
     valid = (
@@ -271,10 +345,6 @@ def _geometry_checks(
     findings: list[Finding],
     idx: np.ndarray,
 ) -> None:
-    try:
-        from surveylab.calc.mincurve import minimum_curvature
-    except ImportError:  # the calculation engine is not importable (yet)
-        return
     all_used = idx.size == md_all.size
     md = md_all if all_used else md_all[idx]
     inc = inc_all if all_used else inc_all[idx]
@@ -284,7 +354,7 @@ def _geometry_checks(
         tie = None
     try:
         pos = minimum_curvature(md, inc, azi, tie_on=tie)
-    except Exception as exc:
+    except SurveyInputError as exc:
         findings.append(
             Finding(Severity.ERROR, "geometry_not_computable", f"minimum curvature fails: {exc}")
         )
@@ -294,15 +364,25 @@ def _geometry_checks(
     dmd = np.diff(md, prepend=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         dls = np.asarray(pos.dogleg, dtype=float) * course / dmd
+    rate = f"deg/{course:g} {unit.value}"
     spikes = [
         (
             int(idx[k]),
-            f"DLS {dls[k]:.2f} deg/{course:g} {unit.value} at MD {md[k]:g} exceeds "
-            f"{DLS_SPIKE_LIMIT:g}",
+            float(dls[k]),
+            f"DLS {dls[k]:.2f} {rate} at MD {md[k]:g} exceeds {DLS_SPIKE_LIMIT:g}",
         )
         for k in np.flatnonzero(dls > DLS_SPIKE_LIMIT)  # NaN compares False
     ]
-    _emit(findings, Severity.WARNING, "dls_spike", spikes, raw, "dls")
+    _emit(
+        findings,
+        Severity.WARNING,
+        "dls_spike",
+        spikes,
+        raw,
+        md_all,
+        "dls",
+        _summary(f"DLS above {DLS_SPIKE_LIMIT:g} {rate}", "highest", f" {rate}"),
+    )
 
     for col, calc in (("tvd", pos.tvd), ("north", pos.north), ("east", pos.east)):
         if col not in vendor:
@@ -318,9 +398,22 @@ def _geometry_checks(
         items = [
             (
                 int(idx[k]),
+                float(calc[k] - given[k]),
                 f"vendor {col.upper()} {given[k]:g} is not reproduced by minimum curvature "
                 f"({calc[k]:.4f}; tolerance {tol:g})",
             )
             for k in bad
         ]
-        _emit(findings, Severity.WARNING, "vendor_position_mismatch", items, raw, col)
+        _emit(
+            findings,
+            Severity.WARNING,
+            "vendor_position_mismatch",
+            items,
+            raw,
+            md_all,
+            col,
+            _summary(
+                f"vendor {col.upper()} not reproduced by minimum curvature (tolerance {tol:g})",
+                "largest difference",
+            ),
+        )

@@ -13,8 +13,10 @@ import io
 
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
-from surveylab.parsers._common import RawSurvey, build_survey, decode_text, parse_number
+from surveylab.parsers._common import RawSurvey, build_survey
 from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers.numbers import parse_number
+from surveylab.parsers.text import decode_text
 from surveylab.units import to_metres
 
 #: P7/17 UNITREF codes of lengths (format-defined table).

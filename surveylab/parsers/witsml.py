@@ -13,8 +13,9 @@ from xml.etree.ElementTree import Element
 
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
-from surveylab.parsers._common import RawSurvey, build_survey, depth_unit_from_text, normalise_date
+from surveylab.parsers._common import RawSurvey, build_survey
 from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers.terms import depth_unit_from_text, normalise_date
 from surveylab.units import FT_TO_M, USFT_TO_M, dls_course_length, to_metres
 
 SENTINELS = (999.25, -999.25, -9999.0, 9999.0, -99999.0)

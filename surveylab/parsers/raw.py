@@ -1,0 +1,36 @@
+"""What a reader hands to the survey builder: :class:`RawSurvey`.
+
+A module of its own so that the builder (:mod:`surveylab.parsers._common`) and the checks
+(:mod:`surveylab.parsers.checks`) both import it without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from surveylab.models import TieOn
+
+
+@dataclass(slots=True)
+class RawSurvey:
+    """What a reader found, before checks: plain lists, in the file's units (angles in deg).
+
+    ``lines`` holds the 1-based source line (or row) of every station, ``tie_index`` the station
+    that the file marks as its tie-on, ``vendor`` named vendor columns aligned with the stations,
+    ``vendor_decimals`` the printed precision of each vendor column. ``extra`` holds the columns
+    no role claims (raw sensor readings, build and turn rates...), by their names in the file,
+    aligned with the stations; ``extra_units`` their units as the file printed them.
+    """
+
+    md: list[float] = field(default_factory=list)
+    inc: list[float] = field(default_factory=list)
+    azi: list[float] = field(default_factory=list)
+    projected: list[bool] = field(default_factory=list)
+    used: list[bool] = field(default_factory=list)
+    lines: list[int | None] = field(default_factory=list)
+    vendor: dict[str, list[float]] = field(default_factory=dict)
+    vendor_decimals: dict[str, int] = field(default_factory=dict)
+    tie_index: int | None = None
+    tie_on: TieOn | None = None
+    extra: dict[str, list[object]] = field(default_factory=dict)
+    extra_units: dict[str, str | None] = field(default_factory=dict)
