@@ -70,7 +70,7 @@ def _summary(what: str, worst_label: str | None = None, unit: str = "") -> Summa
     """A message for an aggregated finding: ``what`` at N stations, MD range, worst value."""
 
     def build(notes: Sequence[StationNote], worst: StationNote | None) -> str:
-        msg = f"{what} at {len(notes)} stations, {md_range(notes)}"
+        msg = f"{what}: {len(notes)} stations, {md_range(notes)}"
         if worst_label and worst is not None and worst.value is not None:
             msg += (
                 f"; {worst_label} {worst.value:.4g}{unit} at MD {worst.md:g} "
@@ -271,17 +271,38 @@ def _station_findings(
         "md",
         _summary("MD goes back", "largest step back"),
     )
-    dup_all = np.flatnonzero(np.diff(md) == 0)
+    # records at one MD anywhere in the file (a gyro and an MWD survey overlapping): the use
+    # flag says which counts; two used records at one MD are a real duplicate
     dups: list[tuple[int, float | None, str]] = []
     dup_flagged: list[tuple[int, float | None, str]] = []
-    for k in dup_all:
-        j = int(k + 1)
-        if used[k] and used[j]:
-            dups.append((j, None, f"MD {md[j]:g} repeats the previous station"))
-        else:
-            dup_flagged.append(
-                (j, None, f"MD {md[j]:g} repeats; the use flag says which copy counts")
-            )
+    order = np.argsort(md, kind="stable")
+    same = np.flatnonzero(np.diff(md[order]) == 0)
+    seen: set[int] = set()
+    for k in same:
+        group = [int(order[k])]
+        j = k
+        while j < len(order) - 1 and md[order[j + 1]] == md[order[k]]:
+            group.append(int(order[j + 1]))
+            j += 1
+        group.sort()
+        if group[0] in seen:
+            continue
+        seen.update(group)
+        n_used = int(used[group].sum())
+        for i in group[1:]:
+            if n_used > 1 and used[i]:
+                dups.append((i, None, f"MD {md[i]:g} repeats an earlier station"))
+            elif n_used <= 1:
+                dup_flagged.append(
+                    (
+                        i,
+                        None,
+                        f"MD {md[i]:g} is recorded {len(group)} times; the use flag says "
+                        "which record counts",
+                    )
+                )
+    dups.sort()
+    dup_flagged.sort()
     _emit(
         findings,
         Severity.WARNING,
@@ -290,7 +311,7 @@ def _station_findings(
         raw,
         md,
         "md",
-        _summary("MD repeats the previous station"),
+        _summary("MD repeats an earlier station"),
     )
     _emit(
         findings,
@@ -300,7 +321,7 @@ def _station_findings(
         raw,
         md,
         "md",
-        _summary("MD repeats and the use flag says which copy counts"),
+        _summary("MDs recorded more than once, the use flag saying which record counts"),
     )
 
     _emit(
