@@ -161,10 +161,13 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
         elif rec == "HC" and key == ("1", "3", "0") and len(f) > 7:
             crs[f[5]] = f"EPSG:{f[6]} {f[7]}".strip()
         elif rec == "HC" and key == ("1", "6", "1") and len(f) > 9:
-            ref = _int(f[11], name, lineno, "Coordinate System Axis UNITREF") if len(f) > 11 else None
+            ref = None
+            if len(f) > 11:
+                ref = _int(f[11], name, lineno, "Coordinate System Axis UNITREF")
             axes.setdefault(f[5], []).append((f[8].lower(), ref))
             if ref is not None and len(f) > 12 and f[12]:
-                _define(units, ref, _Unit(_canon(f[12]), f"axis record at line {lineno}"), name, lineno)
+                unit = _Unit(_canon(f[12]), f"axis record at line {lineno}")
+                _define(units, ref, unit, name, lineno)
         elif rec == "H7" and key == ("1", "0", "0") and len(f) > 5:
             header.extra["project"] = f[5]
         elif rec == "H7" and key == ("1", "2", "0") and len(f) > 10:
