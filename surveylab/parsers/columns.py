@@ -296,8 +296,9 @@ _SPACES = re.compile(r"\s+")
 _REF_WORDS = {"true", "grid", "tn", "gn", "mn", "mag", "magn", "magnetic", "rkb", "msl"}
 _UNIT_TOKEN = re.compile(
     r"^(?:m|ft|f|feet|usft|ftus|us ft|deg|dega|rad|°|º|metres|meters|metros|pies|'|"
-    r"(?:°|deg|º)\s*/\s*\d+\s*(?:m|ft|')|deg/100ft|deg/100 ft|deg/30m|deg/30 m|"
-    r"°/100ft|°/30m|nt|mg|g|gauss|mt|ut|m/s2|m/s²|deg/h|deg/hr|°/h|s|sec|%|-|)$",
+    # rates: deg/30m, °/100ft, deg/100 usft, Deg/30 m ...
+    r"(?:°|º|deg|dega)\s*/\s*\d*\s*(?:m|ft|f|usft|ftus|us ft|')|"
+    r"nt|mg|g|gauss|mt|ut|m/s2|m/s²|deg/h|deg/hr|°/h|s|sec|%|-|)$",
     re.I,
 )
 
@@ -362,6 +363,15 @@ def norm_col(cell: str) -> tuple[str, str | None]:
     return name, unit or None
 
 
+def _without_unit(label: str, unit: str) -> str:
+    """``"Gx (g)"`` -> ``"Gx"``, ``"MD_ft"`` -> ``"MD"``: the printed name without its unit."""
+    u = re.escape(unit)
+    out = re.sub(rf"\s*[\[(]\s*{u}\s*[\])]", "", label)
+    if out == label:
+        out = re.sub(rf"[\s_]+{u}$", "", label)
+    return out.strip() or label
+
+
 def _known_name(name: str) -> bool:
     return name in COLUMN_ALIASES
 
@@ -372,8 +382,8 @@ class ColumnMap:
 
     ``cols`` role -> column index; ``units`` role -> unit printed with the name;
     ``names`` role -> the name as printed; ``other_azimuths`` further azimuth columns by their
-    reference; ``labels`` every column's printed name (index order) and ``col_units`` every
-    column's unit; ``width`` the number of names.
+    reference; ``labels`` every column's printed name without its unit (index order) and
+    ``col_units`` every column's unit; ``width`` the number of names.
     """
 
     cols: dict[str, int] = field(default_factory=dict)
@@ -403,6 +413,8 @@ def match_header(cells: list[str]) -> ColumnMap | None:
             continue
         name, unit = norm_col(label)
         cm.col_units.append(unit)
+        if unit:
+            cm.labels[-1] = _without_unit(label, unit)
         role = COLUMN_ALIASES.get(name)
         if role is None:
             continue

@@ -348,7 +348,7 @@ _CONVENTION_WORDS = re.compile(
 
 def _fold_label(parts: list[str]) -> str:
     label = fold("".join(parts))
-    label = re.sub(r"[#*:=]+|\.(?=\s|$)", " ", label).replace("_", " ")
+    label = re.sub(r"[#*:=]+|\.(?=[\s,;]|$)", " ", label).replace("_", " ")
     return re.sub(r"\s+", " ", label).strip(" .,-")
 
 
@@ -414,7 +414,7 @@ def split_label(raw: str) -> tuple[str, str | None, int | None]:
             c = 1 if m2.group(1).split()[0].startswith("e") else -1
         if c is not None:
             conv = c
-            label = label[: m2.start()].strip(" ,")
+            label = label[: m2.start()].strip(" .,-")
     if label not in _LABEL_FIELD and kept_words:
         bare = _fold_label(outside)
         if bare in _LABEL_FIELD:  # "WELL DATUM (KB, KB, from MSL)" states the well datum

@@ -90,6 +90,8 @@ _TIE = re.compile(r"\btie[\s-]?(?:in|on|point)?\b", re.I)
 _SENTINELS = frozenset((-999.25, 999.25, -9999.0, -99999.0))
 _NOT_USED = frozenset(("0", "false", "no", "n"))
 _RULE = re.compile(r"^[\s\-=_*~.+|,;:\t]*$")
+# a word of two letters or more standing alone: prose, not a mistyped number ("1O.5")
+_WORD = re.compile(r"(?<![\w.])[^\W\d_]{2,}(?![\w.])")
 
 
 # --------------------------------------------------------------------------------------------
@@ -356,7 +358,7 @@ class _Listing:
             return
         if md is None:
             inc_t, azi_t = s_inc.strip(), s_azi.strip()
-            if not inc_t and not azi_t:
+            if (not inc_t and not azi_t) or self._prose(cells, everywhere=True):
                 self._non_data(lineno, cells, text, None)
                 return
             try:
@@ -368,10 +370,16 @@ class _Listing:
         try:
             inc = self._num(s_inc)
         except ValueError as exc:
+            if self._prose(cells):  # prose whose tokens fell in the columns (a footer line)
+                self._non_data(lineno, cells, text, ("inc", s_inc, exc))
+                return
             raise self._error(lineno, "inc", s_inc, exc) from None
         try:
             azi = self._azi(s_azi)
         except ValueError as exc:
+            if self._prose(cells):
+                self._non_data(lineno, cells, text, ("azi", s_azi, exc))
+                return
             raise self._error(lineno, "azi", s_azi, exc) from None
         if inc is None:
             raise SurveyFileError(self.name, "value missing", line=lineno, field="inc")
@@ -451,6 +459,13 @@ class _Listing:
         for j in self.extra_cols:
             self.extras[j].append(cells[j].strip() if j < ncell else "")
 
+    def _prose(self, cells: list[str], *, everywhere: bool = False) -> bool:
+        """Whether a word stands in a numeric column (a prose line split into the columns);
+        ``everywhere``: in any column but the comment column."""
+        n = len(cells)
+        cols = [j for j in range(n) if j != self.c_comment] if everywhere else self.numeric_cols
+        return any(j < n and _WORD.search(cells[j]) for j in cols)
+
     def _non_data(
         self,
         lineno: int,
@@ -483,7 +498,10 @@ class _Listing:
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        if any(self._repeats_names(cells) for _n, cells, _t, _e in pending):
+        rows = [cells for _n, cells, _t, _e in pending]
+        if any(self._repeats_names(c) for c in rows) or any(
+            self._repeats_names(combine_names(a, b)) for a, b in itertools.pairwise(rows)
+        ):
             self.page_breaks.append(pending[0][0])
             return
         first_no, cells, _text, err = pending[0]
