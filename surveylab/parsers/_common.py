@@ -150,8 +150,7 @@ def _resolve_tie_on(
         inc0, azi0 = float(inc[0]), float(azi[0])
         tvd_s, n_s, e_s = surface_step(md0, inc0, azi0)
         tol = 0.05 + 2e-4 * abs(md0)
-        given = (_vendor_at(vendor, "tvd", 0), _vendor_at(vendor, "north", 0))
-        given += (_vendor_at(vendor, "east", 0),)
+        given = tuple(_vendor_at(vendor, c, 0) for c in ("tvd", "north", "east"))
         if any(
             g is not None and abs(g - s) > tol
             for g, s in zip(given, (tvd_s, n_s, e_s), strict=True)

@@ -29,6 +29,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import SurveyHeader
@@ -853,41 +854,41 @@ def _set(header: SurveyHeader, fld: str, name: str, st: Statement, parsed: objec
     elif fld == "survey_date":
         header.survey_date = str(parsed)
     elif fld == "declination":
-        value, note = parsed  # type: ignore[misc]
-        header.declination = value
+        angle, note = cast(tuple[float, str | None], parsed)
+        header.declination = angle
         header.declination_source = f"file header '{label}'" + (f" ({note})" if note else "")
     elif fld == "grid_convergence":
-        value, note = parsed  # type: ignore[misc]
-        header.grid_convergence = value
+        angle, note = cast(tuple[float, str | None], parsed)
+        header.grid_convergence = angle
         header.convergence_source = f"file header '{label}'" + (f" ({note})" if note else "")
     elif fld == "total_correction":
-        header.total_correction = parsed[0]  # type: ignore[index]
+        header.total_correction = cast(tuple[float, str | None], parsed)[0]
     elif fld == "vs_azimuth":
-        header.vs_azimuth = parsed[0]  # type: ignore[index]
+        header.vs_azimuth = cast(tuple[float, str | None], parsed)[0]
     elif fld == "scale_factor":
-        header.scale_factor = parsed  # type: ignore[assignment]
+        header.scale_factor = cast(float, parsed)
     elif fld == "azimuth_reference":
-        header.azimuth_reference = parsed  # type: ignore[assignment]
+        header.azimuth_reference = cast(NorthReference, parsed)
     elif fld == "calculation_method":
-        header.calculation_method = parsed  # type: ignore[assignment]
+        header.calculation_method = cast(str, parsed)
     elif fld == "surface_x":
-        header.surface_x = parsed  # type: ignore[assignment]
+        header.surface_x = cast(float, parsed)
     elif fld == "surface_y":
-        header.surface_y = parsed  # type: ignore[assignment]
+        header.surface_y = cast(float, parsed)
     elif fld in ("latitude", "longitude"):
         header.extra[fld] = parsed
     elif fld == "latlon":
-        header.extra["latitude"], header.extra["longitude"] = parsed  # type: ignore[misc]
+        header.extra["latitude"], header.extra["longitude"] = cast(tuple[float, float], parsed)
     elif fld == "grid_ne":
         if header.surface_x is None and header.surface_y is None:
-            header.surface_y, header.surface_x = parsed  # type: ignore[misc]
+            header.surface_y, header.surface_x = cast(tuple[float, float], parsed)
     elif fld == "depth_unit":
-        header.depth_unit = parsed  # type: ignore[assignment]
+        header.depth_unit = cast(DepthUnit, parsed)
     elif fld == "angle_unit":
-        header.angle_unit = parsed  # type: ignore[assignment]
+        header.angle_unit = cast(str, parsed)
     elif fld == "datum_elevation":
-        value, unit = parsed  # type: ignore[misc]
-        header.datum_elevation = value
+        elevation, unit = cast(tuple[float, str | None], parsed)
+        header.datum_elevation = elevation
         if header.depth_datum is None:
             datum = _DATUM_OF_LABEL.get(name)
             if datum is None:

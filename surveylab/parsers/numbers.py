@@ -278,7 +278,8 @@ def parse_angle(text: str, style: DecimalStyle, *, colon: bool = False) -> Angle
     h1, h2 = g.get("h1"), g.get("h2")
     if h1 and h2:
         raise ValueError(text)
-    hemi = _HEMI_WORDS[(h1 or h2).lower()] if (h1 or h2) else None
+    letter = h1 or h2
+    hemi = _HEMI_WORDS[letter.lower()] if letter else None
     mins, secs = g.get("m"), g.get("s")
     by_colon = "dm" not in g
     # bare numbers separated by spaces ("2 21 30") are degrees, minutes, seconds only when

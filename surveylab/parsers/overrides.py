@@ -154,6 +154,7 @@ def _number(key: str, value: Any) -> float:
 
 def _tie_on(value: Any) -> dict[str, float]:
     keys = ("md", "inc", "azi", "tvd", "north", "east")
+    vals: list[Any]
     if isinstance(value, TieOn):
         vals = [value.md, value.inc, value.azi, value.tvd, value.north, value.east]
     elif isinstance(value, Mapping):

@@ -226,7 +226,7 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
         )
     _resolve_surveys(header, surveys, units, station_survey, name, findings)
     _positions(header, crs, axes, units)
-    raw.vendor = vendor
+    raw.vendor.update(vendor)
     raw.vendor_decimals = {k: 2 for k in vendor}
     if header.angle_unit is None:
         header.angle_unit = "deg"

@@ -6,9 +6,14 @@ A module of its own so that the builder (:mod:`surveylab.parsers._common`) and t
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 from surveylab.models import TieOn
+
+#: A column of numbers as readers collect them: a list or an ``array('d')`` (large files).
+Floats: TypeAlias = "list[float] | array[float]"
 
 
 @dataclass(slots=True)
@@ -22,13 +27,13 @@ class RawSurvey:
     aligned with the stations; ``extra_units`` their units as the file printed them.
     """
 
-    md: list[float] = field(default_factory=list)
-    inc: list[float] = field(default_factory=list)
-    azi: list[float] = field(default_factory=list)
+    md: Floats = field(default_factory=list)
+    inc: Floats = field(default_factory=list)
+    azi: Floats = field(default_factory=list)
     projected: list[bool] = field(default_factory=list)
     used: list[bool] = field(default_factory=list)
     lines: list[int | None] = field(default_factory=list)
-    vendor: dict[str, list[float]] = field(default_factory=dict)
+    vendor: dict[str, Floats] = field(default_factory=dict)
     vendor_decimals: dict[str, int] = field(default_factory=dict)
     tie_index: int | None = None
     tie_on: TieOn | None = None

@@ -22,6 +22,7 @@ import re
 from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -568,7 +569,7 @@ class _Listing:
         if len(num) < 3 or max(self.c_md, self.c_inc, self.c_azi) >= w:
             return False
         text_cols = [j for j in range(w) if j not in num]
-        kw: dict[str, object] = dict(
+        kw: dict[str, Any] = dict(
             header=None,
             names=list(range(w)),
             na_filter=False,
@@ -846,6 +847,13 @@ def _derive_convergence(
         )
 
 
+def _degrees(values: array[float]) -> array[float]:
+    """Radians -> degrees, as an ``array('d')``."""
+    out = array("d")
+    out.frombytes(np.degrees(np.frombuffer(values, dtype=np.float64)).tobytes())
+    return out
+
+
 def _finish(
     listing: _Listing,
     *,
@@ -867,12 +875,11 @@ def _finish(
     footer_statements = statements_from_lines(listing.footer)
     apply_statements(header, statements + footer_statements, listing.style, findings)
     _units_and_refs(header, listing.cm, listing.units, raw_header, footer, findings, name)
-    inc = np.frombuffer(listing.inc, dtype=np.float64) if len(listing.inc) else np.zeros(0)
-    azi = np.frombuffer(listing.azi, dtype=np.float64) if len(listing.azi) else np.zeros(0)
+    inc, azi = listing.inc, listing.azi
     if header.angle_unit == "rad":
-        inc, azi = np.degrees(inc), np.degrees(azi)
+        inc, azi = _degrees(inc), _degrees(azi)
     other = {r: np.frombuffer(v, dtype=np.float64) for r, v in listing.other.items()}
-    _derive_convergence(header, listing.cm, azi, other, findings)
+    _derive_convergence(header, listing.cm, np.frombuffer(azi, dtype=np.float64), other, findings)
     if listing.page_breaks:
         findings.append(
             Finding(
@@ -889,12 +896,12 @@ def _finish(
     header.extra["decimal_separator"] = listing.style.decimal
     raw = RawSurvey(
         md=listing.md,
-        inc=inc,  # type: ignore[arg-type]
-        azi=azi,  # type: ignore[arg-type]
+        inc=inc,
+        azi=azi,
         projected=[bool(b) for b in listing.projected],
         used=[bool(b) for b in listing.used],
-        lines=listing.lines,  # type: ignore[arg-type]
-        vendor=listing.vendor,  # type: ignore[arg-type]
+        lines=list(listing.lines),
+        vendor=dict(listing.vendor),
         vendor_decimals=listing.vendor_dec,
         tie_index=listing.tie_index,
     )
