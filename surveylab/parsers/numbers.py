@@ -206,7 +206,7 @@ def _style(comma_decimal: bool | DecimalStyle) -> DecimalStyle:
 _DEG = r"(?:°|º|˚|deg(?:rees?|s)?\.?|d(?![a-z]))"
 _MIN = r"(?:'|’|′|‘|min(?:utes?|s)?\.?|m(?![a-z]))"
 _SEC = r"(?:\"|”|″|''|’’|sec(?:onds?|s)?\.?|s(?![a-z]))"
-_NUM = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)"
+_NUM = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
 _HEMI_WORDS = {
     "n": "N",
     "north": "N",
