@@ -117,7 +117,7 @@ def read_survey(
         raise SurveyFileError(
             label, f"input is {len(data)} bytes, larger than the {limit}-byte limit"
         )
-    if not data.strip():
+    if not data or data.isspace():  # (no stripped copy of a large file)
         raise SurveyFileError(label, "the file is empty")
     fmt = format or detect_format(data, label)
     if fmt not in FORMATS:

@@ -46,12 +46,12 @@ def build_survey(
     if len(raw.md) == 0:
         raise SurveyFileError(name, "no survey stations found")
     n = len(raw.md)
-    md = np.array(raw.md, dtype=float)
-    inc = np.array(raw.inc, dtype=float)
-    azi = np.array(raw.azi, dtype=float)
-    lines = [None if v is None else int(v) for v in raw.lines] if len(raw.lines) else []
-    projected = np.array(raw.projected if len(raw.projected) else [False] * n, dtype=bool)
-    used = np.array(raw.used if len(raw.used) else [True] * n, dtype=bool)
+    md = np.asarray(raw.md, dtype=float)
+    inc = np.asarray(raw.inc, dtype=float)
+    azi = np.asarray(raw.azi, dtype=float)
+    lines = raw.lines
+    projected = np.asarray(raw.projected, dtype=bool) if len(raw.projected) else np.zeros(n, bool)
+    used = np.asarray(raw.used, dtype=bool) if len(raw.used) else np.ones(n, bool)
     if any(a.shape != (n,) for a in (inc, azi, projected, used)):
         raise ValueError("All arrays must be of the same length")
     vendor_cols = {k: np.array(v, dtype=float) for k, v in raw.vendor.items()}

@@ -8,7 +8,7 @@ minimum-curvature recomputation does not reproduce within the file's printed pre
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -17,7 +17,14 @@ from surveylab.calc.errors import SurveyInputError
 from surveylab.calc.mincurve import minimum_curvature
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import SurveyHeader
-from surveylab.parsers.findings import StationNote, Summary, md_range, station_finding
+from surveylab.parsers.findings import (
+    MAX_LISTED,
+    StationNote,
+    Summary,
+    md_range,
+    station_finding,
+    summarised,
+)
 from surveylab.parsers.raw import RawSurvey
 
 #: DLS above this [deg per 30 m, or per 100 ft in feet surveys] is reported as a spike.
@@ -66,11 +73,56 @@ def _emit(
     findings.append(station_finding(severity, code, notes, field=field, summary=summary))
 
 
+def _emit_at(
+    findings: list[Finding],
+    severity: Severity,
+    code: str,
+    idx: np.ndarray,
+    values: np.ndarray | None,
+    message: Callable[[int], str],
+    raw: RawSurvey | None,
+    md: np.ndarray,
+    field: str | None = None,
+    summary: Summary | None = None,
+) -> None:
+    """One finding for the stations ``idx`` (values aligned with it): the messages of only the
+    stations listed (and the first, last and worst) are written."""
+    if not idx.size:
+        return
+
+    def note(k: int) -> StationNote:
+        i = int(idx[k])
+        v = None if values is None else float(values[k])
+        return StationNote(i, _line(raw, i), float(md[i]), v, message(k))
+
+    listed = [note(k) for k in range(min(idx.size, MAX_LISTED))]
+    last = listed[-1] if idx.size <= MAX_LISTED else note(idx.size - 1)
+    worst = None
+    if values is not None:
+        mag = np.abs(values)
+        ok = np.isfinite(mag)
+        if ok.any():
+            worst = note(int(np.flatnonzero(ok)[np.argmax(mag[ok])]))
+    findings.append(
+        summarised(
+            severity,
+            code,
+            count=int(idx.size),
+            first=listed[0],
+            last=last,
+            worst=worst,
+            listed=listed,
+            field=field,
+            summary=summary,
+        )
+    )
+
+
 def _summary(what: str, worst_label: str | None = None, unit: str = "") -> Summary:
     """A message for an aggregated finding: ``what`` at N stations, MD range, worst value."""
 
-    def build(notes: Sequence[StationNote], worst: StationNote | None) -> str:
-        msg = f"{what}: {len(notes)} stations, {md_range(notes)}"
+    def build(count: int, first: StationNote, last: StationNote, worst: StationNote | None) -> str:
+        msg = f"{what}: {count} stations, {md_range(first, last)}"
         if worst_label and worst is not None and worst.value is not None:
             msg += (
                 f"; {worst_label} {worst.value:.4g}{unit} at MD {worst.md:g} "
@@ -221,14 +273,14 @@ def _station_findings(
     if out.any():
         norm = np.mod(azi, 360.0)
         norm[norm >= 360.0] = 0.0
-        _emit(
+        at = np.flatnonzero(out)
+        _emit_at(
             findings,
             Severity.INFO,
             "azimuth_normalised",
-            [
-                (int(i), float(azi[i]), f"azimuth {azi[i]:g} normalised to {norm[i]:g}")
-                for i in np.flatnonzero(out)
-            ],
+            at,
+            azi[at],
+            lambda k: f"azimuth {azi[at[k]]:g} normalised to {norm[at[k]]:g}",
             raw,
             md,
             "azi",
@@ -237,14 +289,14 @@ def _station_findings(
         azi = norm
 
     bad_inc = (inc < 0) | (inc > 180)
-    _emit(
+    at_inc = np.flatnonzero(bad_inc)
+    _emit_at(
         findings,
         Severity.ERROR,
         "inclination_out_of_range",
-        [
-            (int(i), float(inc[i]), f"inclination {inc[i]:g} is outside 0..180")
-            for i in np.flatnonzero(bad_inc)
-        ],
+        at_inc,
+        inc[at_inc],
+        lambda k: f"inclination {inc[at_inc[k]]:g} is outside 0..180",
         raw,
         md,
         "inc",
@@ -253,19 +305,14 @@ def _station_findings(
 
     idx = np.flatnonzero(used)
     dmd = np.diff(md[idx])
-    dec = [
-        (
-            int(idx[k + 1]),
-            float(dmd[k]),
-            f"MD {md[idx[k + 1]]:g} is less than the previous {md[idx[k]]:g}",
-        )
-        for k in np.flatnonzero(dmd < 0)
-    ]
-    _emit(
+    back = np.flatnonzero(dmd < 0)
+    _emit_at(
         findings,
         Severity.ERROR,
         "md_not_increasing",
-        dec,
+        idx[back + 1],
+        dmd[back],
+        lambda k: f"MD {md[idx[back[k] + 1]]:g} is less than the previous {md[idx[back[k]]]:g}",
         raw,
         md,
         "md",
@@ -324,24 +371,26 @@ def _station_findings(
         _summary("MDs recorded more than once, the use flag saying which record counts"),
     )
 
-    _emit(
+    at_proj = np.flatnonzero(projected)
+    _emit_at(
         findings,
         Severity.INFO,
         "projected_station",
-        [
-            (int(i), None, f"station at MD {md[i]:g} is projected, not surveyed")
-            for i in np.flatnonzero(projected)
-        ],
+        at_proj,
+        None,
+        lambda k: f"station at MD {md[at_proj[k]]:g} is projected, not surveyed",
         raw,
         md,
         summary=_summary("projected (not surveyed) stations"),
     )
     not_used = np.flatnonzero(~used)
-    _emit(
+    _emit_at(
         findings,
         Severity.INFO,
         "station_not_used",
-        [(int(i), None, f"station at MD {md[i]:g} is flagged not used") for i in not_used],
+        not_used,
+        None,
+        lambda k: f"station at MD {md[not_used[k]]:g} is flagged not used",
         raw,
         md,
         summary=_summary("stations flagged not used"),
@@ -386,19 +435,16 @@ def _geometry_checks(
     with np.errstate(divide="ignore", invalid="ignore"):
         dls = np.asarray(pos.dogleg, dtype=float) * course / dmd
     rate = f"deg/{course:g} {unit.value}"
-    spikes = [
-        (
-            int(idx[k]),
-            float(dls[k]),
-            f"DLS {dls[k]:.2f} {rate} at MD {md[k]:g} exceeds {DLS_SPIKE_LIMIT:g}",
-        )
-        for k in np.flatnonzero(dls > DLS_SPIKE_LIMIT)  # NaN compares False
-    ]
-    _emit(
+    spikes = np.flatnonzero(dls > DLS_SPIKE_LIMIT)  # NaN compares False
+    _emit_at(
         findings,
         Severity.WARNING,
         "dls_spike",
-        spikes,
+        idx[spikes],
+        dls[spikes],
+        lambda k: (
+            f"DLS {dls[spikes[k]]:.2f} {rate} at MD {md[spikes[k]]:g} exceeds {DLS_SPIKE_LIMIT:g}"
+        ),
         raw,
         md_all,
         "dls",
@@ -416,20 +462,13 @@ def _geometry_checks(
         if not over.any():
             continue
         bad = np.flatnonzero(over & np.isfinite(diff))
-        items = [
-            (
-                int(idx[k]),
-                float(calc[k] - given[k]),
-                f"vendor {col.upper()} {given[k]:g} is not reproduced by minimum curvature "
-                f"({calc[k]:.4f}; tolerance {tol:g})",
-            )
-            for k in bad
-        ]
-        _emit(
+        _emit_at(
             findings,
             Severity.WARNING,
             "vendor_position_mismatch",
-            items,
+            idx[bad],
+            np.asarray(calc, dtype=float)[bad] - given[bad],
+            _mismatch_message(col, given, np.asarray(calc, dtype=float), bad, tol),
             raw,
             md_all,
             col,
@@ -438,3 +477,16 @@ def _geometry_checks(
                 "largest difference",
             ),
         )
+
+
+def _mismatch_message(
+    col: str, given: np.ndarray, calc: np.ndarray, bad: np.ndarray, tol: float
+) -> Callable[[int], str]:
+    def message(k: int) -> str:
+        i = bad[k]
+        return (
+            f"vendor {col.upper()} {given[i]:g} is not reproduced by minimum curvature "
+            f"({calc[i]:.4f}; tolerance {tol:g})"
+        )
+
+    return message

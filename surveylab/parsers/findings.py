@@ -29,13 +29,13 @@ class StationNote:
     message: str
 
 
-#: Builds the message of an aggregated finding from its notes and the worst note.
-Summary = Callable[[Sequence[StationNote], StationNote | None], str]
+#: Builds the message of an aggregated finding from (count, first note, last note, worst note).
+Summary = Callable[[int, StationNote, StationNote, StationNote | None], str]
 
 
-def md_range(notes: Sequence[StationNote]) -> str:
+def md_range(first: StationNote, last: StationNote) -> str:
     """``"MD 100 to 250"`` for the first and last note (one MD when they are equal)."""
-    a, b = notes[0].md, notes[-1].md
+    a, b = first.md, last.md
     return f"MD {a:g}" if a == b else f"MD {a:g} to {b:g}"
 
 
@@ -49,9 +49,9 @@ def _worst(notes: Sequence[StationNote]) -> StationNote | None:
     return best
 
 
-def _generic(notes: Sequence[StationNote], worst: StationNote | None) -> str:
-    return f"{notes[0].message} (and {len(notes) - 1} more like it: {len(notes)} stations, " + (
-        f"{md_range(notes)})"
+def _generic(count: int, first: StationNote, last: StationNote, worst: StationNote | None) -> str:
+    return f"{first.message} (and {count - 1} more like it: {count} stations, " + (
+        f"{md_range(first, last)})"
     )
 
 
@@ -76,16 +76,37 @@ def station_finding(
     field : str, optional
         Column or element concerned [-].
     summary : callable, optional
-        Message of the aggregated finding from (notes, worst note); default names the first
-        station's message, the count and the MD range.
+        Message of the aggregated finding from (count, first, last, worst note); default
+        names the first station's message, the count and the MD range.
     """
-    worst = _worst(notes)
-    listed = tuple(
-        {"station": n.station, "line": n.line, "md": n.md, "value": n.value, "message": n.message}
-        for n in notes[:MAX_LISTED]
+    return summarised(
+        severity,
+        code,
+        count=len(notes),
+        first=notes[0],
+        last=notes[-1],
+        worst=_worst(notes),
+        listed=notes[:MAX_LISTED],
+        field=field,
+        summary=summary,
     )
-    first = notes[0]
-    message = first.message if len(notes) == 1 else (summary or _generic)(notes, worst)
+
+
+def summarised(
+    severity: Severity,
+    code: str,
+    *,
+    count: int,
+    first: StationNote,
+    last: StationNote,
+    worst: StationNote | None,
+    listed: Sequence[StationNote],
+    field: str | None = None,
+    summary: Summary | None = None,
+) -> Finding:
+    """A finding of ``count`` stations from its first, last and worst notes and those listed
+    (a cause at a million stations costs :data:`MAX_LISTED` notes, not a million)."""
+    message = first.message if count == 1 else (summary or _generic)(count, first, last, worst)
     return Finding(
         severity,
         code,
@@ -93,12 +114,21 @@ def station_finding(
         station=first.station,
         line=first.line,
         field=field,
-        count=len(notes),
+        count=count,
         md_from=first.md,
-        md_to=notes[-1].md,
+        md_to=last.md,
         worst=None if worst is None else worst.value,
         worst_station=None if worst is None else worst.station,
-        stations=listed,
+        stations=tuple(
+            {
+                "station": n.station,
+                "line": n.line,
+                "md": n.md,
+                "value": n.value,
+                "message": n.message,
+            }
+            for n in listed[:MAX_LISTED]
+        ),
     )
 
 

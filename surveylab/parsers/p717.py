@@ -130,6 +130,8 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
     header = SurveyHeader()
     findings: list[Finding] = []
     raw = RawSurvey()
+    cols: tuple[list[float], list[float], list[float]] = ([], [], [])
+    flags: tuple[list[bool], list[bool]] = ([], [])
     units: dict[int, _Unit] = {}
     crs: dict[str, str] = {}
     axes: dict[str, list[tuple[str, int | None]]] = {}
@@ -210,10 +212,12 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
                 elif z is not None:
                     header.extra["zdp_depth_vertical_crs"] = z
         elif rec == "P7":
-            _station(f, raw, vendor, name, lineno)
+            _station(f, raw, cols, flags, vendor, name, lineno)
             station_survey.append(f[3] if len(f) > 3 else "")
-    if not raw.md:
+    if not cols[0]:
         raise SurveyFileError(name, "no P7 station records")
+    raw.md, raw.inc, raw.azi = cols
+    raw.projected, raw.used = flags
     if not_records:
         findings.append(
             Finding(
@@ -467,7 +471,13 @@ def _positions(
 
 
 def _station(
-    f: list[str], raw: RawSurvey, vendor: dict[str, list[float]], name: str, lineno: int
+    f: list[str],
+    raw: RawSurvey,
+    cols: tuple[list[float], list[float], list[float]],
+    flags: tuple[list[bool], list[bool]],
+    vendor: dict[str, list[float]],
+    name: str,
+    lineno: int,
 ) -> None:
     if len(f) < 13:
         raise SurveyFileError(
@@ -490,13 +500,12 @@ def _station(
         raise SurveyFileError(
             name, f"status code {f[8]!r} is not a number", line=lineno, field="status"
         ) from None
-    n = len(raw.md)
-    raw.md.append(vals[0])
-    raw.inc.append(vals[1])
-    raw.azi.append(vals[2])
+    n = len(cols[0])
+    for values, v in zip(cols, vals, strict=True):
+        values.append(v)
     raw.lines.append(lineno)
-    raw.projected.append(status in _STATUS_PROJECTED or "project" in f[9].lower())
-    raw.used.append(status not in _STATUS_NOT_USED)
+    flags[0].append(status in _STATUS_PROJECTED or "project" in f[9].lower())
+    flags[1].append(status not in _STATUS_NOT_USED)
     if f[7].upper() == "TP" and raw.tie_index is None:
         raw.tie_index = n
     for j, col in ((13, "north"), (14, "east"), (15, "tvd")):

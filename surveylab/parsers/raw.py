@@ -6,14 +6,18 @@ A module of its own so that the builder (:mod:`surveylab.parsers._common`) and t
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+import numpy as np
+import numpy.typing as npt
+
 from surveylab.models import TieOn
 
-#: A column of numbers as readers collect them: a list or an ``array('d')`` (large files).
-Floats: TypeAlias = "list[float] | array[float]"
+#: A column of numbers as readers collect them: a list, or a numpy array (large files).
+Floats: TypeAlias = "list[float] | npt.NDArray[np.float64]"
+#: A column of station flags: a list, or a numpy bool array.
+Flags: TypeAlias = "list[bool] | npt.NDArray[np.bool_]"
 
 
 @dataclass(slots=True)
@@ -30,8 +34,8 @@ class RawSurvey:
     md: Floats = field(default_factory=list)
     inc: Floats = field(default_factory=list)
     azi: Floats = field(default_factory=list)
-    projected: list[bool] = field(default_factory=list)
-    used: list[bool] = field(default_factory=list)
+    projected: Flags = field(default_factory=list)
+    used: Flags = field(default_factory=list)
     lines: list[int | None] = field(default_factory=list)
     vendor: dict[str, Floats] = field(default_factory=dict)
     vendor_decimals: dict[str, int] = field(default_factory=dict)

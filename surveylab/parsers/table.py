@@ -19,7 +19,6 @@ import io
 import itertools
 import math
 import re
-from array import array
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +62,7 @@ from surveylab.parsers.terms import (
     depth_unit_from_text,
     method_from_text,
 )
-from surveylab.parsers.text import iter_lines
+from surveylab.parsers.text import iter_text_chunks
 
 __all__ = [
     "AZIMUTH_ALIASES",
@@ -77,8 +76,6 @@ __all__ = [
 
 #: Lines (or rows) searched for the column-names row [-].
 MAX_HEADER_SCAN = 400
-#: Lines read from the stream at a time [-].
-_CHUNK = 16384
 #: Data rows sampled to decide the decimal separator [-].
 _SAMPLE_ROWS = 300
 #: Stations whose vendor cells set the printed precision of a vendor column [-].
@@ -89,6 +86,9 @@ _FOOTER_LINES = 2000
 _PROJECTED = re.compile(r"project|extrapolat|\bproj\b", re.I)
 _TIE = re.compile(r"\btie[\s-]?(?:in|on|point)?\b", re.I)
 _SENTINELS = frozenset((-999.25, 999.25, -9999.0, -99999.0))
+_SENTINEL_LIST = sorted(_SENTINELS)
+#: Fewest rows worth a pandas read [-].
+_MIN_FAST = 8
 _NOT_USED = frozenset(("0", "false", "no", "n"))
 _RULE = re.compile(r"^[\s\-=_*~.+|,;:\t]*$")
 # a word of two letters or more standing alone: prose, not a mistyped number ("1O.5")
@@ -258,6 +258,45 @@ def find_layout(lines: list[str]) -> _Layout | None:
 # --------------------------------------------------------------------------------------------
 
 
+class _Col:
+    """A growing column: values appended one at a time (row reader) or as whole arrays
+    (runs read by pandas), joined once at the end (no re-allocation per run)."""
+
+    __slots__ = ("chunks", "dtype", "items", "n")
+
+    def __init__(self, dtype: type = np.float64) -> None:
+        self.chunks: list[np.ndarray] = []
+        self.items: list[float] = []
+        self.dtype = dtype
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def append(self, v: float) -> None:
+        self.items.append(v)
+        self.n += 1
+
+    def extend(self, values: np.ndarray) -> None:
+        self._flush()
+        self.chunks.append(values)
+        self.n += len(values)
+
+    def _flush(self) -> None:
+        if self.items:
+            self.chunks.append(np.asarray(self.items, dtype=self.dtype))
+            self.items = []
+
+    def array(self) -> np.ndarray:
+        """All values, in order."""
+        self._flush()
+        if not self.chunks:
+            return np.empty(0, dtype=self.dtype)
+        out = np.concatenate(self.chunks) if len(self.chunks) > 1 else self.chunks[0]
+        self.chunks = [out]
+        return out
+
+
 class _Listing:
     """Reads the rows of one listing after its names row: stations, units row, page headers."""
 
@@ -278,15 +317,15 @@ class _Listing:
         self.extra_cols = cm.extra_indices()
         self.units: dict[str, str | None] = dict(cm.units)
         self.col_units: list[str | None] = list(cm.col_units)
-        self.md = array("d")
-        self.inc = array("d")
-        self.azi = array("d")
-        self.lines = array("q")
+        self.md = _Col()
+        self.inc = _Col()
+        self.azi = _Col()
+        self.lines = _Col(np.int64)
         self.projected = bytearray()
         self.used = bytearray()
-        self.vendor: dict[str, array[float]] = {r: array("d") for r in self.vendor_roles}
+        self.vendor: dict[str, _Col] = {r: _Col() for r in self.vendor_roles}
         self.vendor_dec: dict[str, int] = {}
-        self.other: dict[NorthReference, array[float]] = {r: array("d") for r in cm.other_azimuths}
+        self.other: dict[NorthReference, _Col] = {r: _Col() for r in cm.other_azimuths}
         self.extras: dict[int, list[object]] = {j: [] for j in self.extra_cols}
         self.overflow: list[str] = []  # cells right of the last name, joined per station
         self.has_overflow = False
@@ -518,49 +557,83 @@ class _Listing:
         raise self._error(first_no, fld, txt, exc, after=lineno)
 
     # ------------------------------------------------------------------ many rows
-    def text_lines(self, numbered: Iterable[tuple[int, str]]) -> None:
-        """Read text lines, runs of plain station rows through ``pandas.read_csv``."""
+    def text_chunk(self, first_no: int, text: str) -> int:
+        """Read consecutive text lines (``first_no`` is the first one's 1-based number).
+
+        Row by row until the first station sets the row width; then the whole chunk through
+        ``pandas.read_csv`` when every line of it is a plain station row, else runs of lines
+        with the stations' cell count through pandas (:meth:`_run`) and the others row by row.
+        """
         assert self.splitter is not None
+        count = text.count("\n") + 1
+        if self.fast_width is not None and text and self._fast(first_no, text, count):
+            return count
         split = self.splitter.split
         delim = self.splitter.delim
-        block_nos: list[int] = []
-        block: list[str] = []
-        for lineno, line in numbered:
-            w = self.fast_width
-            plain = False
-            if w is not None and '"' not in line:
-                cells_n = line.count(delim) + 1 if delim is not None else len(line.split())
-                plain = cells_n == w
-                if plain:
-                    s = line.lstrip()
-                    plain = bool(s) and not s.startswith("#") and not _RULE.match(line)
-            if plain:
-                block_nos.append(lineno)
-                block.append(line)
-                if len(block) >= _CHUNK:
-                    self._flush(block_nos, block)
-                    block_nos, block = [], []
-                continue
-            if block:
-                self._flush(block_nos, block)
-                block_nos, block = [], []
-            if not line.strip():
-                continue
-            self.row(lineno, split(line), line)
-        if block:
-            self._flush(block_nos, block)
+        lines = text.split("\n")
+        n = len(lines)
+        i = 0
+        while i < n and self.fast_width is None:
+            line = lines[i]
+            if line.strip():
+                self.row(first_no + i, split(line), line)
+            i += 1
+        if i >= n:
+            return count
+        w = self.fast_width
+        assert w is not None
+        rest = lines[i:]
+        if delim is not None:
+            counts = np.fromiter(map(str.count, rest, itertools.repeat(delim)), np.int64, len(rest))
+            ok = counts == w - 1
+        else:
+            ok = np.fromiter(map(len, map(str.split, rest)), np.int64, len(rest)) == w
+        edges = np.flatnonzero(np.diff(ok.astype(np.int8))) + 1
+        starts = np.concatenate(([0], edges))
+        ends = np.concatenate((edges, [len(rest)]))
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            if ok[a]:
+                self._run(first_no + i + a, rest[a:b])
+            else:
+                for k in range(a, b):
+                    line = rest[k]
+                    if line.strip():
+                        self.row(first_no + i + k, split(line), line)
+        return count
 
-    def _flush(self, linenos: list[int], block: list[str]) -> None:
-        if len(block) < 8 or not self._fast(linenos, block):
-            assert self.splitter is not None
-            for no, line in zip(linenos, block, strict=True):
-                self.row(no, self.splitter.split(line), line)
+    def _run(self, first_no: int, lines: list[str]) -> None:
+        """Lines with the station rows' cell count: pandas when every one is a plain station
+        row, else the plain stretches between the others (spacers, ``#`` rows...)."""
+        assert self.splitter is not None
+        if len(lines) >= _MIN_FAST and self._fast(first_no, lines):
+            return
+        plain = [
+            bool(t) and not t.startswith("#") and not _RULE.match(line)
+            for line, t in zip(lines, map(str.lstrip, lines), strict=True)
+        ]
+        if all(plain) or len(lines) < _MIN_FAST:
+            for k, line in enumerate(lines):
+                if line.strip():
+                    self.row(first_no + k, self.splitter.split(line), line)
+            return
+        k = 0
+        while k < len(lines):
+            j = k
+            while j < len(lines) and plain[j] == plain[k]:
+                j += 1
+            if plain[k]:
+                self._run(first_no + k, lines[k:j])
+            else:
+                for q in range(k, j):
+                    if lines[q].strip():
+                        self.row(first_no + q, self.splitter.split(lines[q]), lines[q])
+            k = j
 
-    def _fast(self, linenos: list[int], block: list[str]) -> bool:
+    def _fast(self, first_no: int, block: list[str] | str, count: int | None = None) -> bool:
         """Read a run of plain rows with pandas; False (nothing read) when any row is not plain.
 
         A plain row has the run's cell count and a finite MD, inclination and azimuth that
-        ``float`` reads (in the file's decimal style), no null sentinel and no ``_``.
+        pandas reads as numbers (in the file's decimal style), and no null sentinel.
         """
         assert self.splitter is not None and self.fast_width is not None
         w = self.fast_width
@@ -574,83 +647,71 @@ class _Listing:
             names=list(range(w)),
             na_filter=False,
             engine="c",
-            quoting=csv.QUOTE_NONE,
+            quoting=csv.QUOTE_NONE if delim is None else csv.QUOTE_MINIMAL,
             sep=r"\s+" if delim is None else delim,
         )
         if self.style.comma and delim != ",":
             kw["decimal"] = ","
-        src = "\n".join(block)
+        src = block if isinstance(block, str) else "\n".join(block)
+        if count is not None:
+            m = count
+        else:
+            m = src.count("\n") + 1 if isinstance(block, str) else len(block)
         if self.style.comma and "." in src:
             return False  # a decimal point in a decimal-comma file: the row reader names it
+        core = (self.c_md, self.c_inc, self.c_azi)
+        raw = src.encode("utf-8")  # the C parser reads bytes twice as fast as text
+        kw["encoding"] = "utf-8"
         try:
             frame = pd.read_csv(
-                io.StringIO(src),
+                io.BytesIO(raw),
                 dtype={j: np.float64 for j in num} | dict.fromkeys(text_cols, str),
                 **kw,
             )
         except (ValueError, pd.errors.ParserError):
             try:
                 frame = pd.read_csv(
-                    io.StringIO(src),
-                    dtype={j: np.float64 for j in (self.c_md, self.c_inc, self.c_azi)}
-                    | {j: str for j in range(w) if j not in (self.c_md, self.c_inc, self.c_azi)},
+                    io.BytesIO(raw),
+                    dtype={j: np.float64 if j in core else str for j in range(w)},
                     **kw,
                 )
             except (ValueError, pd.errors.ParserError):
                 return False
-        if len(frame) != len(block):
+        if len(frame) != m:  # a blank line pandas skipped: the row reader takes the run
             return False
         md = frame[self.c_md].to_numpy(dtype=np.float64)
         inc = frame[self.c_inc].to_numpy(dtype=np.float64)
         azi = frame[self.c_azi].to_numpy(dtype=np.float64)
-        core = np.concatenate((md, inc, azi))
-        if not np.isfinite(core).all() or np.isin(core, list(_SENTINELS)).any():
+        stacked = np.concatenate((md, inc, azi))
+        if not np.isfinite(stacked).all() or np.isin(stacked, _SENTINEL_LIST).any():
             return False
-        self._resolve_pending(linenos[0])
+        self._resolve_pending(first_no)
         self.before_data = False
         n0 = len(self.md)
-        m = len(block)
-        self.md.extend(md.tolist())
-        self.inc.extend(inc.tolist())
-        self.azi.extend(azi.tolist())
-        self.lines.extend(linenos)
-        comments = self._text(frame, self.c_comment, m)
-        over = [""] * m
-        if w > self.cm.width:
-            parts = [self._text(frame, j, m) for j in range(self.cm.width, w)]
-            over = [" ".join(p for p in ps if p) for ps in zip(*parts, strict=True)]
-            self.has_overflow = self.has_overflow or any(over)
-        self.overflow.extend(over)
-        texts = [f"{c} {o}".strip() for c, o in zip(comments, over, strict=True)]
-        self.projected.extend(bool(t and _PROJECTED.search(t)) for t in texts)
-        if self.tie_index is None:
-            self.tie_index = next(
-                (n0 + i for i, t in enumerate(texts) if t and _TIE.search(t)), None
-            )
-        if self.c_used is not None and self.c_used < w:
-            flags = self._text(frame, self.c_used, m)
-            self.used.extend(f.lower() not in _NOT_USED for f in flags)
-        else:
-            self.used.extend(b"\x01" * m)
+        self.md.extend(md)
+        self.inc.extend(inc)
+        self.azi.extend(azi)
+        self.lines.extend(np.arange(first_no, first_no + m, dtype=np.int64))
+        self._flags(frame, w, n0, m)
         n_dec = max(0, min(m, _DECIMALS_FROM - n0))
         for role in self.vendor_roles:
             j = self.cm.cols[role]
             if j >= w:
-                self.vendor[role].extend([math.nan] * m)
+                self.vendor[role].extend(np.full(m, np.nan))
                 continue
             col = frame[j]
             if col.dtype == np.float64:
-                vals = col.to_numpy()
-                vals = np.where(np.isin(vals, list(_SENTINELS)), np.nan, vals)
+                vals = col.to_numpy(dtype=np.float64)
+                vals = np.where(np.isin(vals, _SENTINEL_LIST), np.nan, vals)
                 if n_dec:
-                    printed = [repr_dec(block[i], j, delim) for i in range(n_dec)]
+                    head = src.split("\n", n_dec)[:n_dec]
+                    printed = [repr_dec(line, j, delim) for line in head]
                     best = max([self.vendor_dec.get(role, -1), *printed])
                     if best >= 0:
                         self.vendor_dec[role] = best
-                self.vendor[role].extend(vals.tolist())
+                self.vendor[role].extend(vals)
             else:
-                txts = col.tolist()
-                for i, txt in enumerate(txts):
+                for i, txt in enumerate(col.tolist()):
                     try:
                         v = self._num(txt)
                     except ValueError:
@@ -661,7 +722,7 @@ class _Listing:
                                 "vendor_value_unreadable",
                                 f"cannot read {txt.strip()!r} as a number",
                                 station=n0 + i,
-                                line=linenos[i],
+                                line=first_no + i,
                                 field=role,
                             )
                         )
@@ -674,11 +735,11 @@ class _Listing:
                     self.vendor[role].append(v)
         for ref, j in self.cm.other_azimuths.items():
             if j >= w:
-                self.other[ref].extend([math.nan] * m)
+                self.other[ref].extend(np.full(m, np.nan))
                 continue
             col = frame[j]
             if col.dtype == np.float64:
-                self.other[ref].extend(col.tolist())
+                self.other[ref].extend(col.to_numpy(dtype=np.float64))
             else:
                 for txt in col.tolist():
                     try:
@@ -692,10 +753,42 @@ class _Listing:
                 continue
             col = frame[j]
             if col.dtype == np.float64:
-                self.extras[j].append(col.to_numpy())
+                self.extras[j].append(col.to_numpy(dtype=np.float64))
             else:
                 self.extras[j].extend(s.strip() for s in col.tolist())
         return True
+
+    def _flags(self, frame: pd.DataFrame, w: int, n0: int, m: int) -> None:
+        """Projected, tie-in and use flags of a run of rows, from its comment and flag cells."""
+        texts: list[str] | None = None
+        if self.c_comment is not None and self.c_comment < w:
+            texts = self._text(frame, self.c_comment, m)
+        over = [""] * m
+        if w > self.cm.width:
+            parts = [self._text(frame, j, m) for j in range(self.cm.width, w)]
+            over = [" ".join(p for p in ps if p) for ps in zip(*parts, strict=True)]
+            if any(over):
+                self.has_overflow = True
+                texts = (
+                    over
+                    if texts is None
+                    else [f"{c} {o}".strip() for c, o in zip(texts, over, strict=True)]
+                )
+        self.overflow.extend(over)
+        projected = bytearray(m)
+        if texts is not None:
+            for i, t in enumerate(texts):
+                if t:
+                    if _PROJECTED.search(t):
+                        projected[i] = 1
+                    if self.tie_index is None and _TIE.search(t):
+                        self.tie_index = n0 + i
+        self.projected.extend(projected)
+        if self.c_used is not None and self.c_used < w:
+            flags = self._text(frame, self.c_used, m)
+            self.used.extend(f.lower() not in _NOT_USED for f in flags)
+        else:
+            self.used.extend(b"\x01" * m)
 
     @staticmethod
     def _text(frame: pd.DataFrame, j: int | None, m: int) -> list[str]:
@@ -847,13 +940,6 @@ def _derive_convergence(
         )
 
 
-def _degrees(values: array[float]) -> array[float]:
-    """Radians -> degrees, as an ``array('d')``."""
-    out = array("d")
-    out.frombytes(np.degrees(np.frombuffer(values, dtype=np.float64)).tobytes())
-    return out
-
-
 def _finish(
     listing: _Listing,
     *,
@@ -875,11 +961,11 @@ def _finish(
     footer_statements = statements_from_lines(listing.footer)
     apply_statements(header, statements + footer_statements, listing.style, findings)
     _units_and_refs(header, listing.cm, listing.units, raw_header, footer, findings, name)
-    inc, azi = listing.inc, listing.azi
+    inc, azi = listing.inc.array(), listing.azi.array()
     if header.angle_unit == "rad":
-        inc, azi = _degrees(inc), _degrees(azi)
-    other = {r: np.frombuffer(v, dtype=np.float64) for r, v in listing.other.items()}
-    _derive_convergence(header, listing.cm, np.frombuffer(azi, dtype=np.float64), other, findings)
+        inc, azi = np.degrees(inc), np.degrees(azi)
+    other = {r: v.array() for r, v in listing.other.items()}
+    _derive_convergence(header, listing.cm, azi, other, findings)
     if listing.page_breaks:
         findings.append(
             Finding(
@@ -895,13 +981,13 @@ def _finish(
         header.extra["dls_unit"] = listing.units["dls"]
     header.extra["decimal_separator"] = listing.style.decimal
     raw = RawSurvey(
-        md=listing.md,
+        md=listing.md.array(),
         inc=inc,
         azi=azi,
-        projected=[bool(b) for b in listing.projected],
-        used=[bool(b) for b in listing.used],
-        lines=list(listing.lines),
-        vendor=dict(listing.vendor),
+        projected=np.frombuffer(listing.projected, np.uint8).astype(bool),
+        used=np.frombuffer(listing.used, np.uint8).astype(bool),
+        lines=listing.lines.array().tolist(),
+        vendor={r: c.array() for r, c in listing.vendor.items()},
         vendor_decimals=listing.vendor_dec,
         tie_index=listing.tie_index,
     )
@@ -942,8 +1028,12 @@ def read_text_table(data: bytes, name: str, fmt: str = "csv") -> ParsedSurvey:
     fmt : str
         Format name recorded in the result [-].
     """
-    stream = iter_lines(data, name)
-    scan = list(itertools.islice(stream, MAX_HEADER_SCAN + _SAMPLE_ROWS))
+    chunks = iter_text_chunks(data, name)
+    scan: list[str] = []
+    for chunk in chunks:
+        scan.extend(chunk.split("\n"))
+        if len(scan) >= MAX_HEADER_SCAN + _SAMPLE_ROWS:
+            break
     layout = find_layout(scan[:MAX_HEADER_SCAN])
     if layout is None:
         raise SurveyFileError(
@@ -967,11 +1057,11 @@ def read_text_table(data: bytes, name: str, fmt: str = "csv") -> ParsedSurvey:
     raw_header = "\n".join(scan[: hi + span])
     listing = _Listing(name, cm, style, splitter)
     first = hi + span
-    numbered = itertools.chain(
-        ((no + 1, line) for no, line in enumerate(scan[first:], start=first)),
-        ((no + 1, line) for no, line in enumerate(stream, start=len(scan))),
-    )
-    listing.text_lines(numbered)
+    listing.text_chunk(first + 1, "\n".join(scan[first:]))
+    no = len(scan) + 1
+    del scan
+    for chunk in chunks:
+        no += listing.text_chunk(no, chunk)
     return _finish(
         listing, fmt=fmt, name=name, statements=statements, raw_header=raw_header, findings=[]
     )

@@ -12,7 +12,10 @@ from collections.abc import Iterator
 
 from surveylab.parsers._errors import SurveyFileError
 
-__all__ = ["decode_text", "detect_encoding", "iter_lines", "split_lines"]
+__all__ = ["decode_text", "detect_encoding", "iter_lines", "iter_text_chunks", "split_lines"]
+
+#: Characters decoded at a time by :func:`iter_line_chunks` [-].
+CHUNK_CHARS = 1 << 20
 
 
 def detect_encoding(data: bytes, name: str) -> str:
@@ -89,6 +92,45 @@ def iter_lines(data: bytes, name: str) -> Iterator[str]:
             yield line[:-1] if line.endswith("\n") else line
     except UnicodeDecodeError:
         raise SurveyFileError(name, f"not readable as {enc} text") from None
+
+
+def iter_text_chunks(data: bytes, name: str, size: int = CHUNK_CHARS) -> Iterator[str]:
+    """Survey text in chunks of about ``size`` characters, each of whole lines.
+
+    Parameters
+    ----------
+    data : bytes
+        File content [-].
+    name : str
+        File name used in messages [-].
+    size : int
+        Characters decoded at a time [-].
+
+    Yields
+    ------
+    str
+        Consecutive whole lines joined by ``"\\n"`` (CR, LF and CRLF all end a line), without
+        the last line ending; the chunks together hold every line of the file once, in order.
+    """
+    enc = detect_encoding(data, name)
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=enc, newline=None)
+    carry = ""
+    try:
+        while True:
+            text = stream.read(size)
+            if not text:
+                break
+            text = carry + text
+            cut = text.rfind("\n")
+            if cut < 0:
+                carry = text
+                continue
+            carry = text[cut + 1 :]
+            yield text[:cut]
+    except UnicodeDecodeError:
+        raise SurveyFileError(name, f"not readable as {enc} text") from None
+    if carry:
+        yield carry
 
 
 _LINE_SPLIT = re.compile(r"\r\n|\r|\n")
