@@ -1,6 +1,6 @@
-"""Hypothesis profiles of the parser tests: ``ci`` (derandomized: the same cases every run,
-chosen when ``CI`` is set) and ``dev`` (fresh cases each run, with a fixed seed available via
-``HYPOTHESIS_SEED``). The generator tests take their example counts on top of the profile."""
+"""Hypothesis profiles of the parser tests: ``parsers-ci`` (derandomized: the same cases every
+run, chosen when ``CI`` is set) and ``parsers-dev`` (fresh cases each run; ``pytest
+--hypothesis-seed=N`` repeats one). The tests set their example counts on top of the profile."""
 
 from __future__ import annotations
 
