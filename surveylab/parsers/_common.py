@@ -34,8 +34,13 @@ def build_survey(
     raw_header: str = "",
     raw_footer: str = "",
     findings: list[Finding] | None = None,
+    extra_columns: pd.DataFrame | None = None,
+    extra_units: dict[str, str | None] | None = None,
 ) -> ParsedSurvey:
     """Assemble a :class:`ParsedSurvey` and run the common checks.
+
+    ``extra_columns`` (row-aligned with the stations) and ``extra_units`` are the columns no
+    role claims, as the reader found them.
 
     The tie-on: a row the file marks as tie-on (or a first row at MD 0) is kept as a station and
     copied into ``header.tie_on``. When the first station prints vendor TVD/N/E, the
@@ -86,6 +91,8 @@ def build_survey(
         raw_header=raw_header,
         raw_footer=raw_footer,
         findings=aggregate(findings, md),
+        extra_columns=pd.DataFrame() if extra_columns is None else extra_columns,
+        extra_units=extra_units or {},
         lines=lines,
         vendor_decimals=dict(raw.vendor_decimals),
     )

@@ -463,6 +463,8 @@ def _head(segment: str) -> tuple[str, str] | None:
 
 def _split_inner(label: str, value: str, line: int | None) -> list[tuple[str, str]]:
     """Split ``value`` before each label this module knows (``X Units: feet``)."""
+    if ":" not in value and "=" not in value:
+        return [(label, value)]
     out: list[tuple[str, str]] = []
     rest = value
     cur = label

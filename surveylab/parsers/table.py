@@ -19,7 +19,7 @@ import io
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,7 +77,7 @@ __all__ = [
 #: Lines (or rows) searched for the column-names row [-].
 MAX_HEADER_SCAN = 400
 #: Data rows sampled to decide the decimal separator [-].
-_SAMPLE_ROWS = 300
+_SAMPLE_ROWS = 60
 #: Stations whose vendor cells set the printed precision of a vendor column [-].
 _DECIMALS_FROM = 50
 #: Footer lines kept as text [-].
@@ -87,8 +87,10 @@ _PROJECTED = re.compile(r"project|extrapolat|\bproj\b", re.I)
 _TIE = re.compile(r"\btie[\s-]?(?:in|on|point)?\b", re.I)
 _SENTINELS = frozenset((-999.25, 999.25, -9999.0, -99999.0))
 _SENTINEL_LIST = sorted(_SENTINELS)
-#: Fewest rows worth a pandas read [-].
+#: Fewest rows worth reading column by column [-].
 _MIN_FAST = 8
+#: Longest run split in Python; longer runs go through pandas.read_csv [-].
+_PANDAS_FROM = 4096
 _NOT_USED = frozenset(("0", "false", "no", "n"))
 _RULE = re.compile(r"^[\s\-=_*~.+|,;:\t]*$")
 # a word of two letters or more standing alone: prose, not a mistyped number ("1O.5")
@@ -630,28 +632,19 @@ class _Listing:
             k = j
 
     def _fast(self, first_no: int, block: list[str] | str, count: int | None = None) -> bool:
-        """Read a run of plain rows with pandas; False (nothing read) when any row is not plain.
+        """Read a run of plain rows column by column; False (nothing read) when any row is not
+        plain.
 
-        A plain row has the run's cell count and a finite MD, inclination and azimuth that
-        pandas reads as numbers (in the file's decimal style), and no null sentinel.
+        A plain row has the run's cell count and a finite MD, inclination and azimuth read as
+        numbers in the file's decimal style, and no null sentinel. Runs of up to
+        :data:`_PANDAS_FROM` rows are split in Python (cheaper than starting the C parser);
+        longer ones go through ``pandas.read_csv``. Either way the values are the row reader's.
         """
         assert self.splitter is not None and self.fast_width is not None
         w = self.fast_width
-        delim = self.splitter.delim
         num = [j for j in self.numeric_cols if j < w]
         if len(num) < 3 or max(self.c_md, self.c_inc, self.c_azi) >= w:
             return False
-        text_cols = [j for j in range(w) if j not in num]
-        kw: dict[str, Any] = dict(
-            header=None,
-            names=list(range(w)),
-            na_filter=False,
-            engine="c",
-            quoting=csv.QUOTE_NONE if delim is None else csv.QUOTE_MINIMAL,
-            sep=r"\s+" if delim is None else delim,
-        )
-        if self.style.comma and delim != ",":
-            kw["decimal"] = ","
         src = block if isinstance(block, str) else "\n".join(block)
         if count is not None:
             m = count
@@ -659,9 +652,72 @@ class _Listing:
             m = src.count("\n") + 1 if isinstance(block, str) else len(block)
         if self.style.comma and "." in src:
             return False  # a decimal point in a decimal-comma file: the row reader names it
+        if m <= _PANDAS_FROM and '"' not in src:
+            lines = block if isinstance(block, list) else src.split("\n")
+            cols, texts = self._py_columns(lines, w, num)
+        else:
+            cols, texts = self._pd_columns(src, m, w, num), None
+        if cols is None:
+            return False
+        return self._take(first_no, m, w, cols, src, texts)
+
+    def _py_columns(
+        self, lines: list[str], w: int, num: list[int]
+    ) -> tuple[dict[int, np.ndarray | list[str]] | None, dict[int, Sequence[str]]]:
+        """The cells of a short run, column by column: numbers for the numeric columns that
+        ``float`` reads whole, texts for the others (and the numeric columns' texts); None
+        when MD, inclination or azimuth are not all plain numbers."""
+        delim = self.splitter.delim if self.splitter is not None else None
+        rows = [line.split(delim) for line in lines] if delim else [line.split() for line in lines]
+        try:
+            columns = list(zip(*rows, strict=True))
+        except ValueError:
+            return None, {}
+        if len(columns) != w:
+            return None, {}
         core = (self.c_md, self.c_inc, self.c_azi)
-        raw = src.encode("utf-8")  # the C parser reads bytes twice as fast as text
-        kw["encoding"] = "utf-8"
+        out: dict[int, np.ndarray | list[str]] = {}
+        for j in range(w):
+            col = columns[j]
+            if j not in num:
+                out[j] = list(col)
+                continue
+            texts = [t.replace(",", ".") for t in col] if self.style.comma else col
+            try:
+                vals = np.array(list(map(float, texts)), dtype=np.float64)
+            except ValueError:
+                if j in core:
+                    return None, {}
+                out[j] = list(col)
+                continue
+            if "_" in "".join(col):  # float() reads 1_000; the row reader does not
+                if j in core:
+                    return None, {}
+                out[j] = list(col)
+                continue
+            out[j] = vals
+        return out, {j: columns[j] for j in num}
+
+    def _pd_columns(
+        self, src: str, m: int, w: int, num: list[int]
+    ) -> dict[int, np.ndarray | list[str]] | None:
+        """The cells of a long run through ``pandas.read_csv`` (from bytes: twice as fast)."""
+        assert self.splitter is not None
+        delim = self.splitter.delim
+        kw: dict[str, Any] = dict(
+            header=None,
+            names=list(range(w)),
+            na_filter=False,
+            engine="c",
+            quoting=csv.QUOTE_NONE if delim is None else csv.QUOTE_MINIMAL,
+            sep=r"\s+" if delim is None else delim,
+            encoding="utf-8",
+        )
+        if self.style.comma and delim != ",":
+            kw["decimal"] = ","
+        core = (self.c_md, self.c_inc, self.c_azi)
+        text_cols = [j for j in range(w) if j not in num]
+        raw = src.encode("utf-8")
         try:
             frame = pd.read_csv(
                 io.BytesIO(raw),
@@ -676,15 +732,42 @@ class _Listing:
                     **kw,
                 )
             except (ValueError, pd.errors.ParserError):
-                return False
+                return None
         if len(frame) != m:  # a blank line pandas skipped: the row reader takes the run
+            return None
+        out: dict[int, np.ndarray | list[str]] = {}
+        for j in range(w):
+            col = frame[j]
+            if col.dtype == np.float64:
+                out[j] = col.to_numpy(dtype=np.float64)
+            else:
+                out[j] = col.tolist()
+        return out
+
+    def _take(
+        self,
+        first_no: int,
+        m: int,
+        w: int,
+        cols: dict[int, np.ndarray | list[str]],
+        src: str,
+        texts: dict[int, Sequence[str]] | None = None,
+    ) -> bool:
+        """Add a run of plain rows given by columns (numbers or texts, and the numeric columns'
+        printed texts when at hand); False when it is not plain after all (nothing added)."""
+        md, inc, azi = (cols[j] for j in (self.c_md, self.c_inc, self.c_azi))
+        if not all(isinstance(c, np.ndarray) for c in (md, inc, azi)):
             return False
-        md = frame[self.c_md].to_numpy(dtype=np.float64)
-        inc = frame[self.c_inc].to_numpy(dtype=np.float64)
-        azi = frame[self.c_azi].to_numpy(dtype=np.float64)
+        assert isinstance(md, np.ndarray) and isinstance(inc, np.ndarray)
+        assert isinstance(azi, np.ndarray)
         stacked = np.concatenate((md, inc, azi))
-        if not np.isfinite(stacked).all() or np.isin(stacked, _SENTINEL_LIST).any():
+        if not np.isfinite(stacked).all() or _sentinels(stacked).any():
             return False
+        for role in self.vendor_roles:
+            c = cols.get(self.cm.cols[role])
+            if isinstance(c, np.ndarray) and np.isinf(c).any():
+                return False  # "inf" is no number to the row reader: it names the cell
+        delim = self.splitter.delim if self.splitter is not None else None
         self._resolve_pending(first_no)
         self.before_data = False
         n0 = len(self.md)
@@ -692,80 +775,87 @@ class _Listing:
         self.inc.extend(inc)
         self.azi.extend(azi)
         self.lines.extend(np.arange(first_no, first_no + m, dtype=np.int64))
-        self._flags(frame, w, n0, m)
+        self._flags(cols, w, n0, m)
         n_dec = max(0, min(m, _DECIMALS_FROM - n0))
+        head: list[list[str]] | None = None
         for role in self.vendor_roles:
             j = self.cm.cols[role]
             if j >= w:
                 self.vendor[role].extend(np.full(m, np.nan))
                 continue
-            col = frame[j]
-            if col.dtype == np.float64:
-                vals = col.to_numpy(dtype=np.float64)
-                vals = np.where(np.isin(vals, _SENTINEL_LIST), np.nan, vals)
+            col = cols[j]
+            if isinstance(col, np.ndarray):
+                vals = np.where(_sentinels(col), np.nan, col)
                 if n_dec:
-                    head = src.split("\n", n_dec)[:n_dec]
-                    printed = [repr_dec(line, j, delim) for line in head]
-                    best = max([self.vendor_dec.get(role, -1), *printed])
+                    if texts is not None and j in texts:
+                        printed = _max_decimals(texts[j][:n_dec])
+                    else:
+                        if head is None:
+                            head = [
+                                line.split(delim) if delim else line.split()
+                                for line in src.split("\n", n_dec)[:n_dec]
+                            ]
+                        printed = _max_decimals([r[j] for r in head if j < len(r)])
+                    best = max(self.vendor_dec.get(role, -1), printed)
                     if best >= 0:
                         self.vendor_dec[role] = best
                 self.vendor[role].extend(vals)
-            else:
-                for i, txt in enumerate(col.tolist()):
-                    try:
-                        v = self._num(txt)
-                    except ValueError:
-                        v = None
-                        self.findings.append(
-                            Finding(
-                                Severity.WARNING,
-                                "vendor_value_unreadable",
-                                f"cannot read {txt.strip()!r} as a number",
-                                station=n0 + i,
-                                line=first_no + i,
-                                field=role,
-                            )
+                continue
+            for i, txt in enumerate(col):
+                try:
+                    v = self._num(txt)
+                except ValueError:
+                    v = None
+                    self.findings.append(
+                        Finding(
+                            Severity.WARNING,
+                            "vendor_value_unreadable",
+                            f"cannot read {txt.strip()!r} as a number",
+                            station=n0 + i,
+                            line=first_no + i,
+                            field=role,
                         )
-                    if v is None or v in _SENTINELS:
-                        v = math.nan
-                    elif n0 + i < _DECIMALS_FROM:
-                        d = decimals(txt)
-                        if d > self.vendor_dec.get(role, -1):
-                            self.vendor_dec[role] = d
-                    self.vendor[role].append(v)
+                    )
+                if v is None or v in _SENTINELS:
+                    v = math.nan
+                elif n0 + i < _DECIMALS_FROM:
+                    d = decimals(txt)
+                    if d > self.vendor_dec.get(role, -1):
+                        self.vendor_dec[role] = d
+                self.vendor[role].append(v)
         for ref, j in self.cm.other_azimuths.items():
             if j >= w:
                 self.other[ref].extend(np.full(m, np.nan))
                 continue
-            col = frame[j]
-            if col.dtype == np.float64:
-                self.other[ref].extend(col.to_numpy(dtype=np.float64))
-            else:
-                for txt in col.tolist():
-                    try:
-                        v2 = parse_number(txt, comma_decimal=self.style)
-                    except ValueError:
-                        v2 = None
-                    self.other[ref].append(math.nan if v2 is None else v2)
+            col = cols[j]
+            if isinstance(col, np.ndarray):
+                self.other[ref].extend(col)
+                continue
+            for txt in col:
+                try:
+                    v2 = parse_number(txt, comma_decimal=self.style)
+                except ValueError:
+                    v2 = None
+                self.other[ref].append(math.nan if v2 is None else v2)
         for j in self.extra_cols:
             if j >= w:
                 self.extras[j].extend([""] * m)
                 continue
-            col = frame[j]
-            if col.dtype == np.float64:
-                self.extras[j].append(col.to_numpy(dtype=np.float64))
+            col = cols[j]
+            if isinstance(col, np.ndarray):
+                self.extras[j].append(col)
             else:
-                self.extras[j].extend(s.strip() for s in col.tolist())
+                self.extras[j].extend(col)  # stripped when the column is built
         return True
 
-    def _flags(self, frame: pd.DataFrame, w: int, n0: int, m: int) -> None:
+    def _flags(self, cols: dict[int, np.ndarray | list[str]], w: int, n0: int, m: int) -> None:
         """Projected, tie-in and use flags of a run of rows, from its comment and flag cells."""
         texts: list[str] | None = None
         if self.c_comment is not None and self.c_comment < w:
-            texts = self._text(frame, self.c_comment, m)
+            texts = self._text(cols, self.c_comment, m)
         over = [""] * m
         if w > self.cm.width:
-            parts = [self._text(frame, j, m) for j in range(self.cm.width, w)]
+            parts = [self._text(cols, j, m) for j in range(self.cm.width, w)]
             over = [" ".join(p for p in ps if p) for ps in zip(*parts, strict=True)]
             if any(over):
                 self.has_overflow = True
@@ -785,45 +875,64 @@ class _Listing:
                         self.tie_index = n0 + i
         self.projected.extend(projected)
         if self.c_used is not None and self.c_used < w:
-            flags = self._text(frame, self.c_used, m)
-            self.used.extend(f.lower() not in _NOT_USED for f in flags)
+            flags = self._text(cols, self.c_used, m)
+            is_used = {f: f.lower() not in _NOT_USED for f in set(flags)}
+            self.used.extend(map(is_used.__getitem__, flags))
         else:
             self.used.extend(b"\x01" * m)
 
     @staticmethod
-    def _text(frame: pd.DataFrame, j: int | None, m: int) -> list[str]:
-        if j is None or j not in frame.columns:
+    def _text(cols: dict[int, np.ndarray | list[str]], j: int | None, m: int) -> list[str]:
+        if j is None or j not in cols:
             return [""] * m
-        col = frame[j]
-        if col.dtype == np.float64:
+        col = cols[j]
+        if isinstance(col, np.ndarray):
             return [repr(v) for v in col.tolist()]
-        return [s.strip() for s in col.tolist()]
+        return [t.strip() for t in col]
 
     # ------------------------------------------------------------------ the result
-    def extra_frame(self) -> tuple[pd.DataFrame, dict[str, str | None]]:
+    def extra_frame(self) -> tuple[pd.DataFrame | None, dict[str, str | None]]:
         """The extra columns (by their printed names) and their units."""
         n = len(self.md)
         data: dict[str, object] = {}
         units: dict[str, str | None] = {}
         for j in self.extra_cols:
+            chunks = self.extras[j]
+            texts_only = not any(isinstance(c, np.ndarray) for c in chunks)
+            if texts_only and not "".join([c for c in chunks if isinstance(c, str)]).strip():
+                continue  # a column left empty on every row carries nothing
             name = self.cm.labels[j] or f"column {j + 1}"
             while name in data:
                 name += "'"
-            data[name] = _extra_values(self.extras[j], self.style, n)
+            data[name] = _extra_values(chunks, self.style, n)
             units[name] = self.col_units[j] if j < len(self.col_units) else None
         if self.has_overflow:
             name = "comment" if "comment" not in data else "comment'"
             data[name] = np.array(self.overflow, dtype=object)
             units[name] = None
         if not data:
-            return pd.DataFrame(index=pd.RangeIndex(n)), {}
+            return None, {}
         return pd.DataFrame(data, index=pd.RangeIndex(n)), units
 
 
-def repr_dec(line: str, j: int, delim: str | None) -> int:
-    """Printed decimals of cell ``j`` of a line [-]."""
-    cells = line.split(delim) if delim is not None else line.split()
-    return decimals(cells[j]) if j < len(cells) else -1
+def _sentinels(values: np.ndarray) -> np.ndarray:
+    """Where ``values`` hold a null sentinel (-999.25, ...): a few comparisons, no sort."""
+    mask = values == _SENTINEL_LIST[0]
+    for v in _SENTINEL_LIST[1:]:
+        mask |= values == v
+    return mask
+
+
+def _max_decimals(cells: Sequence[str]) -> int:
+    """The most decimals printed in ``cells`` (-1 for none), in C-level passes [-]."""
+    if not cells:
+        return -1
+    texts = [t.strip() for t in cells]
+    joined = "".join(texts)
+    if "e" in joined or "E" in joined or "," in joined:
+        return max(map(decimals, texts))
+    dots = map(str.rfind, texts, itertools.repeat("."))
+    return max(n - d - 1 if d >= 0 else 0 for n, d in zip(map(len, texts), dots, strict=True))
 
 
 def _extra_values(chunks: list[object], style: DecimalStyle, n: int) -> np.ndarray:
@@ -835,7 +944,7 @@ def _extra_values(chunks: list[object], style: DecimalStyle, n: int) -> np.ndarr
         if isinstance(c, np.ndarray):
             texts.extend(repr(float(v)) for v in c)
         else:
-            texts.append(str(c))
+            texts.append(str(c).strip())
     vals = np.empty(len(texts), dtype=np.float64)
     for i, t in enumerate(texts):
         try:
@@ -992,12 +1101,17 @@ def _finish(
         tie_index=listing.tie_index,
     )
     extra, extra_units = listing.extra_frame()
-    survey = build_survey(
-        fmt, name, header, raw, raw_header=raw_header, raw_footer=footer, findings=findings
+    return build_survey(
+        fmt,
+        name,
+        header,
+        raw,
+        raw_header=raw_header,
+        raw_footer=footer,
+        findings=findings,
+        extra_columns=extra,
+        extra_units=extra_units,
     )
-    survey.extra_columns = extra
-    survey.extra_units = extra_units
-    return survey
 
 
 # --------------------------------------------------------------------------------------------
@@ -1047,9 +1161,12 @@ def read_text_table(data: bytes, name: str, fmt: str = "csv") -> ParsedSurvey:
     statements = statements_from_lines(
         [(no + 1, line) for no, line in enumerate(head)], delimiter=delim
     )
-    style = decide_decimal(
-        _sample_cells(scan[hi + span :], splitter, cm, _SAMPLE_ROWS), delimiter=delim
-    )
+    if delim == ",":  # a comma-delimited table's decimals are points
+        style = decide_decimal([], delimiter=delim)
+    else:
+        style = decide_decimal(
+            _sample_cells(scan[hi + span :], splitter, cm, _SAMPLE_ROWS), delimiter=delim
+        )
     if not style.decided and style.evidence.startswith("no number"):
         hstyle = decide_decimal(numeric_values(statements), delimiter=delim)
         if hstyle.decided:

@@ -6,6 +6,7 @@ or a north-reference statement means the same thing whichever format it comes in
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime
@@ -23,6 +24,7 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case without accents (``Inclinação`` -> ``inclinacao``), for matching names."""
     t = unicodedata.normalize("NFKD", text.lower())
