@@ -26,6 +26,7 @@ from surveylab.models import (
 from surveylab.models.records import RunRecord, SurveyRecord
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers import SurveyFileError, read_survey
+from surveylab.parsers.overrides import OVERRIDABLE as OVERRIDABLE  # the fields a user may set
 from surveylab.parsers.overrides import OverrideError, normalise_overrides
 from surveylab.parsers.overrides import apply_overrides as _apply_header_overrides
 from surveylab.repositories import UnitOfWork, utcnow
@@ -110,15 +111,21 @@ def _compute(parsed: ParsedSurvey) -> tuple[pd.DataFrame, list[str], float, str,
 
 
 def preview_file(
-    content: bytes, file_name: str, overrides: dict[str, Any] | None = None, max_bytes=None
+    content: bytes,
+    file_name: str,
+    overrides: dict[str, Any] | None = None,
+    max_bytes=None,
+    *,
+    by: str = "the user",
 ) -> Preview:
-    """Parse and compute without storing anything (for the upload dashboard)."""
+    """Parse and compute without storing anything (for the upload dashboard); ``by`` names who
+    set the overrides in their records (the logged-in user's name)."""
     try:
         parsed = read_survey(content, name=file_name, max_bytes=max_bytes)
     except SurveyFileError as exc:
         empty = ParsedSurvey("unknown", file_name, SurveyHeader(), pd.DataFrame())
         return Preview(empty, None, [], [], error=str(exc))
-    notes = apply_overrides(parsed, overrides)
+    notes = apply_overrides(parsed, overrides, by=by)
     missing = [
         k
         for k in ("depth_unit", "azimuth_reference", "tie_on", "declination", "grid_convergence")
