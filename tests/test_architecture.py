@@ -19,18 +19,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "surveylab"
-
-#: Cycles known to exist on this branch and removed on another one (the parsers' rework splits
-#: ``parsers/_common.py`` from ``parsers/checks.py``). Each entry must still be a cycle here (the
-#: test fails once it is gone, so the entry cannot go stale): empty this set when that work is
-#: merged. Nothing else may be added.
-KNOWN_CYCLES_TO_REMOVE: frozenset[frozenset[str]] = frozenset(
-    {frozenset({"surveylab.parsers._common", "surveylab.parsers.checks"})}
-)
 
 
 def module_name(path: Path, root: Path = PACKAGE) -> str:
@@ -236,14 +226,5 @@ def test_the_graph_sees_the_whole_package() -> None:
 
 def test_surveylab_has_no_import_cycle() -> None:
     graph = import_graph()
-    unknown = [c for c in tangles(graph) if frozenset(c) not in KNOWN_CYCLES_TO_REMOVE]
-    cycles = sorted(_cycle_in(graph, c) for c in unknown)
+    cycles = sorted(_cycle_in(graph, c) for c in tangles(graph))
     assert not cycles, "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles)
-
-
-@pytest.mark.parametrize("cycle", sorted(sorted(c) for c in KNOWN_CYCLES_TO_REMOVE))
-def test_each_known_cycle_still_exists(cycle: list[str]) -> None:
-    """Fails once the cycle is gone: then remove it from KNOWN_CYCLES_TO_REMOVE."""
-    assert set(cycle) in tangles(import_graph()), (
-        f"{' <-> '.join(cycle)} is no longer a cycle: remove it from KNOWN_CYCLES_TO_REMOVE"
-    )

@@ -39,6 +39,13 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, default=_default, indent=2, allow_nan=False))
 
 
+def upload_limit() -> int:
+    """The largest survey file accepted [bytes] (``SURVEYLAB_MAX_UPLOAD_MB``)."""
+    from surveylab.config import load_settings
+
+    return load_settings().max_upload_bytes
+
+
 def session() -> Session:
     """The session acting as the user of ``SURVEYLAB_TOKEN`` (or ``SURVEYLAB_TOKEN_FILE``).
 

@@ -112,7 +112,9 @@ def _read(path: Path) -> tuple[pd.DataFrame, DepthUnit | None, TieOn | None, flo
         from surveylab.parsers import read_survey
     except ImportError:
         return _read_plain_csv(path)
-    parsed = read_survey(path)
+    from surveylab.cli._common import upload_limit
+
+    parsed = read_survey(path, max_bytes=upload_limit())  # size checked before reading
     st = parsed.stations
     if "used" in st.columns:
         st = st[st["used"].fillna(True).astype(bool)]

@@ -55,10 +55,11 @@ def handle(args: argparse.Namespace) -> int:
     """Read, optionally compute, write; exit 0 on success."""
     import json
 
+    from surveylab.cli._common import upload_limit
     from surveylab.exporters import ExportError, export
     from surveylab.parsers import read_survey
 
-    survey = read_survey(args.file)
+    survey = read_survey(args.file, max_bytes=upload_limit())  # size checked before reading
     traj = None if args.no_compute else _trajectory(survey)
     try:
         data = export(survey, args.to, traj)

@@ -49,24 +49,23 @@ def summary(survey: ParsedSurvey) -> dict[str, Any]:
         "station_count": survey.station_count,
         "first": _station(survey, 0),
         "last": _station(survey, -1),
-        "findings": [
-            {
-                "severity": str(f.severity),
-                "code": f.code,
-                "message": f.message,
-                "station": f.station,
-                "line": f.line,
-            }
-            for f in survey.findings
+        "extra_columns": [
+            {"name": str(c), "unit": survey.extra_units.get(str(c))}
+            for c in survey.extra_columns.columns
         ],
+        # a cause found at several stations is one item with count, md_from, md_to, worst,
+        # worst_station and the per-station list (Finding.to_dict)
+        "findings": [_clean(f.to_dict()) for f in survey.findings],
     }
 
 
 def handle(args: argparse.Namespace) -> int:
     """Print the summary of one file; exit 0 when it reads (findings or not)."""
+    from surveylab.cli._common import upload_limit
     from surveylab.parsers import read_survey
 
-    survey = read_survey(args.file, format=args.fmt)
+    # read_survey checks the size on disk before reading a byte
+    survey = read_survey(args.file, format=args.fmt, max_bytes=upload_limit())
     doc = summary(survey)
     if args.json:
         print(json.dumps(doc, indent=2))

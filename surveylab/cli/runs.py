@@ -129,12 +129,16 @@ def _runs_delete(args) -> int:
 
 def _import(args) -> int:
     from surveylab.cli import CliError
+    from surveylab.cli._common import upload_limit
+    from surveylab.parsers import check_size
     from surveylab.services.surveys import survey_summary
 
     paths = [Path(f) for f in args.file]
+    limit = upload_limit()
     for path in paths:
         if not path.is_file():
             raise CliError(f"{path}: no such file")
+        check_size(path, limit)  # before any file is read
     overrides = {}
     if args.depth_unit:
         overrides["depth_unit"] = args.depth_unit

@@ -104,6 +104,13 @@ class Finding:
 
     ``station`` is the 0-based station index where it applies, ``line`` the 1-based line (or row)
     of the source file, ``field`` the column or element name.
+
+    One cause found at several stations is one finding (aggregated): ``count`` stations, from
+    ``md_from`` to ``md_to`` [depth unit of the survey], the ``worst`` value (the largest
+    magnitude, in the unit the message gives) at station ``worst_station``, and ``stations``,
+    the per-station list (dicts with ``station``, ``line``, ``md``, ``value``, ``message``).
+    A finding about one station has ``count`` 1 and ``md_from == md_to``; a finding about
+    the whole file has ``count`` None.
     """
 
     severity: Severity
@@ -112,9 +119,16 @@ class Finding:
     station: int | None = None
     line: int | None = None
     field: str | None = None
+    count: int | None = None
+    md_from: float | None = None
+    md_to: float | None = None
+    worst: float | None = None
+    worst_station: int | None = None
+    stations: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """JSON-ready dict; the aggregation keys only when the finding has a station count."""
+        out: dict[str, Any] = {
             "severity": str(self.severity),
             "code": self.code,
             "message": self.message,
@@ -122,6 +136,16 @@ class Finding:
             "line": self.line,
             "field": self.field,
         }
+        if self.count is not None:
+            out.update(
+                count=self.count,
+                md_from=self.md_from,
+                md_to=self.md_to,
+                worst=self.worst,
+                worst_station=self.worst_station,
+                stations=[dict(s) for s in self.stations],
+            )
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Finding:
@@ -132,6 +156,12 @@ class Finding:
             station=d.get("station"),
             line=d.get("line"),
             field=d.get("field"),
+            count=d.get("count"),
+            md_from=d.get("md_from"),
+            md_to=d.get("md_to"),
+            worst=d.get("worst"),
+            worst_station=d.get("worst_station"),
+            stations=tuple(dict(s) for s in d.get("stations") or ()),
         )
 
 

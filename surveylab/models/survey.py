@@ -87,6 +87,11 @@ class ParsedSurvey:
     ``stations`` has the columns of :data:`STATION_COLUMNS` (md, inc, azi as given, converted to
     degrees; ``projected`` and ``used`` booleans). ``vendor`` holds whatever of
     :data:`VENDOR_COLUMNS` the file printed, row-aligned with ``stations`` (empty frame when none).
+    ``extra_columns`` holds the columns no role claims (raw sensor readings Gx..Bz, build and
+    turn rates, comments...), under their names in the file and row-aligned with ``stations``;
+    ``extra_units`` gives the unit each printed (None when it printed none). ``lines`` is the
+    1-based source line (or row) of each station, ``vendor_decimals`` the printed decimals of
+    each vendor column (the checks' tolerance).
     """
 
     format: str
@@ -97,6 +102,10 @@ class ParsedSurvey:
     raw_header: str = ""
     raw_footer: str = ""
     findings: list[Finding] = field(default_factory=list)
+    extra_columns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    extra_units: dict[str, str | None] = field(default_factory=dict)
+    lines: list[int | None] = field(default_factory=list)
+    vendor_decimals: dict[str, int] = field(default_factory=dict)
 
     @property
     def station_count(self) -> int:

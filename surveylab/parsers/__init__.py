@@ -23,7 +23,50 @@ from surveylab.parsers.detect import FORMATS, detect_format
 #: Largest input accepted by default [bytes] (SURVEYLAB_MAX_UPLOAD_MB in configuration).
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
-__all__ = ["DEFAULT_MAX_BYTES", "FORMATS", "SurveyFileError", "detect_format", "read_survey"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "FORMATS",
+    "SurveyFileError",
+    "check_size",
+    "detect_format",
+    "read_survey",
+]
+
+
+def check_size(
+    path: str | os.PathLike[str], max_bytes: int | None = None, *, name: str | None = None
+) -> int:
+    """Refuse a file larger than the limit before anything of it is read.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file [-].
+    max_bytes : int, optional
+        Size limit [bytes]; default :data:`DEFAULT_MAX_BYTES`.
+    name : str, optional
+        File name used in messages; default the path's name [-].
+
+    Returns
+    -------
+    int
+        The file's size [bytes].
+
+    Raises
+    ------
+    SurveyFileError
+        The file cannot be opened, or is larger than the limit.
+    """
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else int(max_bytes)
+    p = Path(os.fspath(path))
+    label = name or p.name
+    try:
+        size = p.stat().st_size
+    except OSError as exc:
+        raise SurveyFileError(label, f"cannot open file: {exc.strerror or exc}") from None
+    if size > limit:
+        raise SurveyFileError(label, f"file is {size} bytes, larger than the {limit}-byte limit")
+    return size
 
 
 def read_survey(
@@ -65,14 +108,7 @@ def read_survey(
     else:
         path = Path(os.fspath(source))
         label = name or path.name
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise SurveyFileError(label, f"cannot open file: {exc.strerror or exc}") from None
-        if size > limit:
-            raise SurveyFileError(
-                label, f"file is {size} bytes, larger than the {limit}-byte limit"
-            )
+        check_size(path, limit, name=label)  # before anything is read
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -81,7 +117,7 @@ def read_survey(
         raise SurveyFileError(
             label, f"input is {len(data)} bytes, larger than the {limit}-byte limit"
         )
-    if not data.strip():
+    if not data or data.isspace():  # (no stripped copy of a large file)
         raise SurveyFileError(label, "the file is empty")
     fmt = format or detect_format(data, label)
     if fmt not in FORMATS:

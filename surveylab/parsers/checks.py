@@ -8,21 +8,46 @@ minimum-curvature recomputation does not reproduce within the file's printed pre
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from surveylab.calc.errors import SurveyInputError
+from surveylab.calc.mincurve import minimum_curvature
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import SurveyHeader
+from surveylab.parsers.findings import (
+    MAX_LISTED,
+    StationNote,
+    Summary,
+    md_range,
+    station_finding,
+    summarised,
+)
+from surveylab.parsers.raw import RawSurvey
 
-if TYPE_CHECKING:
-    from surveylab.parsers._common import RawSurvey
-
-#: Listing at most this many per-station findings of one code (then one summary finding).
-MAX_PER_CODE = 25
 #: DLS above this [deg per 30 m, or per 100 ft in feet surveys] is reported as a spike.
 DLS_SPIKE_LIMIT = 25.0
+
+#: Codes of the findings these checks make (overrides re-run the checks and replace them).
+CHECK_CODES = frozenset(
+    (
+        "azimuth_normalised",
+        "inclination_out_of_range",
+        "md_not_increasing",
+        "duplicate_md",
+        "duplicate_md_flagged",
+        "projected_station",
+        "station_not_used",
+        "north_reference_unknown",
+        "depth_unit_unknown",
+        "angle_unit_unstated",
+        "geometry_not_computable",
+        "dls_spike",
+        "vendor_position_mismatch",
+    )
+)
 
 
 def _line(raw: RawSurvey | None, i: int) -> int | None:
@@ -35,20 +60,77 @@ def _emit(
     findings: list[Finding],
     severity: Severity,
     code: str,
-    items: list[tuple[int, str]],
+    items: Sequence[tuple[int, float | None, str]],
     raw: RawSurvey | None,
+    md: np.ndarray,
     field: str | None = None,
+    summary: Summary | None = None,
 ) -> None:
-    for i, msg in items[:MAX_PER_CODE]:
-        findings.append(Finding(severity, code, msg, station=i, line=_line(raw, i), field=field))
-    if len(items) > MAX_PER_CODE:
-        findings.append(
-            Finding(
-                severity,
-                code,
-                f"{len(items) - MAX_PER_CODE} more stations with the same finding not listed",
-            )
+    """One finding for the stations ``items`` (station, value, message), when there are any."""
+    if not len(items):
+        return
+    notes = [StationNote(i, _line(raw, i), float(md[i]), v, msg) for i, v, msg in items]
+    findings.append(station_finding(severity, code, notes, field=field, summary=summary))
+
+
+def _emit_at(
+    findings: list[Finding],
+    severity: Severity,
+    code: str,
+    idx: np.ndarray,
+    values: np.ndarray | None,
+    message: Callable[[int], str],
+    raw: RawSurvey | None,
+    md: np.ndarray,
+    field: str | None = None,
+    summary: Summary | None = None,
+) -> None:
+    """One finding for the stations ``idx`` (values aligned with it): the messages of only the
+    stations listed (and the first, last and worst) are written."""
+    if not idx.size:
+        return
+
+    def note(k: int) -> StationNote:
+        i = int(idx[k])
+        v = None if values is None else float(values[k])
+        return StationNote(i, _line(raw, i), float(md[i]), v, message(k))
+
+    listed = [note(k) for k in range(min(idx.size, MAX_LISTED))]
+    last = listed[-1] if idx.size <= MAX_LISTED else note(idx.size - 1)
+    worst = None
+    if values is not None:
+        mag = np.abs(values)
+        ok = np.isfinite(mag)
+        if ok.any():
+            worst = note(int(np.flatnonzero(ok)[np.argmax(mag[ok])]))
+    findings.append(
+        summarised(
+            severity,
+            code,
+            count=int(idx.size),
+            first=listed[0],
+            last=last,
+            worst=worst,
+            listed=listed,
+            field=field,
+            summary=summary,
         )
+    )
+
+
+def _summary(what: str, worst_label: str | None = None, unit: str = "") -> Summary:
+    """A message for an aggregated finding: ``what`` at N stations, MD range, worst value."""
+
+    def build(count: int, first: StationNote, last: StationNote, worst: StationNote | None) -> str:
+        msg = f"{what}: {count} stations, {md_range(first, last)}"
+        if worst_label and worst is not None and worst.value is not None:
+            msg += (
+                f"; {worst_label} {worst.value:.4g}{unit} at MD {worst.md:g} "
+                f"(station {worst.station + 1})"
+            )
+        return msg
+
+    return build
 
 
 def run_checks(
@@ -191,65 +273,127 @@ def _station_findings(
     if out.any():
         norm = np.mod(azi, 360.0)
         norm[norm >= 360.0] = 0.0
-        _emit(
+        at = np.flatnonzero(out)
+        _emit_at(
             findings,
             Severity.INFO,
             "azimuth_normalised",
-            [
-                (int(i), f"azimuth {azi[i]:g} normalised to {norm[i]:g}")
-                for i in np.flatnonzero(out)
-            ],
+            at,
+            azi[at],
+            lambda k: f"azimuth {azi[at[k]]:g} normalised to {norm[at[k]]:g}",
             raw,
+            md,
             "azi",
+            _summary("azimuths outside [0, 360) normalised", "farthest outside:", " deg"),
         )
         azi = norm
 
     bad_inc = (inc < 0) | (inc > 180)
-    _emit(
+    at_inc = np.flatnonzero(bad_inc)
+    _emit_at(
         findings,
         Severity.ERROR,
         "inclination_out_of_range",
-        [(int(i), f"inclination {inc[i]:g} is outside 0..180") for i in np.flatnonzero(bad_inc)],
+        at_inc,
+        inc[at_inc],
+        lambda k: f"inclination {inc[at_inc[k]]:g} is outside 0..180",
         raw,
+        md,
         "inc",
+        _summary("inclination outside 0..180", "worst", " deg"),
     )
 
     idx = np.flatnonzero(used)
     dmd = np.diff(md[idx])
-    dec = [
-        (int(idx[k + 1]), f"MD {md[idx[k + 1]]:g} is less than the previous {md[idx[k]]:g}")
-        for k in np.flatnonzero(dmd < 0)
-    ]
-    _emit(findings, Severity.ERROR, "md_not_increasing", dec, raw, "md")
-    dup_all = np.flatnonzero(np.diff(md) == 0)
-    dups: list[tuple[int, str]] = []
-    dup_flagged: list[tuple[int, str]] = []
-    for k in dup_all:
-        j = int(k + 1)
-        if used[k] and used[j]:
-            dups.append((j, f"MD {md[j]:g} repeats the previous station"))
-        else:
-            dup_flagged.append((j, f"MD {md[j]:g} repeats; the use flag says which copy counts"))
-    _emit(findings, Severity.WARNING, "duplicate_md", dups, raw, "md")
-    _emit(findings, Severity.INFO, "duplicate_md_flagged", dup_flagged, raw, "md")
-
+    back = np.flatnonzero(dmd < 0)
+    _emit_at(
+        findings,
+        Severity.ERROR,
+        "md_not_increasing",
+        idx[back + 1],
+        dmd[back],
+        lambda k: f"MD {md[idx[back[k] + 1]]:g} is less than the previous {md[idx[back[k]]]:g}",
+        raw,
+        md,
+        "md",
+        _summary("MD goes back", "largest step back"),
+    )
+    # records at one MD anywhere in the file (a gyro and an MWD survey overlapping): the use
+    # flag says which counts; two used records at one MD are a real duplicate
+    dups: list[tuple[int, float | None, str]] = []
+    dup_flagged: list[tuple[int, float | None, str]] = []
+    order = np.argsort(md, kind="stable")
+    same = np.flatnonzero(np.diff(md[order]) == 0)
+    seen: set[int] = set()
+    for k in same:
+        group = [int(order[k])]
+        j = k
+        while j < len(order) - 1 and md[order[j + 1]] == md[order[k]]:
+            group.append(int(order[j + 1]))
+            j += 1
+        group.sort()
+        if group[0] in seen:
+            continue
+        seen.update(group)
+        n_used = int(used[group].sum())
+        for i in group[1:]:
+            if n_used > 1 and used[i]:
+                dups.append((i, None, f"MD {md[i]:g} repeats an earlier station"))
+            elif n_used <= 1:
+                dup_flagged.append(
+                    (
+                        i,
+                        None,
+                        f"MD {md[i]:g} is recorded {len(group)} times; the use flag says "
+                        "which record counts",
+                    )
+                )
+    dups.sort()
+    dup_flagged.sort()
     _emit(
+        findings,
+        Severity.WARNING,
+        "duplicate_md",
+        dups,
+        raw,
+        md,
+        "md",
+        _summary("MD repeats an earlier station"),
+    )
+    _emit(
+        findings,
+        Severity.INFO,
+        "duplicate_md_flagged",
+        dup_flagged,
+        raw,
+        md,
+        "md",
+        _summary("MDs recorded more than once, the use flag saying which record counts"),
+    )
+
+    at_proj = np.flatnonzero(projected)
+    _emit_at(
         findings,
         Severity.INFO,
         "projected_station",
-        [
-            (int(i), f"station at MD {md[i]:g} is projected, not surveyed")
-            for i in np.flatnonzero(projected)
-        ],
+        at_proj,
+        None,
+        lambda k: f"station at MD {md[at_proj[k]]:g} is projected, not surveyed",
         raw,
+        md,
+        summary=_summary("projected (not surveyed) stations"),
     )
     not_used = np.flatnonzero(~used)
-    _emit(
+    _emit_at(
         findings,
         Severity.INFO,
         "station_not_used",
-        [(int(i), f"station at MD {md[i]:g} is flagged not used") for i in not_used],
+        not_used,
+        None,
+        lambda k: f"station at MD {md[not_used[k]]:g} is flagged not used",
         raw,
+        md,
+        summary=_summary("stations flagged not used"),
     )
 
     valid = (
@@ -271,10 +415,6 @@ def _geometry_checks(
     findings: list[Finding],
     idx: np.ndarray,
 ) -> None:
-    try:
-        from surveylab.calc.mincurve import minimum_curvature
-    except ImportError:  # the calculation engine is not importable (yet)
-        return
     all_used = idx.size == md_all.size
     md = md_all if all_used else md_all[idx]
     inc = inc_all if all_used else inc_all[idx]
@@ -284,7 +424,7 @@ def _geometry_checks(
         tie = None
     try:
         pos = minimum_curvature(md, inc, azi, tie_on=tie)
-    except Exception as exc:
+    except SurveyInputError as exc:
         findings.append(
             Finding(Severity.ERROR, "geometry_not_computable", f"minimum curvature fails: {exc}")
         )
@@ -294,15 +434,22 @@ def _geometry_checks(
     dmd = np.diff(md, prepend=np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         dls = np.asarray(pos.dogleg, dtype=float) * course / dmd
-    spikes = [
-        (
-            int(idx[k]),
-            f"DLS {dls[k]:.2f} deg/{course:g} {unit.value} at MD {md[k]:g} exceeds "
-            f"{DLS_SPIKE_LIMIT:g}",
-        )
-        for k in np.flatnonzero(dls > DLS_SPIKE_LIMIT)  # NaN compares False
-    ]
-    _emit(findings, Severity.WARNING, "dls_spike", spikes, raw, "dls")
+    rate = f"deg/{course:g} {unit.value}"
+    spikes = np.flatnonzero(dls > DLS_SPIKE_LIMIT)  # NaN compares False
+    _emit_at(
+        findings,
+        Severity.WARNING,
+        "dls_spike",
+        idx[spikes],
+        dls[spikes],
+        lambda k: (
+            f"DLS {dls[spikes[k]]:.2f} {rate} at MD {md[spikes[k]]:g} exceeds {DLS_SPIKE_LIMIT:g}"
+        ),
+        raw,
+        md_all,
+        "dls",
+        _summary(f"DLS above {DLS_SPIKE_LIMIT:g} {rate}", "highest", f" {rate}"),
+    )
 
     for col, calc in (("tvd", pos.tvd), ("north", pos.north), ("east", pos.east)):
         if col not in vendor:
@@ -315,12 +462,31 @@ def _geometry_checks(
         if not over.any():
             continue
         bad = np.flatnonzero(over & np.isfinite(diff))
-        items = [
-            (
-                int(idx[k]),
-                f"vendor {col.upper()} {given[k]:g} is not reproduced by minimum curvature "
-                f"({calc[k]:.4f}; tolerance {tol:g})",
-            )
-            for k in bad
-        ]
-        _emit(findings, Severity.WARNING, "vendor_position_mismatch", items, raw, col)
+        _emit_at(
+            findings,
+            Severity.WARNING,
+            "vendor_position_mismatch",
+            idx[bad],
+            np.asarray(calc, dtype=float)[bad] - given[bad],
+            _mismatch_message(col, given, np.asarray(calc, dtype=float), bad, tol),
+            raw,
+            md_all,
+            col,
+            _summary(
+                f"vendor {col.upper()} not reproduced by minimum curvature (tolerance {tol:g})",
+                "largest difference",
+            ),
+        )
+
+
+def _mismatch_message(
+    col: str, given: np.ndarray, calc: np.ndarray, bad: np.ndarray, tol: float
+) -> Callable[[int], str]:
+    def message(k: int) -> str:
+        i = bad[k]
+        return (
+            f"vendor {col.upper()} {given[i]:g} is not reproduced by minimum curvature "
+            f"({calc[i]:.4f}; tolerance {tol:g})"
+        )
+
+    return message

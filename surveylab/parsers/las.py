@@ -14,24 +14,23 @@ import numpy as np
 
 from surveylab.models import Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
-from surveylab.parsers._common import (
-    RawSurvey,
+from surveylab.parsers._common import RawSurvey, build_survey
+from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers.columns import VENDOR_ROLES, match_header
+from surveylab.parsers.terms import (
     angle_unit_from_text,
-    build_survey,
-    decode_text,
     depth_unit_from_text,
     normalise_date,
     north_reference_from_text,
 )
-from surveylab.parsers._errors import SurveyFileError
-from surveylab.parsers.table import VENDOR_ROLES, match_header
+from surveylab.parsers.text import decode_text
 
 _DEPTH_NAMES = ("DEPT", "DEPTH", "MD", "TDEP")
 
 
 def _item(las: object, mnem: str) -> tuple[str, str] | None:
     for section in ("Well", "Parameter"):
-        sec = las.sections.get(section) if hasattr(las, "sections") else None  # type: ignore[attr-defined]
+        sec = las.sections.get(section) if hasattr(las, "sections") else None
         if sec is None:
             continue
         for it in sec:

@@ -13,8 +13,9 @@ from xml.etree.ElementTree import Element
 
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
-from surveylab.parsers._common import RawSurvey, build_survey, depth_unit_from_text, normalise_date
+from surveylab.parsers._common import RawSurvey, build_survey
 from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers.terms import depth_unit_from_text, normalise_date
 from surveylab.units import FT_TO_M, USFT_TO_M, dls_course_length, to_metres
 
 SENTINELS = (999.25, -999.25, -9999.0, 9999.0, -99999.0)
@@ -175,6 +176,11 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
         raise ctx.fail(f"unknown or missing depth unit {uom!r}", "trajectoryStation 1", "md")
     header = _header(ctx, traj, unit, fmt)
     raw = RawSurvey()
+    mds: list[float] = []
+    incs: list[float] = []
+    azis: list[float] = []
+    projected: list[bool] = []
+    used: list[bool] = []
     vend: dict[str, list[float]] = {k: [] for k in ("tvd", "north", "east", "vs", "dls")}
     for k, st in enumerate(stations):
         where = f"trajectoryStation {k + 1}" + (f" (uid={st.get('uid')})" if st.get("uid") else "")
@@ -191,12 +197,12 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
             azi = 0.0
         typ = (_text(st, "typetrajstation") or "").lower()
         status = (_text(st, "statustrajstation") or _text(st, "validmdstatus") or "").lower()
-        raw.md.append(md)
-        raw.inc.append(inc)
-        raw.azi.append(azi)
+        mds.append(md)
+        incs.append(inc)
+        azis.append(azi)
         raw.lines.append(None)
-        raw.projected.append("project" in typ or "project" in status)
-        raw.used.append(status not in ("invalid", "rejected", "bad", "not used"))
+        projected.append("project" in typ or "project" in status)
+        used.append(status not in ("invalid", "rejected", "bad", "not used"))
         if "tie" in typ and raw.tie_index is None:
             raw.tie_index = k
         for col, tag in (
@@ -212,6 +218,8 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
         tool = _text(st, "typesurveytool")
         if tool and header.tool is None:
             header.tool = tool
+    raw.md, raw.inc, raw.azi = mds, incs, azis
+    raw.projected, raw.used = projected, used
     raw.vendor = {k: v for k, v in vend.items() if not all(math.isnan(x) for x in v)}
     raw.vendor_decimals = {k: 4 for k in raw.vendor}
     return build_survey(fmt, name, header, raw, findings=findings)

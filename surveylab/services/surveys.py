@@ -18,32 +18,20 @@ from surveylab.auth import Permission
 from surveylab.calc import SurveyInputError, compute_trajectory
 from surveylab.models import (
     Actor,
-    DepthUnit,
     Finding,
     NorthReference,
     Severity,
-    TieOn,
     worst_severity,
 )
 from surveylab.models.records import RunRecord, SurveyRecord
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers import SurveyFileError, read_survey
+from surveylab.parsers.overrides import OVERRIDABLE as OVERRIDABLE  # the fields a user may set
+from surveylab.parsers.overrides import OverrideError, normalise_overrides
+from surveylab.parsers.overrides import apply_overrides as _apply_header_overrides
 from surveylab.repositories import UnitOfWork, utcnow
 from surveylab.services.common import ServiceError, audit_ok, guard
 from surveylab.services.runs import find_run
-
-#: Header fields a user may set before import when the file did not state them (or got them wrong).
-OVERRIDABLE = (
-    "depth_unit",
-    "azimuth_reference",
-    "declination",
-    "grid_convergence",
-    "total_correction",
-    "tie_on",
-    "vs_azimuth",
-    "depth_datum",
-    "datum_elevation",
-)
 
 
 @dataclass(frozen=True)
@@ -66,62 +54,24 @@ class Preview:
     missing: list[str] = field(default_factory=list)
 
 
-_TIE_ON_FIELDS = ("md", "inc", "azi", "tvd", "north", "east")
+def apply_overrides(
+    parsed: ParsedSurvey, overrides: dict[str, Any] | None, *, by: str = "the user"
+) -> list[Finding]:
+    """Set header fields the user supplied (:func:`surveylab.parsers.overrides.apply_overrides`):
+    the findings they answer go, azimuths follow a changed correction, each change is recorded
+    in plain words as an info finding (returned)."""
+    try:
+        return _apply_header_overrides(parsed, overrides, by=by)
+    except OverrideError as exc:
+        raise ServiceError(str(exc)) from None
 
 
-def _tie_on_from_numbers(values: Any) -> TieOn:
-    """A tie-on from numbers in the order md, inc, azi, tvd, north, east (the ones left out
-    are 0); md, tvd, north, east [depth unit], inc, azi [deg]."""
-    numbers = [float(v) for v in values]
-    if len(numbers) > len(_TIE_ON_FIELDS):
-        raise ServiceError(
-            f"tie_on takes at most {len(_TIE_ON_FIELDS)} numbers "
-            f"({', '.join(_TIE_ON_FIELDS)}), got {len(numbers)}"
-        )
-    md, inc, azi, tvd, north, east = numbers + [0.0] * (len(_TIE_ON_FIELDS) - len(numbers))
-    return TieOn(md, inc, azi, tvd, north, east)
-
-
-def apply_overrides(parsed: ParsedSurvey, overrides: dict[str, Any] | None) -> list[Finding]:
-    """Set header fields the user supplied; each change is recorded as an info finding."""
-    notes: list[Finding] = []
-    for key, value in (overrides or {}).items():
-        if key not in OVERRIDABLE:
-            raise ServiceError(f"header field {key!r} cannot be set at import")
-        if value is None or value == "":
-            continue
-        if key == "depth_unit":
-            try:
-                value = DepthUnit(value)
-            except ValueError:
-                raise ServiceError(f"depth_unit must be m, ft or usft, got {value!r}") from None
-        elif key == "azimuth_reference":
-            try:
-                value = NorthReference(value)
-            except ValueError:
-                raise ServiceError(
-                    f"azimuth_reference must be true, grid, magnetic or unknown, got {value!r}"
-                ) from None
-        elif key == "tie_on" and not isinstance(value, TieOn):
-            value = TieOn(**value) if isinstance(value, dict) else _tie_on_from_numbers(value)
-        elif key != "tie_on":
-            try:
-                value = float(value)
-            except (TypeError, ValueError):
-                if key != "depth_datum":
-                    raise ServiceError(f"{key} must be a number, got {value!r}") from None
-        before = getattr(parsed.header, key)
-        if before != value:
-            setattr(parsed.header, key, value)
-            notes.append(
-                Finding(
-                    Severity.INFO,
-                    "header_set_by_user",
-                    f"{key} set by the user to {value!r} (file said {before!r})",
-                    field=key,
-                )
-            )
-    return notes
+def _overrides_key(overrides: dict[str, Any] | None) -> dict[str, Any]:
+    """The overrides as a revision records them (identical bytes + other overrides = new)."""
+    try:
+        return normalise_overrides(overrides)
+    except OverrideError as exc:
+        raise ServiceError(str(exc)) from None
 
 
 def _compute(parsed: ParsedSurvey) -> tuple[pd.DataFrame, list[str], float, str, list[Finding]]:
@@ -161,15 +111,21 @@ def _compute(parsed: ParsedSurvey) -> tuple[pd.DataFrame, list[str], float, str,
 
 
 def preview_file(
-    content: bytes, file_name: str, overrides: dict[str, Any] | None = None, max_bytes=None
+    content: bytes,
+    file_name: str,
+    overrides: dict[str, Any] | None = None,
+    max_bytes=None,
+    *,
+    by: str = "the user",
 ) -> Preview:
-    """Parse and compute without storing anything (for the upload dashboard)."""
+    """Parse and compute without storing anything (for the upload dashboard); ``by`` names who
+    set the overrides in their records (the logged-in user's name)."""
     try:
         parsed = read_survey(content, name=file_name, max_bytes=max_bytes)
     except SurveyFileError as exc:
         empty = ParsedSurvey("unknown", file_name, SurveyHeader(), pd.DataFrame())
         return Preview(empty, None, [], [], error=str(exc))
-    notes = apply_overrides(parsed, overrides)
+    notes = apply_overrides(parsed, overrides, by=by)
     missing = [
         k
         for k in ("depth_unit", "azimuth_reference", "tie_on", "declination", "grid_convergence")
@@ -218,13 +174,19 @@ def import_survey(
                 f"{settings.max_upload_bytes} bytes (SURVEYLAB_MAX_UPLOAD_MB)"
             )
         sha = hashlib.sha256(content).hexdigest()
+        wanted = _overrides_key(overrides)
         existing = uow.files.by_sha256(run_rec.id, sha)
         if existing is not None:
-            revs = [s for s in uow.surveys.for_run(run_rec.id) if s.file_id == existing.id]
+            # a duplicate: the same bytes imported with the same header overrides
+            revs = [
+                s
+                for s in uow.surveys.for_run(run_rec.id)
+                if s.file_id == existing.id and s.header.extra.get("overrides", {}) == wanted
+            ]
             if revs:
                 return ImportResult(run_rec, revs[-1], duplicate=True, findings=revs[-1].findings)
         parsed = read_survey(content, name=file_name, max_bytes=settings.max_upload_bytes)
-        notes = apply_overrides(parsed, overrides)
+        notes = apply_overrides(parsed, overrides, by=actor.username)
         frame, assumptions, course, method, more = _compute(parsed)
         findings = [*parsed.findings, *notes, *more]
         worst = worst_severity(findings)

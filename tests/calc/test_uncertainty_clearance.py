@@ -22,7 +22,6 @@ are checked twice:
   0.01: well 09 passes 0.01 from the stop line).
 """
 
-
 import math
 
 import numpy as np

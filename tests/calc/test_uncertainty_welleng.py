@@ -27,7 +27,6 @@ section 2.8), which welleng adds only with ``first_station_allowance="uncorrelat
 it, its Rev 4 covariances of both wells below the kick-off equal ours to 1e-12.
 """
 
-
 import math
 import warnings
 

@@ -98,9 +98,11 @@ def test_key_value_header() -> None:
 def test_azimuth_normalised() -> None:
     s = read_survey(DATA / "azimuth_normalised.csv")
     assert s.stations["azi"].tolist() == [0.0, 0.0, 350.0, 10.0]
-    found = [f for f in s.findings if f.code == "azimuth_normalised"]
-    assert [f.station for f in found] == [1, 2, 3]
-    assert all(f.severity is Severity.INFO for f in found)
+    (found,) = [f for f in s.findings if f.code == "azimuth_normalised"]  # one per cause
+    assert found.count == 3 and [d["station"] for d in found.stations] == [1, 2, 3]
+    assert (found.md_from, found.md_to) == (100.0, 300.0)
+    assert found.worst == 370.0 and found.worst_station == 3  # farthest outside [0, 360)
+    assert found.severity is Severity.INFO
 
 
 def test_md_problems_are_findings() -> None:

@@ -224,7 +224,8 @@ def test_a_tie_on_given_as_numbers_fills_md_inc_azi_tvd_north_east_in_order():
     notes = surveys.apply_overrides(parsed, {"tie_on": ["100", 2.5, 45, 99.9, 1, -2]})
     assert parsed.header.tie_on == TieOn(100.0, 2.5, 45.0, 99.9, 1.0, -2.0)
     assert [n.field for n in notes] == ["tie_on"]
-    surveys.apply_overrides(parsed, {"tie_on": (50, 1)})
-    assert parsed.header.tie_on == TieOn(md=50.0, inc=1.0)
-    with pytest.raises(ServiceError, match="tie_on takes at most 6 numbers"):
-        surveys.apply_overrides(parsed, {"tie_on": [1, 2, 3, 4, 5, 6, 7]})
+    # a tie-on is a known point: the numbers left out are not taken as 0
+    for partial in [(50, 1), [1, 2, 3, 4, 5, 6, 7]]:
+        with pytest.raises(ServiceError, match="tie_on needs 6 numbers"):
+            surveys.apply_overrides(parsed, {"tie_on": partial})
+    assert parsed.header.tie_on == TieOn(100.0, 2.5, 45.0, 99.9, 1.0, -2.0)
