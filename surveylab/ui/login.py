@@ -1,7 +1,9 @@
 """The login form shown first by every dashboard and by :func:`surveylab.connect` in notebooks.
 
-Nothing but the form exists before a successful login: the form itself loads no data. On success
-the password field is cleared and ``on_login(session)`` builds whatever comes next.
+Nothing but the form exists before a successful login: the form itself loads no data. Enter in
+the password field logs in, as the "Log in" button does (and Enter in the username field, once
+a password is typed). On success the password field is cleared and ``on_login(session)`` builds
+whatever comes next; a refusal shows in the message line, styled as an error.
 """
 
 from __future__ import annotations
@@ -23,6 +25,17 @@ CSS_PASSWORD = "sl-login-password"
 CSS_BUTTON = "sl-login-button"
 CSS_MESSAGE = "sl-login-message"
 CSS_FORM = "sl-login"
+#: CSS classes of the message line's two kinds.
+CSS_ERROR = "sl-login-error"
+CSS_INFO = "sl-login-info"
+
+# The message's look, inline: the form is also shown in notebooks, where no dashboard
+# stylesheet is loaded. The error is the dashboards' error red (#b00020) on a pale ground.
+_ERROR_STYLE = (
+    "display:inline-block;color:#b00020;background:#fdecee;border:1px solid #b00020;"
+    "border-radius:3px;padding:4px 10px;margin-top:4px;font-weight:600"
+)
+_INFO_STYLE = "display:inline-block;color:#444;padding:4px 0;margin-top:4px"
 
 
 class LoginForm:
@@ -70,6 +83,10 @@ class LoginForm:
             _dom_classes=(CSS_BUTTON,),
         )
         self.button.on_click(lambda _button: self.submit())
+        # Enter in a text field: the browser sends the field a {"event": "submit"} message
+        # (ipywidgets' TextView; Text.on_submit is deprecated, the message is not)
+        self.password.on_msg(self._on_field_message)
+        self.username.on_msg(self._on_field_message)
         self.message = w.HTML("", layout=plain, _dom_classes=(CSS_MESSAGE,))
         self.widget = w.VBox(
             [self.username, self.password, self.button, self.message],
@@ -77,10 +94,44 @@ class LoginForm:
             _dom_classes=(CSS_FORM,),
         )
 
-    def show_message(self, message: str, *, error: bool = True) -> None:
-        """Show ``message`` [text] under the form (HTML-escaped)."""
-        kind = "sl-login-error" if error else "sl-login-info"
-        self.message.value = f"<span class='{kind}'>{html.escape(message)}</span>"
+    def _on_field_message(self, field: w.Text, content: dict, _buffers: list) -> None:
+        """Enter pressed in the username or password field: log in, as the button does. In
+        the username field only once a password is typed (else Enter would send an empty
+        one and count a failed login)."""
+        if content.get("event") != "submit" or self.button.disabled:
+            return
+        if field is self.username and not self.password.value:
+            return
+        self.submit()
+
+    def show_message(
+        self, message: str, *, error: bool = True, link: tuple[str, str] | None = None
+    ) -> None:
+        """Show ``message`` under the form: a refusal (``error``) in the error style with
+        ``role="alert"``, else as a plain note.
+
+        Parameters
+        ----------
+        message : str
+            The text [plain text; HTML-escaped here].
+        error : bool
+            Whether it is a refusal or failure.
+        link : (str, str), optional
+            A link after the text: (label [plain text], address [URL, relative to the page]).
+        """
+        text = html.escape(message)
+        if link is not None:
+            label, href = link
+            text += (
+                f" <a class='sl-login-link' href='{html.escape(href, quote=True)}' "
+                f"style='color:#0b57d0;text-decoration:underline'>{html.escape(label)}</a>"
+            )
+        if error:
+            self.message.value = (
+                f"<div class='{CSS_ERROR}' role='alert' style='{_ERROR_STYLE}'>{text}</div>"
+            )
+        else:
+            self.message.value = f"<div class='{CSS_INFO}' style='{_INFO_STYLE}'>{text}</div>"
 
     def submit(self, username: str | None = None, password: str | None = None) -> Session | None:
         """Log in with the given credentials (default: the fields' values).

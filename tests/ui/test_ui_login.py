@@ -54,6 +54,65 @@ def test_wrong_password_shows_the_message_and_builds_nothing(ui_db, app_class):
     assert app.login.password.value == ""
 
 
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_the_refusal_is_shown_as_an_error(ui_db, app_class):
+    """Red on a pale ground with role="alert" (screen readers announce it), inline so that the
+    form reads the same in a notebook, where no dashboard stylesheet is loaded."""
+    app = app_class(ui_db.settings)
+    app.login.submit("engineer", "not-the-password")
+    msg = app.login.message.value
+    assert msg.startswith("<div class='sl-login-error' role='alert' style='")
+    assert "color:#b00020" in msg and "border:1px solid #b00020" in msg
+    assert ">invalid username or password</div>" in msg
+
+
+def test_a_note_is_not_styled_as_an_error(ui_db, login_as):
+    app = login_as(RunsApp, ui_db.settings, "viewer")
+    app.logout()
+    assert "sl-login-info" in app.login.message.value
+    assert "sl-login-error" not in app.login.message.value and "b00020" not in (
+        app.login.message.value
+    )
+
+
+SUBMIT = {"event": "submit"}  # what the browser sends a text field on Enter
+
+
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_enter_in_the_password_field_logs_in(ui_db, app_class):
+    app = app_class(ui_db.settings)
+    app.login.username.value = "engineer"
+    app.login.password.value = password_of("engineer")
+    app.login.password._handle_custom_msg(SUBMIT, [])
+    assert app.session is not None and app.main in app.widget.children
+    assert app.login.password.value == ""
+
+
+def test_enter_in_the_username_field_logs_in_once_a_password_is_typed(ui_db, monkeypatch):
+    from surveylab.session import Session
+
+    tried: list[str] = []
+    real = Session.login_kept_open.__func__  # type: ignore[attr-defined]
+
+    def spy(cls, username, password, settings):
+        tried.append(username)
+        return real(cls, username, password, settings)
+
+    monkeypatch.setattr(Session, "login_kept_open", classmethod(spy))
+    app = RunsApp(ui_db.settings)
+    app.login.username.value = "viewer"
+    app.login.username._handle_custom_msg(SUBMIT, [])  # no password yet: nothing happens
+    assert tried == [] and app.login.message.value == "" and app.session is None
+    app.login.password.value = password_of("viewer")
+    app.login.username._handle_custom_msg(SUBMIT, [])
+    assert tried == ["viewer"] and app.session is not None
+    # other messages from the fields are not a submit
+    app.logout()
+    app.login.password.value = "x"
+    app.login.password._handle_custom_msg({"event": "focus"}, [])
+    assert tried == ["viewer"]
+
+
 def test_unknown_user_reads_exactly_like_a_wrong_password(ui_db):
     a, b = RunsApp(ui_db.settings), RunsApp(ui_db.settings)
     a.login.submit("engineer", "wrong-password-000")
@@ -130,15 +189,15 @@ def test_expired_token_during_commit_logs_out_and_stores_nothing(tmp_path, monke
     app = login_as(UploadApp, d.settings, "surveyor")
     app.new_run_number.value = "EXP-1"
     app.new_run_name.value = "expiring"
+    app.new_run_type.value = "MWD"
     app.create_run()
     app.add_file("a.csv", survey_csv())
     _later(monkeypatch, 5)
     assert app.commit() == []
     assert app.session is None
     assert SESSION_ENDED in app.login.message.value
-    with UnitOfWork(d.settings) as uow:
-        run = uow.runs.by_number("EXP-1")
-        assert run is not None and run.current_survey_id is None
+    with UnitOfWork(d.settings) as uow:  # the new run came with its first import: none
+        assert uow.runs.by_number("EXP-1") is None
 
 
 def test_deactivated_user_is_logged_out_at_the_next_action(tmp_path, login_as):
@@ -161,8 +220,11 @@ def test_viewer_is_refused_by_the_upload_dashboard(ui_db):
     app = UploadApp(ui_db.settings)
     app.login.submit("viewer", password_of("viewer"))
     assert app.session is None and app.main is None
-    assert "may not use this dashboard" in app.login.message.value
-    assert "Viewer" in app.login.message.value
+    msg = app.login.message.value
+    assert "may not use this dashboard" in msg and "viewer (Viewer)" in msg
+    assert "needs the role Admin, Engineer or Surveyor" in msg
+    # and where to go instead: the runs dashboard, next to this one in Voila
+    assert "<a class='sl-login-link' href='runs.ipynb'" in msg and ">runs dashboard</a>" in msg
     assert not hasattr(app, "upload") and not hasattr(app, "commit_button")
     assert app.widget.children == (app.header, app.login.widget)
 
