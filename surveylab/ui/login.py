@@ -1,9 +1,9 @@
 """The login form shown first by every dashboard and by :func:`surveylab.connect` in notebooks.
 
 Nothing but the form exists before a successful login: the form itself loads no data. Enter in
-the password field logs in, as the "Log in" button does (and Enter in the username field, once
-a password is typed). On success the password field is cleared and ``on_login(session)`` builds
-whatever comes next; a refusal shows in the message line, styled as an error.
+the password field logs in, as the "Log in" button does. On success the password field is
+cleared and ``on_login(session)`` builds whatever comes next; a refusal shows in the message
+line, styled as an error.
 """
 
 from __future__ import annotations
@@ -68,11 +68,14 @@ class LoginForm:
             layout=plain,
             _dom_classes=(CSS_USERNAME,),
         )
+        # the password reaches the kernel when it is committed (Enter, or leaving the field),
+        # not at every key: ipywidgets 8 sends a text field nothing else on Enter
         self.password = w.Password(
             description="Password",
             placeholder="password",
             layout=plain,
             style=self.username.style,
+            continuous_update=False,
             _dom_classes=(CSS_PASSWORD,),
         )
         self.button = w.Button(
@@ -82,11 +85,12 @@ class LoginForm:
             layout=plain,
             _dom_classes=(CSS_BUTTON,),
         )
-        self.button.on_click(lambda _button: self.submit())
-        # Enter in a text field: the browser sends the field a {"event": "submit"} message
-        # (ipywidgets' TextView; Text.on_submit is deprecated, the message is not)
-        self.password.on_msg(self._on_field_message)
-        self.username.on_msg(self._on_field_message)
+        self.button.on_click(lambda _button: self._clicked())
+        self.password.observe(self._password_committed, names="value")
+        self.username.observe(self._username_changed, names="value")
+        # a login the password's commit started; the click that may have committed it (leaving
+        # the field for the button) then arrives with the password already cleared
+        self._committed_login = False
         self.message = w.HTML("", layout=plain, _dom_classes=(CSS_MESSAGE,))
         self.widget = w.VBox(
             [self.username, self.password, self.button, self.message],
@@ -94,13 +98,23 @@ class LoginForm:
             _dom_classes=(CSS_FORM,),
         )
 
-    def _on_field_message(self, field: w.Text, content: dict, _buffers: list) -> None:
-        """Enter pressed in the username or password field: log in, as the button does. In
-        the username field only once a password is typed (else Enter would send an empty
-        one and count a failed login)."""
-        if content.get("event") != "submit" or self.button.disabled:
-            return
-        if field is self.username and not self.password.value:
+    def _password_committed(self, change: dict) -> None:
+        """Enter in the password field (or leaving it for the button): log in."""
+        if change["new"] and not self.button.disabled:
+            self._committed_login = True
+            self.submit()
+
+    def _username_changed(self, _change: dict) -> None:
+        self._committed_login = False
+
+    def _clicked(self) -> None:
+        """The "Log in" button. Without a password: the click that committed the password
+        (the login is done) is ignored; any other asks for one, and no login is tried."""
+        if not self.password.value:
+            if self._committed_login:
+                self._committed_login = False
+                return
+            self.show_message("Type your password, then press Enter or Log in.")
             return
         self.submit()
 

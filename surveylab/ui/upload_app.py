@@ -255,6 +255,7 @@ class UploadApp(DashboardShell):
                 link=("runs dashboard", RUNS_DASHBOARD),
             )
             return
+        self._role = actor.role  # the run list depends on it (read once, at login)
         super()._start(session)
 
     @property
@@ -326,6 +327,7 @@ class UploadApp(DashboardShell):
         )
         self.file_select.add_class("sl-preview-select")
         self._refilling = False  # True while the page refills file_select (one preview only)
+        self._filling = False  # True while the page fills the header fields for a file
         self.file_select.observe(
             lambda _: None if self._refilling else self.show_preview(), names="value"
         )
@@ -338,12 +340,24 @@ class UploadApp(DashboardShell):
         self.depth_unit.add_class("sl-depth-unit")
         self.north_ref = w.Dropdown(description="North ref", style=label, layout=field_layout)
         self.north_ref.add_class("sl-north-ref")
-        self.declination = w.Text(description="Declination [deg]", style=label, layout=field_layout)
+        # a number reaches the kernel when committed (Enter, or leaving the field): it then
+        # applies, as the button does
+        self.declination = w.Text(
+            description="Declination [deg]",
+            style=label,
+            layout=field_layout,
+            continuous_update=False,
+        )
         self.declination.add_class("sl-declination")
-        self.convergence = w.Text(description="Convergence [deg]", style=label, layout=field_layout)
+        self.convergence = w.Text(
+            description="Convergence [deg]",
+            style=label,
+            layout=field_layout,
+            continuous_update=False,
+        )
         self.convergence.add_class("sl-convergence")
-        for box in (self.declination, self.convergence):  # Enter applies, as the button does
-            box.on_msg(self._on_field_message)
+        for box in (self.declination, self.convergence):
+            box.observe(self._number_committed, names="value")
         self.apply_button = w.Button(description="Apply to preview", icon="refresh")
         self.apply_button.add_class("sl-apply")
         self.apply_button.on_click(lambda _: self.apply_overrides())
@@ -423,7 +437,15 @@ class UploadApp(DashboardShell):
     def load_runs(self, select: str | None = None) -> None:
         if self.session is None:
             return
-        runs = self.call(self.user_session.runs, well=self.well.value or None, what="Loading runs")
+        # the runs this user may import into: an Admin's choice is every run, anyone else's
+        # their own (the import service refuses the others)
+        mine = self._role is not Role.ADMIN
+        runs = self.call(
+            self.user_session.runs,
+            mine=mine,
+            well=self.well.value or None,
+            what="Loading runs",
+        )
         runs = runs or []
         self._runs = {str(r.id): r for r in runs}
         options: list[tuple[str, str]] = [("(choose a run)", "")]
@@ -544,12 +566,21 @@ class UploadApp(DashboardShell):
         i = self.file_select.value
         return self.pending[i] if i is not None and 0 <= i < len(self.pending) else None
 
-    def _on_field_message(self, _box: w.Text, content: dict, _buffers: list) -> None:
-        if content.get("event") == "submit":  # Enter in a number field
+    def _number_committed(self, _change: dict) -> None:
+        """Enter in a number field (or leaving it): preview with it, unless the page is
+        filling the fields for the file shown."""
+        if not self._filling:
             self.apply_overrides()
 
     def _fill_header_fields(self, p: PendingFile | None) -> None:
         """The header-field controls show file ``p``: what it set, else what the file says."""
+        self._filling = True
+        try:
+            self._fill_fields(p)
+        finally:
+            self._filling = False
+
+    def _fill_fields(self, p: PendingFile | None) -> None:
         stated = p.stated if p is not None else {}
         ov = p.overrides if p is not None else {}
 
@@ -581,6 +612,8 @@ class UploadApp(DashboardShell):
         for key, box in (("declination", self.declination), ("grid_convergence", self.convergence)):
             if box.value.strip():
                 ov[key] = box.value.strip()
+        if ov == p.overrides and p.preview is not None:
+            return  # previewed with these already (Enter in a field, then the button)
         try:
             with self.working(f"Previewing {p.name}"):
                 preview = survey_service.preview_file(

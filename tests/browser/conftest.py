@@ -261,6 +261,7 @@ def open_page(browser, request, voila_url, screenshots):
     """Factory: a fresh 1440x900 page on the dashboards' server; ``open_page(suffix)`` names
     its screenshots ``<test><suffix>-NN-label.png``."""
     contexts = []
+    probes: list[PageProbe] = []
 
     def make(suffix: str = "") -> PageProbe:
         ctx = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
@@ -268,11 +269,27 @@ def open_page(browser, request, voila_url, screenshots):
         contexts.append(ctx)
         page = ctx.new_page()
         name = (request.node.name + suffix).replace("/", "_")[:80]
-        return PageProbe(page, name, voila_url, screenshots)
+        probes.append(PageProbe(page, name, voila_url, screenshots))
+        return probes[-1]
 
     yield make
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:  # what each page showed when the test failed
+        for probe in probes:
+            try:
+                probe.shot("at-failure", full=False)
+            except Exception:  # a closed page: nothing to show
+                pass
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item (``rep_call``), for ``open_page``'s teardown."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
 
 
 def login(probe: PageProbe, base: str, dashboard: str, username: str, password: str) -> None:
@@ -289,3 +306,89 @@ def choose_option(page, select: str, starts_with: str) -> None:
     page.wait_for_selector(f"{select} option:text-matches('^{starts_with}')", state="attached")
     label = page.locator(f"{select} option:text-matches('^{starts_with}')").first.inner_text()
     page.select_option(select, label=label)
+
+
+# ----------------------------------------------------------------------------- as a person does
+def type_into(page, selector: str, text: str) -> None:
+    """Click the field, clear it, and type ``text`` key by key (no value set by script)."""
+    page.click(selector)
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(text)
+
+
+def login_by_keyboard(
+    probe: PageProbe, base: str, dashboard: str, username: str, password: str
+) -> None:
+    """Open ``dashboard`` and log in as a person does at a keyboard: click the username field,
+    type, Tab to the password field, type, Enter."""
+    page = probe.page
+    page.goto(f"{base}/voila/render/{dashboard}.ipynb", wait_until="domcontentloaded")
+    page.wait_for_selector(".sl-login-button", state="visible")
+    page.click(".sl-login-username input")
+    _wait_for_focus(page, ".sl-login-username input")
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    _wait_for_focus(page, ".sl-login-password input")
+    page.keyboard.type(password)
+    assert page.input_value(".sl-login-username input") == username
+    page.keyboard.press("Enter")
+
+
+def _wait_for_focus(page, selector: str) -> None:
+    """Wait until the element has the keyboard focus (the page may still be laying out)."""
+    page.wait_for_function(
+        "sel => document.activeElement === document.querySelector(sel)", arg=selector
+    )
+
+
+def add_files(page, *paths: Path) -> None:
+    """Choose files with the upload dashboard's "Add files" button (the file chooser)."""
+    with page.expect_file_chooser() as chooser:
+        page.click(".sl-file-upload")
+    chooser.value.set_files([str(p) for p in paths])
+
+
+def shown_text(text: str) -> str:
+    """Text as a page shows it, with ipywidgets' no-break spaces (in option labels) as spaces."""
+    return text.replace("\xa0", " ")
+
+
+def choose_label(page, select: str, label: str) -> None:
+    """Choose the option labelled ``label`` in the ``select`` element (ipywidgets writes the
+    spaces of option labels as no-break spaces; ``label`` has plain ones)."""
+    index = page.wait_for_function(
+        """([sel, label]) => {
+            const s = document.querySelector(sel);
+            if (!s) return false;
+            const i = [...s.options].findIndex(
+                o => o.textContent.replace(/\u00a0/g, ' ') === label);
+            return i >= 0 ? i + 1 : false;
+        }""",
+        arg=[select, label],
+    ).json_value()
+    page.select_option(select, index=index - 1)
+
+
+def selected_label(page, select: str) -> str:
+    """The label a dropdown shows (plain spaces)."""
+    return shown_text(
+        page.eval_on_selector(select, "s => s.options[s.selectedIndex]?.textContent ?? ''")
+    )
+
+
+def search_runs(probe: PageProbe, base: str, username: str, password: str, text: str) -> str:
+    """Log in to the runs dashboard, search for ``text`` and return the page label (e.g.
+    "... (1 run)") and the table, as the page shows them."""
+    page = probe.page
+    login(probe, base, "runs", username, password)
+    page.wait_for_selector(".sl-runs-table")
+    before = page.inner_text(".sl-page-label")
+    type_into(page, ".sl-app input[placeholder='number or name']", text)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "before => document.querySelector('.sl-page-label').textContent.trim() !== before.trim()",
+        arg=before,
+    )
+    page.wait_for_timeout(300)  # the label and the table are one update apart
+    return page.inner_text(".sl-page-label") + "\n" + page.inner_text(".sl-runs-table")

@@ -41,7 +41,9 @@ def _audit(settings, action: str) -> list:
 
 def test_a_good_first_file_creates_the_run_with_revision_1(settings, people):
     well = runs.create_well(UnitOfWork(settings), people["surveyor"], well_name="Well N")
-    res = _import(settings, people["surveyor"], _good(), NewRun("N-1", "first run", "MWD", "Well N"))
+    res = _import(
+        settings, people["surveyor"], _good(), NewRun("N-1", "first run", "MWD", "Well N")
+    )
     assert res.survey.revision == 1 and not res.duplicate
     run = runs.get_run(UnitOfWork(settings), people["surveyor"], "N-1")
     assert (run.run_name, run.run_type, run.well_id) == ("first run", "MWD", well.id)

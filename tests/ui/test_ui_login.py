@@ -75,20 +75,18 @@ def test_a_note_is_not_styled_as_an_error(ui_db, login_as):
     )
 
 
-SUBMIT = {"event": "submit"}  # what the browser sends a text field on Enter
-
-
 @pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
 def test_enter_in_the_password_field_logs_in(ui_db, app_class):
+    """The password is sent when committed (Enter, or leaving the field), and logs in."""
     app = app_class(ui_db.settings)
+    assert app.login.password.continuous_update is False
     app.login.username.value = "engineer"
-    app.login.password.value = password_of("engineer")
-    app.login.password._handle_custom_msg(SUBMIT, [])
+    app.login.password.value = password_of("engineer")  # what Enter sends
     assert app.session is not None and app.main in app.widget.children
     assert app.login.password.value == ""
 
 
-def test_enter_in_the_username_field_logs_in_once_a_password_is_typed(ui_db, monkeypatch):
+def _count_logins(monkeypatch) -> list[str]:
     from surveylab.session import Session
 
     tried: list[str] = []
@@ -99,18 +97,35 @@ def test_enter_in_the_username_field_logs_in_once_a_password_is_typed(ui_db, mon
         return real(cls, username, password, settings)
 
     monkeypatch.setattr(Session, "login_kept_open", classmethod(spy))
+    return tried
+
+
+def test_the_click_that_committed_the_password_logs_in_once(ui_db, monkeypatch):
+    """Typing the password and clicking "Log in": leaving the field commits the password
+    (one login), then the click arrives with the field cleared and is not a second try."""
+    tried = _count_logins(monkeypatch)
     app = RunsApp(ui_db.settings)
     app.login.username.value = "viewer"
-    app.login.username._handle_custom_msg(SUBMIT, [])  # no password yet: nothing happens
-    assert tried == [] and app.login.message.value == "" and app.session is None
-    app.login.password.value = password_of("viewer")
-    app.login.username._handle_custom_msg(SUBMIT, [])
+    app.login.password.value = password_of("viewer")  # committed as the field is left
+    app.login.button.click()  # then the click
     assert tried == ["viewer"] and app.session is not None
-    # other messages from the fields are not a submit
-    app.logout()
-    app.login.password.value = "x"
-    app.login.password._handle_custom_msg({"event": "focus"}, [])
-    assert tried == ["viewer"]
+
+
+def test_log_in_without_a_password_asks_for_one_and_tries_nothing(ui_db, monkeypatch):
+    tried = _count_logins(monkeypatch)
+    app = UploadApp(ui_db.settings)
+    app.login.username.value = "surveyor"
+    app.login.button.click()
+    assert tried == [] and app.session is None
+    assert "Type your password" in app.login.message.value
+    assert "sl-login-error" in app.login.message.value
+    # a wrong password committed, then a click on the emptied form: one try, then a request
+    app.login.password.value = "wrong-password-000"
+    assert tried == ["surveyor"] and "invalid username or password" in app.login.message.value
+    app.login.button.click()  # the click that committed it: nothing more
+    assert tried == ["surveyor"] and "invalid username or password" in app.login.message.value
+    app.login.button.click()  # a later one without a password: asked for it
+    assert tried == ["surveyor"] and "Type your password" in app.login.message.value
 
 
 def test_unknown_user_reads_exactly_like_a_wrong_password(ui_db):

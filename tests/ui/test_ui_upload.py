@@ -21,7 +21,6 @@ from tests.conftest import REPO_ROOT
 from tests.ui.conftest import survey_csv
 
 DATA = REPO_ROOT / "tests" / "data"
-SUBMIT = {"event": "submit"}  # what the browser sends a text field on Enter
 
 
 def min_curve(md, inc, azi) -> tuple[float, float, float]:
@@ -286,9 +285,7 @@ def test_a_file_with_many_problems_lists_the_first_20_and_the_count(app):
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    problems=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=3 * MAX_PROBLEMS)
-)
+@given(problems=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=3 * MAX_PROBLEMS))
 def test_the_problem_box_shows_at_most_20_and_counts_them_all(problems):
     box = problems_html(problems, "Do this.")
     n = len(problems)
@@ -370,9 +367,10 @@ def test_the_header_fields_follow_the_file_shown(app):
 
 
 def test_enter_in_a_number_field_applies(app):
+    """The fields send their value when it is committed (Enter, or leaving the field)."""
     p = app.add_file("no_tie_on.csv", (DATA / "no_tie_on.csv").read_bytes())
-    app.declination.value = "1.5"
-    app.declination._handle_custom_msg(SUBMIT, [])
+    assert app.declination.continuous_update is False
+    app.declination.value = "1.5"  # what Enter sends
     assert p.overrides == {"declination": "1.5"}
     assert "1.5 <span class='sl-set-by-user'>(set by you)</span>" in header_row(
         app, "Declination [deg]"
@@ -545,3 +543,30 @@ def test_reference_files_preview_their_last_station(
     assert res[0]["ok"] and res[0]["revision"] == 1
     view = app.user_session.survey("U-1")
     np.testing.assert_allclose(view.stations["tvd"].iloc[-1], tvd, atol=tol)
+
+
+@pytest.mark.parametrize(("username", "count"), [("surveyor", 15), ("engineer", 15), ("admin", 30)])
+def test_the_run_list_holds_the_runs_one_may_import_into(ui_db, login_as, username, count):
+    """An Admin may import into any run, anyone else into their own: the list offers those."""
+    app = login_as(UploadApp, ui_db.settings, username)
+    app.well.value = "UI Alpha"  # UI-001..UI-030: odd ones the surveyor's, even the engineer's
+    numbers = [label.split(":")[0] for label, value in app.run.options if value]
+    assert len(numbers) == count
+    if username != "admin":
+        owner_parity = 1 if username == "surveyor" else 0
+        assert all(int(n.removeprefix("UI-")) % 2 == owner_parity for n in numbers)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs the parsers to collect every problem of a file they refuse: they stop at the "
+    "first unreadable value (one SurveyFileError); the page lists all a refusal carries "
+    "(SurveyFileError.problems, see upload_app.problems_of)",
+)
+def test_the_parser_reports_every_problem_of_an_unreadable_file(app):
+    """A number that cannot be read at line 3 and an MD going back at line 5: both listed."""
+    content = b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1O.5,5\n200,2,6\n150,2,6\n300,3,7\n"
+    app.add_file("two.csv", content)
+    problems = app.preview_problems.value
+    assert "line 3, field &#x27;inc&#x27;" in problems
+    assert "2 problems" in problems and "line 5" in problems
