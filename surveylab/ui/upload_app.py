@@ -382,7 +382,13 @@ class UploadApp(DashboardShell):
         self.preview_findings.add_class("sl-preview-findings")
         self.preview_table = w.HTML()
         self.preview_table.add_class("sl-preview-stations")
-        self.preview_plots = w.Output()
+        # plan view and vertical section side by side, above the station table
+        half = {"flex": "1 1 0", "min_width": "0"}
+        self.preview_plan = w.Output(layout=w.Layout(**half))
+        self.preview_section = w.Output(layout=w.Layout(**half))
+        self.preview_plots = w.HBox(
+            [self.preview_plan, self.preview_section], layout=w.Layout(max_width="1260px")
+        )
         self.preview_plots.add_class("sl-preview-plots")
         # ---- commit
         self.commit_button = w.Button(
@@ -415,8 +421,8 @@ class UploadApp(DashboardShell):
                 w.HBox([self.preview_head, self.header_fields]),
                 self.preview_problems,
                 self.preview_findings,
-                self.preview_table,
                 self.preview_plots,
+                self.preview_table,
                 w.HTML("<h3>3. Commit</h3>"),
                 w.HBox([self.commit_button, self.progress, self.progress_label]),
                 self.commit_hint,
@@ -703,7 +709,8 @@ class UploadApp(DashboardShell):
         from surveylab.ui import figures  # plotly: loaded in the background at start
 
         p = self.current()
-        self.preview_plots.clear_output()
+        self.preview_plan.clear_output()
+        self.preview_section.clear_output()
         self.remove_button.disabled = p is None
         self._fill_header_fields(p)
         self._update_commit()
@@ -743,8 +750,9 @@ class UploadApp(DashboardShell):
             self.preview_table.value = (
                 f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"
             )
-            with self.preview_plots:
+            with self.preview_plan:
                 display(figures.plan_view(pv.stations, unit, str(h.azimuth_reference)))
+            with self.preview_section:
                 display(
                     figures.section_view(pv.stations, unit, figures.default_vs_azimuth(pv.stations))
                 )
