@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from contextlib import ExitStack
+from typing import Any
 
 import ipywidgets as w
 
@@ -32,10 +33,46 @@ CSS_INFO = "sl-login-info"
 # The message's look, inline: the form is also shown in notebooks, where no dashboard
 # stylesheet is loaded. The error is the dashboards' error red (#b00020) on a pale ground.
 _ERROR_STYLE = (
-    "display:inline-block;color:#b00020;background:#fdecee;border:1px solid #b00020;"
-    "border-radius:3px;padding:4px 10px;margin-top:4px;font-weight:600"
+    "display:inline-block;max-width:36em;line-height:1.45;color:#b00020;background:#fdecee;"
+    "border:1px solid #b00020;border-radius:3px;padding:4px 10px;margin-top:4px;font-weight:600"
 )
-_INFO_STYLE = "display:inline-block;color:#444;padding:4px 0;margin-top:4px"
+_INFO_STYLE = "display:inline-block;max-width:36em;line-height:1.45;color:#444;margin-top:4px"
+
+
+class _Committed:
+    """A text field whose value the browser sends when it is committed (Enter, or leaving the
+    field; ``continuous_update=False``), calling back ``on_commit`` callbacks then: only for
+    what the browser sends, never for a value the kernel sets.
+
+    One message per field and commit, not one per key: ipywidgets holds back a field's further
+    updates while one is unanswered, so a click on a button could reach the kernel before the
+    last keys typed into the field.
+    """
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("continuous_update", False)
+        super().__init__(**kwargs)  # the widget class after this one in the MRO
+        self._commit_callbacks: list[Callable[[Any], None]] = []
+
+    def on_commit(self, callback: Callable[[Any], None]) -> None:
+        """Call ``callback(field)`` each time the browser sends the field's value."""
+        self._commit_callbacks.append(callback)
+
+    def set_state(self, sync_data: dict) -> None:
+        """State from the browser (ipywidgets' entry point for it)."""
+        # ipywidgets is untyped here (no stubs): the widget class after this one has set_state
+        super().set_state(sync_data)  # type: ignore[misc]
+        if "value" in sync_data:
+            for callback in self._commit_callbacks:
+                callback(self)
+
+
+class CommittedText(_Committed, w.Text):
+    """A :class:`ipywidgets.Text` sent when committed, with ``on_commit``."""
+
+
+class CommittedPassword(_Committed, w.Password):
+    """A :class:`ipywidgets.Password` sent when committed, with ``on_commit``."""
 
 
 class LoginForm:
@@ -62,20 +99,21 @@ class LoginForm:
         # one Layout for the form and one style per kind: every model is one more thing the
         # browser creates before the form shows (none of them changes its own)
         plain = w.Layout()
+        # each field reaches the kernel once, when left or on Enter (see _Committed)
         self.username = w.Text(
             description="Username",
+            continuous_update=False,
             placeholder="username",
             layout=plain,
             _dom_classes=(CSS_USERNAME,),
         )
-        # the password reaches the kernel when it is committed (Enter, or leaving the field),
-        # not at every key: ipywidgets 8 sends a text field nothing else on Enter
-        self.password = w.Password(
+        # Enter in the password field logs in: ipywidgets 8 sends a text field nothing on
+        # Enter but its value, committed
+        self.password = CommittedPassword(
             description="Password",
             placeholder="password",
             layout=plain,
             style=self.username.style,
-            continuous_update=False,
             _dom_classes=(CSS_PASSWORD,),
         )
         self.button = w.Button(
@@ -86,7 +124,7 @@ class LoginForm:
             _dom_classes=(CSS_BUTTON,),
         )
         self.button.on_click(lambda _button: self._clicked())
-        self.password.observe(self._password_committed, names="value")
+        self.password.on_commit(self._password_committed)
         self.username.observe(self._username_changed, names="value")
         # a login the password's commit started; the click that may have committed it (leaving
         # the field for the button) then arrives with the password already cleared
@@ -98,9 +136,9 @@ class LoginForm:
             _dom_classes=(CSS_FORM,),
         )
 
-    def _password_committed(self, change: dict) -> None:
+    def _password_committed(self, _field: w.Text) -> None:
         """Enter in the password field (or leaving it for the button): log in."""
-        if change["new"] and not self.button.disabled:
+        if self.password.value and not self.button.disabled:
             self._committed_login = True
             self.submit()
 

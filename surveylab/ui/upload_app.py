@@ -30,6 +30,7 @@ from surveylab.services import NotFound
 from surveylab.services import surveys as survey_service
 from surveylab.services.runs import NewRun
 from surveylab.session import Session
+from surveylab.ui.login import CommittedText
 from surveylab.ui.shell import DashboardShell, esc, findings_html, table_html
 from surveylab.units import dls_course_length, unit_label
 
@@ -277,7 +278,11 @@ class UploadApp(DashboardShell):
         self.well = w.Dropdown(description="Well", style=label, layout=wide)
         self.well.add_class("sl-upload-well")
         self.new_well_name = w.Text(
-            placeholder="new well name", description="New well", style=label, layout=wide
+            placeholder="new well name",
+            description="New well",
+            continuous_update=False,
+            style=label,
+            layout=wide,
         )
         self.new_well_name.add_class("sl-new-well-name")
         self.new_well_type = w.Dropdown(
@@ -295,11 +300,19 @@ class UploadApp(DashboardShell):
         self.run.add_class("sl-upload-run")
         self.run.observe(lambda _: self._run_changed(), names="value")
         self.new_run_number = w.Text(
-            placeholder="e.g. R-104", description="Run number", style=label, layout=wide
+            placeholder="e.g. R-104",
+            description="Run number",
+            continuous_update=False,
+            style=label,
+            layout=wide,
         )
         self.new_run_number.add_class("sl-new-run-number")
         self.new_run_name = w.Text(
-            placeholder="e.g. 12.25in MWD", description="Run name", style=label, layout=wide
+            placeholder="e.g. 12.25in MWD",
+            description="Run name",
+            continuous_update=False,
+            style=label,
+            layout=wide,
         )
         self.new_run_name.add_class("sl-new-run-name")
         self.new_run_type = w.Dropdown(
@@ -327,7 +340,6 @@ class UploadApp(DashboardShell):
         )
         self.file_select.add_class("sl-preview-select")
         self._refilling = False  # True while the page refills file_select (one preview only)
-        self._filling = False  # True while the page fills the header fields for a file
         self.file_select.observe(
             lambda _: None if self._refilling else self.show_preview(), names="value"
         )
@@ -342,22 +354,16 @@ class UploadApp(DashboardShell):
         self.north_ref.add_class("sl-north-ref")
         # a number reaches the kernel when committed (Enter, or leaving the field): it then
         # applies, as the button does
-        self.declination = w.Text(
-            description="Declination [deg]",
-            style=label,
-            layout=field_layout,
-            continuous_update=False,
+        self.declination = CommittedText(
+            description="Declination [deg]", style=label, layout=field_layout
         )
         self.declination.add_class("sl-declination")
-        self.convergence = w.Text(
-            description="Convergence [deg]",
-            style=label,
-            layout=field_layout,
-            continuous_update=False,
+        self.convergence = CommittedText(
+            description="Convergence [deg]", style=label, layout=field_layout
         )
         self.convergence.add_class("sl-convergence")
         for box in (self.declination, self.convergence):
-            box.observe(self._number_committed, names="value")
+            box.on_commit(self._number_committed)
         self.apply_button = w.Button(description="Apply to preview", icon="refresh")
         self.apply_button.add_class("sl-apply")
         self.apply_button.on_click(lambda _: self.apply_overrides())
@@ -572,21 +578,12 @@ class UploadApp(DashboardShell):
         i = self.file_select.value
         return self.pending[i] if i is not None and 0 <= i < len(self.pending) else None
 
-    def _number_committed(self, _change: dict) -> None:
-        """Enter in a number field (or leaving it): preview with it, unless the page is
-        filling the fields for the file shown."""
-        if not self._filling:
-            self.apply_overrides()
+    def _number_committed(self, _box: w.Text) -> None:
+        """Enter in a number field (or leaving it): preview with it."""
+        self.apply_overrides()
 
     def _fill_header_fields(self, p: PendingFile | None) -> None:
         """The header-field controls show file ``p``: what it set, else what the file says."""
-        self._filling = True
-        try:
-            self._fill_fields(p)
-        finally:
-            self._filling = False
-
-    def _fill_fields(self, p: PendingFile | None) -> None:
         stated = p.stated if p is not None else {}
         ov = p.overrides if p is not None else {}
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import ipywidgets as w
 import pytest
 
+from surveylab.ui.login import CommittedPassword
 from surveylab.ui.runs_app import RunsApp
 from surveylab.ui.upload_app import UploadApp
 from tests.ui.conftest import password_of, walk
@@ -21,7 +22,7 @@ def test_nothing_but_the_login_form_before_login(ui_db, app_class):
     assert app.session is None and app.main is None
     kinds = {type(x) for x in walk(app.widget)}
     # only the form: no tables, dropdowns, uploads or plots exist yet
-    assert kinds <= {w.VBox, w.HTML, w.Text, w.Password, w.Button}
+    assert kinds <= {w.VBox, w.HTML, w.Text, CommittedPassword, w.Button}
     assert not hasattr(app, "table") and not hasattr(app, "upload")
     html = " ".join(x.value for x in walk(app.widget) if isinstance(x, w.HTML))
     assert "UI-001" not in html and "UI Alpha" not in html
@@ -77,11 +78,16 @@ def test_a_note_is_not_styled_as_an_error(ui_db, login_as):
 
 @pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
 def test_enter_in_the_password_field_logs_in(ui_db, app_class):
-    """The password is sent when committed (Enter, or leaving the field), and logs in."""
+    """The password is sent when committed (Enter, or leaving the field), and logs in; a
+    value the kernel sets logs nobody in."""
     app = app_class(ui_db.settings)
     assert app.login.password.continuous_update is False
+    assert app.login.username.continuous_update is False
     app.login.username.value = "engineer"
-    app.login.password.value = password_of("engineer")  # what Enter sends
+    app.login.password.value = password_of("engineer")
+    assert app.session is None
+    app.login.username.value = "engineer"
+    app.login.password.set_state({"value": password_of("engineer")})  # what Enter sends
     assert app.session is not None and app.main in app.widget.children
     assert app.login.password.value == ""
 
@@ -106,7 +112,7 @@ def test_the_click_that_committed_the_password_logs_in_once(ui_db, monkeypatch):
     tried = _count_logins(monkeypatch)
     app = RunsApp(ui_db.settings)
     app.login.username.value = "viewer"
-    app.login.password.value = password_of("viewer")  # committed as the field is left
+    app.login.password.set_state({"value": password_of("viewer")})  # sent as the field is left
     app.login.button.click()  # then the click
     assert tried == ["viewer"] and app.session is not None
 
@@ -120,7 +126,7 @@ def test_log_in_without_a_password_asks_for_one_and_tries_nothing(ui_db, monkeyp
     assert "Type your password" in app.login.message.value
     assert "sl-login-error" in app.login.message.value
     # a wrong password committed, then a click on the emptied form: one try, then a request
-    app.login.password.value = "wrong-password-000"
+    app.login.password.set_state({"value": "wrong-password-000"})
     assert tried == ["surveyor"] and "invalid username or password" in app.login.message.value
     app.login.button.click()  # the click that committed it: nothing more
     assert tried == ["surveyor"] and "invalid username or password" in app.login.message.value

@@ -370,7 +370,9 @@ def test_enter_in_a_number_field_applies(app):
     """The fields send their value when it is committed (Enter, or leaving the field)."""
     p = app.add_file("no_tie_on.csv", (DATA / "no_tie_on.csv").read_bytes())
     assert app.declination.continuous_update is False
-    app.declination.value = "1.5"  # what Enter sends
+    app.declination.value = "9"  # set by the kernel: nothing happens
+    assert p.overrides == {}
+    app.declination.set_state({"value": "1.5"})  # what Enter sends
     assert p.overrides == {"declination": "1.5"}
     assert "1.5 <span class='sl-set-by-user'>(set by you)</span>" in header_row(
         app, "Declination [deg]"
