@@ -26,6 +26,7 @@ from surveylab.models import Actor, Role
 from surveylab.models.records import ReportRecord, RunRecord, SurveyRecord, UserRecord, WellRecord
 from surveylab.repositories import UnitOfWork
 from surveylab.services import accounts, reports, runs, surveys
+from surveylab.services.runs import NewRun
 
 
 def token_from_environment(env: Mapping[str, str] | None = None) -> str | None:
@@ -384,12 +385,13 @@ class Session:
     def import_file(
         self,
         source: str | os.PathLike[str] | bytes,
-        run: str | uuid.UUID,
+        run: str | uuid.UUID | NewRun,
         *,
         name: str | None = None,
         overrides: dict[str, Any] | None = None,
     ) -> surveys.ImportResult:
-        """Import a survey file (a path or the bytes) into ``run`` as its next revision."""
+        """Import a survey file (a path or the bytes) into ``run`` as its next revision; a
+        :class:`~surveylab.services.runs.NewRun` is created with it, or not at all."""
         if isinstance(source, bytes):
             content, file_name = source, name or "upload"
         else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -240,3 +241,5 @@ def test_an_installed_wheel_renders_reports_and_serves_the_dashboards(installed:
     assert "<title>surveylab: Survey runs</title>" in html
     # the dashboard's cell ran in a kernel: its output is the app's widget, with the shell's CSS
     assert "application/vnd.jupyter.widget-view+json" in html and ".sl-app" in html
+    # surveylab's page template, shipped in the wheel: nothing linked from another host
+    assert "<link" in html and not re.search(r"<(link|script)[^>]+https?://", html)

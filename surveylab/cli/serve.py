@@ -24,7 +24,10 @@ def voila_command(port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "voila",
+        # Voila, with surveylab's page template found (surveylab/ui/voila_server.py): Voila's
+        # lab page without the FontAwesome stylesheets it fetches from a public CDN
+        "surveylab.ui.voila_server",
+        "--template=surveylab",
         str(DASHBOARDS_DIR),
         "--no-browser",
         f"--port={port}",

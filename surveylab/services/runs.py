@@ -4,6 +4,7 @@ need survey work (Admin, Engineer, Surveyor); changes and deletes need the owner
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -155,6 +156,50 @@ def find_run(uow: UnitOfWork, ref: str | uuid.UUID) -> RunRecord:
     return run
 
 
+@dataclass(frozen=True)
+class NewRun:
+    """A run to create together with its first survey (:func:`surveylab.services.surveys.
+    import_survey` with ``run=NewRun(...)``): the run exists only once a file was imported into
+    it, so a refused first import leaves no empty run behind.
+
+    Attributes
+    ----------
+    run_number, run_name : str
+        Unique run number and the run's name [text].
+    run_type : str
+        GTL, Gyro, MWD or Unknown; chosen by the user, never a default.
+    well : str, uuid.UUID or None
+        The well (name or id), or None.
+    """
+
+    run_number: str
+    run_name: str
+    run_type: str
+    well: str | uuid.UUID | None = None
+
+
+def add_run(uow: UnitOfWork, actor: Actor | None, new: NewRun) -> RunRecord:
+    """Create a run owned by the actor inside the caller's open unit of work, not committed
+    (the caller commits it with the rest of its work, or rolls everything back)."""
+    actor = guard(uow, actor, Permission.SURVEY_WRITE, action="create runs", target_type="run")
+    number = _text(new.run_number, "run number", 100)
+    name = _text(new.run_name, "run name", 255)
+    rtype = _choice(new.run_type, RunType, "run type")
+    well_id = _find_well(uow, new.well).id if new.well not in (None, "") else None
+    try:
+        run = uow.runs.add(
+            run_number=number,
+            run_name=name,
+            run_type=rtype,
+            user_id=actor.id,
+            well_id=well_id,
+        )
+    except DuplicateError as exc:
+        raise ServiceError(str(exc)) from None
+    audit_ok(uow, actor, "create run", target_type="run", target_id=run.id)
+    return run
+
+
 def create_run(
     uow: UnitOfWork,
     actor: Actor | None,
@@ -165,22 +210,7 @@ def create_run(
     well: str | uuid.UUID | None = None,
 ) -> RunRecord:
     with uow:
-        actor = guard(uow, actor, Permission.SURVEY_WRITE, action="create runs", target_type="run")
-        number = _text(run_number, "run number", 100)
-        name = _text(run_name, "run name", 255)
-        rtype = _choice(run_type, RunType, "run type")
-        well_id = _find_well(uow, well).id if well not in (None, "") else None
-        try:
-            run = uow.runs.add(
-                run_number=number,
-                run_name=name,
-                run_type=rtype,
-                user_id=actor.id,
-                well_id=well_id,
-            )
-        except DuplicateError as exc:
-            raise ServiceError(str(exc)) from None
-        audit_ok(uow, actor, "create run", target_type="run", target_id=run.id)
+        run = add_run(uow, actor, NewRun(run_number, run_name, run_type, well))
         uow.commit()
         return run
 

@@ -31,7 +31,7 @@ from surveylab.parsers.overrides import OverrideError, normalise_overrides
 from surveylab.parsers.overrides import apply_overrides as _apply_header_overrides
 from surveylab.repositories import UnitOfWork, utcnow
 from surveylab.services.common import ServiceError, audit_ok, guard
-from surveylab.services.runs import find_run
+from surveylab.services.runs import NewRun, add_run, find_run
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,8 @@ class Preview:
     assumptions: list[str]
     error: str | None = None
     missing: list[str] = field(default_factory=list)
+    #: the parser's refusal when the file could not be read (its file, line, field, reason)
+    refusal: SurveyFileError | None = None
 
 
 def apply_overrides(
@@ -124,7 +126,7 @@ def preview_file(
         parsed = read_survey(content, name=file_name, max_bytes=max_bytes)
     except SurveyFileError as exc:
         empty = ParsedSurvey("unknown", file_name, SurveyHeader(), pd.DataFrame())
-        return Preview(empty, None, [], [], error=str(exc))
+        return Preview(empty, None, [], [], error=str(exc), refusal=exc)
     notes = apply_overrides(parsed, overrides, by=by)
     missing = [
         k
@@ -142,7 +144,7 @@ def import_survey(
     uow: UnitOfWork,
     actor: Actor | None,
     *,
-    run: str | uuid.UUID,
+    run: str | uuid.UUID | NewRun,
     content: bytes,
     file_name: str,
     overrides: dict[str, Any] | None = None,
@@ -151,10 +153,12 @@ def import_survey(
 
     The same bytes uploaded again to the same run are recognised (``duplicate=True``) and not
     stored twice. A refused file (unreadable, or failing the input gate) leaves nothing behind.
+    ``run`` given as a :class:`NewRun` is created in the same transaction as its first
+    revision: refused, the file leaves no run either.
     """
     settings = uow.settings
     with uow:
-        run_rec = find_run(uow, run)
+        run_rec = add_run(uow, actor, run) if isinstance(run, NewRun) else find_run(uow, run)
         guard(
             uow,
             actor,

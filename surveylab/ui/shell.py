@@ -241,7 +241,7 @@ class DashboardShell:
                 pass
         self.session = None
         self.main = None
-        self.login.show_message(message)
+        self.login.show_message(message, error=message != "Logged out.")
         self.widget.children = [self.header, self.login.widget]
 
     @property

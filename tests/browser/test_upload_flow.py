@@ -6,16 +6,20 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import choose_option, login
+from tests.browser.conftest import add_files, choose_label, choose_option, login, type_into
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _create_run(page, number: str, name: str, run_type: str) -> None:
-    page.fill(".sl-app input[placeholder='e.g. R-104']", number)
-    page.fill(".sl-app input[placeholder='e.g. 12.25in MWD']", name)
+def new_run(page, number: str, name: str, run_type: str) -> None:
+    """Give a new run's number, name and type (typed and chosen) and click "New run"."""
+    type_into(page, ".sl-new-run-number input", number)
+    type_into(page, ".sl-new-run-name input", name)
+    choose_label(page, ".sl-new-run-type select", run_type)
     page.click(".sl-create-run")
-    page.wait_for_selector(f".sl-status:has-text('Run {number} created')")
+    page.wait_for_selector(
+        f".sl-status:has-text('Run {number} will be created with its first import')"
+    )
 
 
 def test_upload_reference_files_preview_commit_and_compare(voila_url, open_page, reference_data):
@@ -26,16 +30,14 @@ def test_upload_reference_files_preview_commit_and_compare(voila_url, open_page,
     login(probe, voila_url, "upload", "surveyor", "surveyor-demo-password")
     page.wait_for_selector(".sl-file-upload")
     probe.shot("upload-page")
-    _create_run(page, number, f"Browser upload {tag}", "Gyro")
+    new_run(page, number, f"Browser upload {tag}", "Gyro")
     page.wait_for_function(
         f"[...document.querySelectorAll('.sl-upload-run select option:checked')]"
         f".some(o => o.textContent.startsWith('{number}'))"
     )
     f4 = reference_data / "witsml" / "volve_15_9-F-4_trajectory.xml"
     slb = reference_data / "xls" / "slb_well-9H.xls"
-    with page.expect_file_chooser() as chooser:
-        page.click(".sl-file-upload")
-    chooser.value.set_files([str(f4)])
+    add_files(page, f4)
     page.wait_for_selector(".sl-preview:has-text('Last station')")
     preview = page.inner_text(".sl-preview")
     assert "witsml" in preview.lower()
@@ -46,11 +48,16 @@ def test_upload_reference_files_preview_commit_and_compare(voila_url, open_page,
     probe.shot("preview-f4")
     page.click(".sl-commit")
     page.wait_for_selector(".sl-results:has-text('revision 1')")
+    # the new run exists now, chosen in the list as an ordinary run
+    page.wait_for_function(
+        f"[...document.querySelectorAll('.sl-upload-run select option:checked')]"
+        f".some(o => o.textContent.replace(/\\u00a0/g, ' ') === "
+        f"'{number}: Browser upload {tag} (Gyro)')"
+    )
+    assert page.inner_text(".sl-progress-label") == "1 of 1 imported"
     probe.shot("committed-f4")
     # second file into the same run: the SLB 9H report (feet, grid north) becomes revision 2
-    with page.expect_file_chooser() as chooser:
-        page.click(".sl-file-upload")
-    chooser.value.set_files([str(slb)])
+    add_files(page, slb)
     page.wait_for_selector(".sl-preview:has-text('slb_well-9H.xls')")
     page.wait_for_selector(".sl-preview:has-text('Last station')")
     assert "TVD 3489.32 ft" in page.inner_text(".sl-preview")
@@ -89,10 +96,11 @@ def test_a_refused_file_says_why_and_stores_nothing(voila_url, open_page, refere
     login(probe, voila_url, "upload", "engineer", "engineer-demo-password")
     page.wait_for_selector(".sl-file-upload")
     wireline = reference_data / "las" / "kgs_wireline_not_a_survey.las"
-    with page.expect_file_chooser() as chooser:
-        page.click(".sl-file-upload")
-    chooser.value.set_files([str(wireline)])
-    page.wait_for_selector(".sl-preview .sl-error-box")
-    text = page.inner_text(".sl-preview")
-    assert "kgs_wireline_not_a_survey.las" in text
+    add_files(page, wireline)
+    page.wait_for_selector(".sl-preview-problems .sl-problems")
+    assert "kgs_wireline_not_a_survey.las" in page.inner_text(".sl-preview")
+    problems = page.inner_text(".sl-preview-problems")
+    assert "This file cannot be imported" in problems and "What to do:" in problems
+    assert "kgs_wireline_not_a_survey.las" not in problems  # named once, as the title
+    assert page.is_disabled(".sl-commit")
     probe.shot("refused")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import ipywidgets as w
 import pytest
 
+from surveylab.ui.login import CommittedPassword
 from surveylab.ui.runs_app import RunsApp
 from surveylab.ui.upload_app import UploadApp
 from tests.ui.conftest import password_of, walk
@@ -21,7 +22,7 @@ def test_nothing_but_the_login_form_before_login(ui_db, app_class):
     assert app.session is None and app.main is None
     kinds = {type(x) for x in walk(app.widget)}
     # only the form: no tables, dropdowns, uploads or plots exist yet
-    assert kinds <= {w.VBox, w.HTML, w.Text, w.Password, w.Button}
+    assert kinds <= {w.VBox, w.HTML, w.Text, CommittedPassword, w.Button}
     assert not hasattr(app, "table") and not hasattr(app, "upload")
     html = " ".join(x.value for x in walk(app.widget) if isinstance(x, w.HTML))
     assert "UI-001" not in html and "UI Alpha" not in html
@@ -52,6 +53,85 @@ def test_wrong_password_shows_the_message_and_builds_nothing(ui_db, app_class):
     assert app.session is None and app.main is None
     assert not hasattr(app, "table") and not hasattr(app, "pending")
     assert app.login.password.value == ""
+
+
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_the_refusal_is_shown_as_an_error(ui_db, app_class):
+    """Red on a pale ground with role="alert" (screen readers announce it), inline so that the
+    form reads the same in a notebook, where no dashboard stylesheet is loaded."""
+    app = app_class(ui_db.settings)
+    app.login.submit("engineer", "not-the-password")
+    msg = app.login.message.value
+    assert msg.startswith("<div class='sl-login-error' role='alert' style='")
+    assert "color:#b00020" in msg and "border:1px solid #b00020" in msg
+    assert ">invalid username or password</div>" in msg
+
+
+def test_a_note_is_not_styled_as_an_error(ui_db, login_as):
+    app = login_as(RunsApp, ui_db.settings, "viewer")
+    app.logout()
+    assert "sl-login-info" in app.login.message.value
+    assert "sl-login-error" not in app.login.message.value and "b00020" not in (
+        app.login.message.value
+    )
+
+
+@pytest.mark.parametrize("app_class", [RunsApp, UploadApp])
+def test_enter_in_the_password_field_logs_in(ui_db, app_class):
+    """The password is sent when committed (Enter, or leaving the field), and logs in; a
+    value the kernel sets logs nobody in."""
+    app = app_class(ui_db.settings)
+    assert app.login.password.continuous_update is False
+    assert app.login.username.continuous_update is False
+    app.login.username.value = "engineer"
+    app.login.password.value = password_of("engineer")
+    assert app.session is None
+    app.login.username.value = "engineer"
+    app.login.password.set_state({"value": password_of("engineer")})  # what Enter sends
+    assert app.session is not None and app.main in app.widget.children
+    assert app.login.password.value == ""
+
+
+def _count_logins(monkeypatch) -> list[str]:
+    from surveylab.session import Session
+
+    tried: list[str] = []
+    real = Session.login_kept_open.__func__  # type: ignore[attr-defined]
+
+    def spy(cls, username, password, settings):
+        tried.append(username)
+        return real(cls, username, password, settings)
+
+    monkeypatch.setattr(Session, "login_kept_open", classmethod(spy))
+    return tried
+
+
+def test_the_click_that_committed_the_password_logs_in_once(ui_db, monkeypatch):
+    """Typing the password and clicking "Log in": leaving the field commits the password
+    (one login), then the click arrives with the field cleared and is not a second try."""
+    tried = _count_logins(monkeypatch)
+    app = RunsApp(ui_db.settings)
+    app.login.username.value = "viewer"
+    app.login.password.set_state({"value": password_of("viewer")})  # sent as the field is left
+    app.login.button.click()  # then the click
+    assert tried == ["viewer"] and app.session is not None
+
+
+def test_log_in_without_a_password_asks_for_one_and_tries_nothing(ui_db, monkeypatch):
+    tried = _count_logins(monkeypatch)
+    app = UploadApp(ui_db.settings)
+    app.login.username.value = "surveyor"
+    app.login.button.click()
+    assert tried == [] and app.session is None
+    assert "Type your password" in app.login.message.value
+    assert "sl-login-error" in app.login.message.value
+    # a wrong password committed, then a click on the emptied form: one try, then a request
+    app.login.password.set_state({"value": "wrong-password-000"})
+    assert tried == ["surveyor"] and "invalid username or password" in app.login.message.value
+    app.login.button.click()  # the click that committed it: nothing more
+    assert tried == ["surveyor"] and "invalid username or password" in app.login.message.value
+    app.login.button.click()  # a later one without a password: asked for it
+    assert tried == ["surveyor"] and "Type your password" in app.login.message.value
 
 
 def test_unknown_user_reads_exactly_like_a_wrong_password(ui_db):
@@ -130,15 +210,15 @@ def test_expired_token_during_commit_logs_out_and_stores_nothing(tmp_path, monke
     app = login_as(UploadApp, d.settings, "surveyor")
     app.new_run_number.value = "EXP-1"
     app.new_run_name.value = "expiring"
+    app.new_run_type.value = "MWD"
     app.create_run()
     app.add_file("a.csv", survey_csv())
     _later(monkeypatch, 5)
     assert app.commit() == []
     assert app.session is None
     assert SESSION_ENDED in app.login.message.value
-    with UnitOfWork(d.settings) as uow:
-        run = uow.runs.by_number("EXP-1")
-        assert run is not None and run.current_survey_id is None
+    with UnitOfWork(d.settings) as uow:  # the new run came with its first import: none
+        assert uow.runs.by_number("EXP-1") is None
 
 
 def test_deactivated_user_is_logged_out_at_the_next_action(tmp_path, login_as):
@@ -161,8 +241,11 @@ def test_viewer_is_refused_by_the_upload_dashboard(ui_db):
     app = UploadApp(ui_db.settings)
     app.login.submit("viewer", password_of("viewer"))
     assert app.session is None and app.main is None
-    assert "may not use this dashboard" in app.login.message.value
-    assert "Viewer" in app.login.message.value
+    msg = app.login.message.value
+    assert "may not use this dashboard" in msg and "viewer (Viewer)" in msg
+    assert "needs the role Admin, Engineer or Surveyor" in msg
+    # and where to go instead: the runs dashboard, next to this one in Voila
+    assert "<a class='sl-login-link' href='runs.ipynb'" in msg and ">runs dashboard</a>" in msg
     assert not hasattr(app, "upload") and not hasattr(app, "commit_button")
     assert app.widget.children == (app.header, app.login.widget)
 
