@@ -10,9 +10,13 @@
 - ``SURVEYLAB_TOKEN`` / ``SURVEYLAB_TOKEN_FILE``: the access token used by the CLI, notebooks and
   scheduled reports (a token file must be readable by its owner only).
 - ``SURVEYLAB_ACCESS_MINUTES`` (15), ``SURVEYLAB_REFRESH_HOURS`` (8): token lifetimes.
+- ``SURVEYLAB_SESSION_DAYS`` (7): absolute lifetime of a login; refreshing never goes beyond it.
 - ``SURVEYLAB_MIN_PASSWORD_LENGTH`` (12).
 - ``SURVEYLAB_LOGIN_MAX_FAILURES`` (5) and ``SURVEYLAB_LOGIN_LOCK_MINUTES`` (15): failed logins
-  within the window that lock a username, and for how long.
+  for a username from one client address within the window that lock that username for that
+  address, and for how long.
+- ``SURVEYLAB_LOGIN_MAX_FAILURES_PER_USER`` (20): failed logins for a username from all
+  addresses together within the window that lock it for every address but the command line.
 - ``SURVEYLAB_MAX_UPLOAD_MB`` (50): largest survey file accepted.
 - ``SURVEYLAB_LOCK_TIMEOUT_S`` (10): how long to retry a DuckDB file locked by another process.
 - ``SURVEYLAB_PORT`` (8866): port of ``surveylab serve``.
@@ -57,9 +61,11 @@ class Settings:
     secret_key_env: str | None = field(repr=False)
     access_minutes: int = 15
     refresh_hours: int = 8
+    session_days: int = 7
     min_password_length: int = 12
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    login_max_failures_per_user: int = 20
     max_upload_bytes: int = 50 * 1024 * 1024
     lock_timeout_s: int = 10
     port: int = 8866
@@ -145,9 +151,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret_key_env=env.get("SURVEYLAB_SECRET_KEY") or None,
         access_minutes=_int(env, "SURVEYLAB_ACCESS_MINUTES", 15),
         refresh_hours=_int(env, "SURVEYLAB_REFRESH_HOURS", 8),
+        session_days=_int(env, "SURVEYLAB_SESSION_DAYS", 7),
         min_password_length=_int(env, "SURVEYLAB_MIN_PASSWORD_LENGTH", 12),
         login_max_failures=_int(env, "SURVEYLAB_LOGIN_MAX_FAILURES", 5),
         login_lock_minutes=_int(env, "SURVEYLAB_LOGIN_LOCK_MINUTES", 15),
+        login_max_failures_per_user=_int(env, "SURVEYLAB_LOGIN_MAX_FAILURES_PER_USER", 20),
         max_upload_bytes=_int(env, "SURVEYLAB_MAX_UPLOAD_MB", 50) * 1024 * 1024,
         lock_timeout_s=_int(env, "SURVEYLAB_LOCK_TIMEOUT_S", 10),
         port=_int(env, "SURVEYLAB_PORT", 8866),
