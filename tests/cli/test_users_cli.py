@@ -310,3 +310,23 @@ def test_surveylab_logout_ends_the_login_of_the_token(cli, admin_token):
     assert code == 0 and json.loads(out) == {"logged_out": True}
     code, _out, err = cli("logout")
     assert code != 0 and err.startswith("error: not authenticated")
+
+
+def test_users_unlock_is_for_admins_and_ends_a_lock(cli, admin_token):
+    _add(cli, admin_token, "una", "Viewer")
+    for _ in range(5):
+        assert cli("login", "una", stdin="wrong-guess-123\n")[0] != 0
+    assert cli("login", "una", stdin="una-password-1\n")[0] != 0  # locked (the command line)
+    una = accounts.login(UnitOfWork(cli.settings), "una", "una-password-1", "192.0.2.4")
+    code, _out, err = cli("users", "unlock", "una", token=una.access)
+    assert code != 0 and err.startswith("error: permission denied")
+    code, out, _ = cli("users", "unlock", "una", token=admin_token)
+    assert (code, out.strip()) == (0, "una unlocked (5 failed login(s) forgotten)")
+    assert cli.login("una", "una-password-1")
+    code, out, _ = cli("users", "unlock", "una", "--json", token=admin_token)
+    assert json.loads(out) == {"username": "una", "failures_forgotten": 0}
+    code, _out, err = cli("users", "unlock", "nobody", token=admin_token)
+    assert code != 0 and "unknown user 'nobody'" in err
+    with UnitOfWork(cli.settings) as u:
+        events = u.audit.list(action="unlock user", outcome="ok")
+    assert [e.actor_name for e in events] == ["root", "root"]
