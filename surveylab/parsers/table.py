@@ -215,7 +215,11 @@ def prose_pairs(lines: list[tuple[int, str]], delim: str | None) -> list[HeaderP
     """``key: value`` statements of prose header lines (also ``k=v; k=v`` and ``key,value``)."""
     pairs: list[HeaderPair] = []
     for no, raw in lines:
-        s = raw.strip().lstrip("#*").strip()
+        s = raw.strip()
+        if s.startswith('"') and delim is not None:  # a whole line quoted as one CSV field
+            cells = _split(s, delim)
+            s = cells[0].strip() if len(cells) == 1 else s
+        s = s.lstrip("#*").strip()
         if not s:
             continue
         if s.count("=") >= 2 and ";" in s:
