@@ -416,8 +416,19 @@ class Session:
             content, file_name = source, name or "upload"
         else:
             content, file_name = Path(source).read_bytes(), name or Path(source).name
-        return self.call(
-            surveys.import_survey,
+        if self._batch is not None:  # the batch holds its connection anyway
+            return self.call(
+                surveys.import_survey,
+                run=run,
+                content=content,
+                file_name=file_name,
+                overrides=overrides,
+            )
+        # authenticated first, on its own: the import holds the database only to write
+        actor = self.actor
+        return surveys.import_survey(
+            self.uow(),
+            actor,
             run=run,
             content=content,
             file_name=file_name,
@@ -431,22 +442,21 @@ class Session:
         *,
         overrides: dict[str, Any] | None = None,
     ) -> list[surveys.ImportResult]:
-        """Import several files into ``run``, in order, on one connection (each file its own
-        transaction: a refused file stops the batch and leaves the earlier imports stored)."""
-        uow = self.uow()
-        with uow:
-            actor = accounts.authenticate(uow, self.token)
-            return [
-                surveys.import_survey(
-                    uow,
-                    actor,
-                    run=run,
-                    content=Path(p).read_bytes(),
-                    file_name=Path(p).name,
-                    overrides=overrides,
-                )
-                for p in paths
-            ]
+        """Import several files into ``run``, in order, authenticated once (each file its own
+        transaction, holding the database only while its rows are written: a refused file stops
+        the batch and leaves the earlier imports stored)."""
+        actor = self.actor
+        return [
+            surveys.import_survey(
+                self.uow(),
+                actor,
+                run=run,
+                content=Path(p).read_bytes(),
+                file_name=Path(p).name,
+                overrides=overrides,
+            )
+            for p in paths
+        ]
 
     def survey(self, run: str | uuid.UUID, revision: int | None = None) -> SurveyView:
         """A survey revision of ``run`` (default the current one) with its stations."""
