@@ -416,24 +416,17 @@ class Session:
             content, file_name = source, name or "upload"
         else:
             content, file_name = Path(source).read_bytes(), name or Path(source).name
+        what: dict[str, Any] = {
+            "run": run,
+            "content": content,
+            "file_name": file_name,
+            "overrides": overrides,
+        }
         if self._batch is not None:  # the batch holds its connection anyway
-            return self.call(
-                surveys.import_survey,
-                run=run,
-                content=content,
-                file_name=file_name,
-                overrides=overrides,
-            )
+            return self.call(surveys.import_survey, **what)
         # authenticated first, on its own: the import holds the database only to write
         actor = self.actor
-        return surveys.import_survey(
-            self.uow(),
-            actor,
-            run=run,
-            content=content,
-            file_name=file_name,
-            overrides=overrides,
-        )
+        return surveys.import_survey(self.uow(), actor, **what)
 
     def import_files(
         self,

@@ -256,19 +256,17 @@ class TokenRepository(Repository[str]):
         bool
             True when this call revoked it; False when it was revoked already or is unknown.
         """
-        stmt = (
-            t.token_families.update()
-            .where(t.token_families.c.id == family_id, t.token_families.c.revoked_at.is_(None))
-            .values(revoked_at=utcnow(), revoked_reason=reason[:40])
-            .returning(t.token_families.c.id)
-        )
-        return bool(self.conn.execute(stmt).all())
+        return self._revoke(t.token_families.c.id == family_id, reason) == 1
 
     def revoke_families_of(self, user_id: uuid.UUID, reason: str) -> int:
         """Revoke every family of a user that is not revoked yet; returns how many [count]."""
+        return self._revoke(t.token_families.c.user_id == user_id, reason)
+
+    def _revoke(self, which: sa.ColumnElement[bool], reason: str) -> int:
+        """Revoke the families ``which`` selects that are not revoked yet; how many [count]."""
         stmt = (
             t.token_families.update()
-            .where(t.token_families.c.user_id == user_id, t.token_families.c.revoked_at.is_(None))
+            .where(which, t.token_families.c.revoked_at.is_(None))
             .values(revoked_at=utcnow(), revoked_reason=reason[:40])
             .returning(t.token_families.c.id)
         )
