@@ -12,6 +12,7 @@ SCRIPTS = [
     "bench_calc.py",
     "bench_parsers.py",
     "bench_import.py",
+    "bench_import_hold.py",
     "bench_reports.py",
     "bench_dashboards.py",
     "bench_uncertainty.py",

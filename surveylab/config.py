@@ -10,9 +10,13 @@
 - ``SURVEYLAB_TOKEN`` / ``SURVEYLAB_TOKEN_FILE``: the access token used by the CLI, notebooks and
   scheduled reports (a token file must be readable by its owner only).
 - ``SURVEYLAB_ACCESS_MINUTES`` (15), ``SURVEYLAB_REFRESH_HOURS`` (8): token lifetimes.
+- ``SURVEYLAB_SESSION_DAYS`` (7): absolute lifetime of a login; refreshing never goes beyond it.
 - ``SURVEYLAB_MIN_PASSWORD_LENGTH`` (12).
 - ``SURVEYLAB_LOGIN_MAX_FAILURES`` (5) and ``SURVEYLAB_LOGIN_LOCK_MINUTES`` (15): failed logins
-  within the window that lock a username, and for how long.
+  for a username from one client address within the window that lock that username for that
+  address, and for how long.
+- ``SURVEYLAB_LOGIN_MAX_FAILURES_PER_USER`` (20): failed logins for a username from all
+  addresses together within the window that lock it for every address but the command line.
 - ``SURVEYLAB_MAX_UPLOAD_MB`` (50): largest survey file accepted.
 - ``SURVEYLAB_LOCK_TIMEOUT_S`` (10): how long to retry a DuckDB file locked by another process.
 - ``SURVEYLAB_PORT`` (8866): port of ``surveylab serve``.
@@ -23,6 +27,9 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +42,65 @@ MIN_SECRET_BYTES = 32
 
 class ConfigError(RuntimeError):
     """Configuration that cannot work (names the variable)."""
+
+
+#: Mode of the folders surveylab creates for its data: the owner only.
+PRIVATE_DIR_MODE = 0o700
+#: Mode of the files holding data or secrets (the database file, the secret): the owner only.
+PRIVATE_FILE_MODE = 0o600
+_UMASK_LOCK = threading.Lock()
+
+
+@contextmanager
+def private_umask() -> Iterator[None]:
+    """Files and folders created inside the block are the owner's only (umask 077), whatever
+    the process's umask; it is restored after. For files created by a library that takes no
+    mode (DuckDB creating its database file). The umask belongs to the whole process: keep the
+    block short (threads of this process that create files meanwhile get private ones too)."""
+    with _UMASK_LOCK:
+        old = os.umask(0o077)
+        try:
+            yield
+        finally:
+            os.umask(old)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create the folder ``path`` (and missing parents) if it does not exist; ``path`` itself is
+    created with mode 700 whatever the umask (the parents get the usual mode). An existing
+    folder is left as it is (:func:`insecure_files` reports a too open one).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:  # made meanwhile by another process
+            return path
+        os.chmod(path, PRIVATE_DIR_MODE)
+    return path
+
+
+def _open_to_others(path: Path) -> int | None:
+    """The permission bits of ``path`` when group or others have any, else None (also when
+    it does not exist)."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    return mode if mode & 0o077 else None
+
+
+def duckdb_path(database_url: str) -> Path | None:
+    """The database file of a ``duckdb:///...`` URL, or None (PostgreSQL, in-memory)."""
+    if not database_url.startswith("duckdb") or ":///" not in database_url:
+        return None
+    path = database_url.split(":///", 1)[1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:
@@ -57,9 +123,11 @@ class Settings:
     secret_key_env: str | None = field(repr=False)
     access_minutes: int = 15
     refresh_hours: int = 8
+    session_days: int = 7
     min_password_length: int = 12
     login_max_failures: int = 5
     login_lock_minutes: int = 15
+    login_max_failures_per_user: int = 20
     max_upload_bytes: int = 50 * 1024 * 1024
     lock_timeout_s: int = 10
     port: int = 8866
@@ -75,6 +143,42 @@ class Settings:
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
 
+    @property
+    def secret_path(self) -> Path:
+        """Where the embedded mode keeps its generated secret."""
+        return self.data_dir / "secret.key"
+
+    def insecure_files(self) -> list[str]:
+        """Warnings for the data folder, the DuckDB file (and its write-ahead log) and the
+        secret file when group or others have any access to them, each naming the file and
+        the ``chmod`` that fixes it. Files that do not exist are not mentioned.
+
+        Returns
+        -------
+        list of str
+            One line per file, e.g. ``"data/surveylab.duckdb is open to group or others
+            (mode 0o644): chmod 600 data/surveylab.duckdb"``; empty when all is private.
+        """
+        checks: list[tuple[Path, int]] = []
+        database = duckdb_path(self.database_url)
+        if self.is_embedded:
+            checks.append((self.data_dir, PRIVATE_DIR_MODE))
+        if database is not None:
+            if database.parent != self.data_dir:
+                checks.append((database.parent, PRIVATE_DIR_MODE))
+            checks.append((database, PRIVATE_FILE_MODE))
+            checks.append((database.with_name(database.name + ".wal"), PRIVATE_FILE_MODE))
+        if not self.secret_key_env:
+            checks.append((self.secret_path, PRIVATE_FILE_MODE))
+        out = []
+        for path, wanted in checks:
+            mode = _open_to_others(path)
+            if mode is not None:
+                out.append(
+                    f"{path} is open to group or others (mode {oct(mode)}): chmod {wanted:o} {path}"
+                )
+        return out
+
     def secret_key(self) -> str:
         """The JWT secret. Embedded mode generates one under the data dir on first use (mode 600).
 
@@ -89,15 +193,21 @@ class Settings:
                 "SURVEYLAB_SECRET_KEY is required with a PostgreSQL database "
                 f"(at least {MIN_SECRET_BYTES} bytes)"
             )
-        path = self.data_dir / "secret.key"
+        path = self.secret_path
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(secrets.token_urlsafe(48))
+            ensure_private_dir(self.data_dir)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+            except FileExistsError:  # written meanwhile by another process
+                pass
+            else:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
         mode = stat.S_IMODE(path.stat().st_mode)
         if mode & 0o077:
-            raise ConfigError(f"{path} must be readable by its owner only (mode {oct(mode)})")
+            raise ConfigError(
+                f"{path} must be readable by its owner only (mode {oct(mode)}): chmod 600 {path}"
+            )
         key = path.read_text().strip()
         if len(key.encode()) < MIN_SECRET_BYTES:
             raise ConfigError(f"{path} holds a secret shorter than {MIN_SECRET_BYTES} bytes")
@@ -145,9 +255,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         secret_key_env=env.get("SURVEYLAB_SECRET_KEY") or None,
         access_minutes=_int(env, "SURVEYLAB_ACCESS_MINUTES", 15),
         refresh_hours=_int(env, "SURVEYLAB_REFRESH_HOURS", 8),
+        session_days=_int(env, "SURVEYLAB_SESSION_DAYS", 7),
         min_password_length=_int(env, "SURVEYLAB_MIN_PASSWORD_LENGTH", 12),
         login_max_failures=_int(env, "SURVEYLAB_LOGIN_MAX_FAILURES", 5),
         login_lock_minutes=_int(env, "SURVEYLAB_LOGIN_LOCK_MINUTES", 15),
+        login_max_failures_per_user=_int(env, "SURVEYLAB_LOGIN_MAX_FAILURES_PER_USER", 20),
         max_upload_bytes=_int(env, "SURVEYLAB_MAX_UPLOAD_MB", 50) * 1024 * 1024,
         lock_timeout_s=_int(env, "SURVEYLAB_LOCK_TIMEOUT_S", 10),
         port=_int(env, "SURVEYLAB_PORT", 8866),

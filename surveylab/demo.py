@@ -2,7 +2,9 @@
 
 :func:`well_profile` makes realistic J-shaped, S-shaped and horizontal wells from build/turn
 segments; :func:`vendor_csv` writes one the way service companies export them (prose header,
-column row with units, footer). :func:`load_demo` fills a database once (idempotent).
+column row with units, footer). :func:`load_demo` fills a database once (idempotent), and only
+an empty database or one an earlier demo load marked: the demo's users have public passwords
+(an Admin among them), so it never goes into a database that holds real data.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from surveylab.models import DepthUnit, Role
+from surveylab.services.common import ServiceError
 
 #: Demo logins printed by ``make serve`` (demo database only; never use these elsewhere).
 DEMO_USERS = (
@@ -22,6 +25,50 @@ DEMO_USERS = (
     ("surveyor", "surveyor-demo-password", Role.SURVEYOR),
     ("viewer", "viewer-demo-password", Role.VIEWER),
 )
+
+
+#: The mark a demo load leaves on its database (``database_marks``).
+DEMO_MARK = "demo"
+
+
+class DemoRefused(ServiceError):
+    """The database holds data and no demo load made it: the demo is not loaded into it."""
+
+
+def claim_demo_database(settings=None) -> bool:
+    """Make sure the demo may load into the configured database, and mark it as a demo one.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Configuration; default :func:`surveylab.config.load_settings`.
+
+    Returns
+    -------
+    bool
+        True when the database was empty and is marked now; False when an earlier demo load
+        had marked it.
+
+    Raises
+    ------
+    DemoRefused
+        The database holds users, wells, runs, surveys or reports and carries no demo mark.
+        Nothing is changed.
+    """
+    from surveylab.repositories import UnitOfWork
+
+    with UnitOfWork(settings) as uow:
+        if uow.database.has_mark(DEMO_MARK):
+            return False
+        if uow.database.holds_data():
+            raise DemoRefused(
+                "this database holds data and was not made by 'surveylab demo': the demo "
+                "(public passwords, an Admin among them) loads only into an empty database; "
+                "point SURVEYLAB_DATA_DIR or SURVEYLAB_DATABASE_URL at a new one"
+            )
+        uow.database.add_mark(DEMO_MARK)
+        uow.commit()
+        return True
 
 
 @dataclass(frozen=True)
@@ -130,10 +177,17 @@ def load_demo(settings=None, *, echo=print) -> dict[str, int]:
     """Fill the database with demo users, wells, runs and imported surveys, once.
 
     Running it again adds nothing twice. Returns counts of what was added.
+
+    Raises
+    ------
+    DemoRefused
+        The database holds data that no demo load put there (:func:`claim_demo_database`);
+        nothing is changed.
     """
     from surveylab.repositories import UnitOfWork
     from surveylab.services import accounts, runs, surveys
 
+    claim_demo_database(settings)
     added = {"users": 0, "wells": 0, "runs": 0, "surveys": 0}
     uow = lambda: UnitOfWork(settings)  # noqa: E731
     actors = {}

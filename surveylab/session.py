@@ -138,6 +138,7 @@ class Session:
         settings: Settings | None = None,
         *,
         uow: UnitOfWork | None = None,
+        client_address: str | None = None,
     ) -> Session:
         """Log in with a username and password.
 
@@ -149,6 +150,9 @@ class Session:
             The password [text].
         settings : Settings, optional
             Configuration; default :func:`load_settings`.
+        client_address : str, optional
+            The client's IP address when the caller knows it [text]; failed logins are
+            counted per username and address (see :func:`surveylab.services.accounts.login`).
         uow : UnitOfWork, optional
             A unit of work the caller has open (``with uow:``) to run the login on. While
             the caller keeps it open, the session's own calls use it too (one connection for
@@ -166,7 +170,7 @@ class Session:
             ``"invalid username or password"`` for every kind of failure.
         """
         settings = settings or load_settings()
-        pair = accounts.login(uow or UnitOfWork(settings), username, password)
+        pair = accounts.login(uow or UnitOfWork(settings), username, password, client_address)
         session = cls(pair.access, settings, refresh_token=pair.refresh)
         session._login_uow = uow
         return session
@@ -174,11 +178,17 @@ class Session:
     @classmethod
     @contextmanager
     def login_kept_open(
-        cls, username: str, password: str, settings: Settings | None = None
+        cls,
+        username: str,
+        password: str,
+        settings: Settings | None = None,
+        *,
+        client_address: str | None = None,
     ) -> Iterator[Session]:
         """Log in on a connection kept open until the block ends, and lend it to the new
-        session's calls meanwhile (see :meth:`login`): one connection for a login and what
-        is read right after it, as a dashboard's role check and first page.
+        session's calls meanwhile (see :meth:`login`, also for ``client_address``): one
+        connection for a login and what is read right after it, as a dashboard's role check
+        and first page.
 
         Raises
         ------
@@ -188,7 +198,7 @@ class Session:
         """
         settings = settings or load_settings()
         with UnitOfWork(settings) as uow:
-            yield cls.login(username, password, settings, uow=uow)
+            yield cls.login(username, password, settings, uow=uow, client_address=client_address)
 
     def adopt(self, other: Session) -> None:
         """Take the tokens of ``other`` (a fresh login), e.g. into a session a notebook holds
@@ -279,14 +289,15 @@ class Session:
         return claims.exp
 
     def logout(self) -> None:
-        """Revoke this session's tokens (refresh and access) and forget them.
+        """End this session's login (its refresh and access tokens stop working) and forget
+        the tokens.
 
         The tokens are forgotten even when revoking fails (e.g. a forged refresh token).
         """
         refresh_token, access_token = self.refresh_token, self.token
         self.token = None
         self.refresh_token = None
-        if refresh_token:
+        if refresh_token or access_token:
             accounts.logout(self.uow(), refresh_token, access_token)
 
     def refresh(self) -> None:
@@ -321,10 +332,21 @@ class Session:
         """Deactivate a user (Admin only)."""
         return self.call(accounts.deactivate, username)
 
+    def unlock_user(self, username: str) -> int:
+        """End a user's login lock-outs (Admin only); returns the failures forgotten [count]."""
+        return self.call(accounts.unlock, username)
+
     def change_password(self, new_password: str, username: str | None = None) -> None:
-        """Change the own password, or (Admin) ``username``'s [text]."""
+        """Change the own password, or (Admin) ``username``'s [text].
+
+        The change ends every login of that user. For the own password this session then
+        logs in again with the new one, so it goes on (every other login has ended).
+        """
         actor = self.actor
-        accounts.change_password(self.uow(), actor, username or actor.username, new_password)
+        target = username or actor.username
+        accounts.change_password(self.uow(), actor, target, new_password)
+        if isinstance(target, str) and target.casefold() == actor.username.casefold():
+            self.adopt(Session.login(actor.username, new_password, self.settings))
 
     # ------------------------------------------------------------------ wells and runs
     def wells(self) -> list[WellRecord]:
@@ -396,13 +418,17 @@ class Session:
             content, file_name = source, name or "upload"
         else:
             content, file_name = Path(source).read_bytes(), name or Path(source).name
-        return self.call(
-            surveys.import_survey,
-            run=run,
-            content=content,
-            file_name=file_name,
-            overrides=overrides,
-        )
+        what: dict[str, Any] = {
+            "run": run,
+            "content": content,
+            "file_name": file_name,
+            "overrides": overrides,
+        }
+        if self._batch is not None:  # the batch holds its connection anyway
+            return self.call(surveys.import_survey, **what)
+        # authenticated first, on its own: the import holds the database only to write
+        actor = self.actor
+        return surveys.import_survey(self.uow(), actor, **what)
 
     def import_files(
         self,
@@ -411,22 +437,21 @@ class Session:
         *,
         overrides: dict[str, Any] | None = None,
     ) -> list[surveys.ImportResult]:
-        """Import several files into ``run``, in order, on one connection (each file its own
-        transaction: a refused file stops the batch and leaves the earlier imports stored)."""
-        uow = self.uow()
-        with uow:
-            actor = accounts.authenticate(uow, self.token)
-            return [
-                surveys.import_survey(
-                    uow,
-                    actor,
-                    run=run,
-                    content=Path(p).read_bytes(),
-                    file_name=Path(p).name,
-                    overrides=overrides,
-                )
-                for p in paths
-            ]
+        """Import several files into ``run``, in order, authenticated once (each file its own
+        transaction, holding the database only while its rows are written: a refused file stops
+        the batch and leaves the earlier imports stored)."""
+        actor = self.actor
+        return [
+            surveys.import_survey(
+                self.uow(),
+                actor,
+                run=run,
+                content=Path(p).read_bytes(),
+                file_name=Path(p).name,
+                overrides=overrides,
+            )
+            for p in paths
+        ]
 
     def survey(self, run: str | uuid.UUID, revision: int | None = None) -> SurveyView:
         """A survey revision of ``run`` (default the current one) with its stations."""

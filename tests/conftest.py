@@ -116,6 +116,7 @@ def _copy_duckdb(template: Path, data_dir: Path):
 
     data_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, data_dir / "surveylab.duckdb")
+    (data_dir / "surveylab.duckdb").chmod(0o600)  # as surveylab creates it
     return settings_for(None, data_dir)
 
 

@@ -29,8 +29,10 @@ TABLES_CHILDREN_FIRST = (
     "runs",
     "wells",
     "revoked_tokens",
+    "token_families",
     "login_attempts",
     "audit_events",
+    "database_marks",
     "users",
 )
 

@@ -2,13 +2,16 @@
 
 Claims: ``sub`` (user id, canonical UUID text), ``role``, ``type`` (``"access"`` or
 ``"refresh"``), ``iat``, ``exp`` (whole seconds since the epoch, UTC), ``jti`` (unique id, for the
-refresh-token denylist), ``iss`` and ``aud``.
+refresh-token denylist), ``sid`` (the login the token descends from, canonical UUID text: the
+refresh-token family of the OAuth 2.0 Security Best Current Practice, RFC 9700 section 4.14.2),
+``gen`` (the user's token generation when it was issued), ``iss`` and ``aud``.
 
 :func:`decode_token` pins the algorithm to the configured one (never ``none``, never another
 one), requires every claim above and checks them strictly. Any refusal raises
 :class:`AuthenticationError` with a short generic reason; neither the token nor the secret is
 ever part of a message. Whether the user is still active, their current role in the database and
-the ``jti`` denylist are the login service's checks, made with the returned :class:`TokenClaims`.
+the ``jti`` denylist, the family (``sid``) and the generation (``gen``) are the login service's
+checks, made with the returned :class:`TokenClaims`.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ TokenType = Literal["access", "refresh"]
 _TOKEN_TYPES: tuple[str, ...] = ("access", "refresh")
 #: HMAC algorithms and their shortest secret [bytes] (RFC 7518 section 3.2: the hash size).
 _HMAC_MIN_SECRET_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
-_REQUIRED_CLAIMS = ("sub", "role", "type", "iat", "exp", "jti", "iss", "aud")
+_REQUIRED_CLAIMS = ("sub", "role", "type", "iat", "exp", "jti", "sid", "gen", "iss", "aud")
 #: Longest token looked at [characters]; longer input is refused unread.
 MAX_TOKEN_CHARS = 4096
 #: Tolerated clock difference for ``iat`` in the future [s].
@@ -108,7 +111,8 @@ class TokenClaims:
 
     ``sub`` user id [UUID]; ``role`` the role at issue time [Role, a ``str``]; ``type``
     ``"access"`` or ``"refresh"``; ``jti`` unique token id [text]; ``iat`` and ``exp`` issue and
-    expiry times [timezone-aware UTC datetime].
+    expiry times [timezone-aware UTC datetime]; ``sid`` the login (token family) the token
+    descends from [UUID]; ``gen`` the user's token generation at issue time [count].
     """
 
     sub: uuid.UUID
@@ -117,6 +121,8 @@ class TokenClaims:
     jti: str
     iat: datetime
     exp: datetime
+    sid: uuid.UUID
+    gen: int
 
 
 class IssuedToken(NamedTuple):
@@ -131,7 +137,7 @@ class TokenPair:
     """An access and a refresh token issued together (tokens hidden from ``repr``).
 
     ``access_expires_at``/``refresh_expires_at`` [timezone-aware UTC datetime]; ``refresh_jti``
-    the refresh token's id [text], for the denylist.
+    the refresh token's id [text], for the denylist; ``sid`` the login both descend from [UUID].
     """
 
     access: str = field(repr=False)
@@ -139,6 +145,7 @@ class TokenPair:
     access_expires_at: datetime
     refresh_expires_at: datetime
     refresh_jti: str
+    sid: uuid.UUID
 
 
 def _utc_now(now: datetime | None) -> datetime:
@@ -157,7 +164,10 @@ def issue_token(
     user_id: uuid.UUID,
     role: Role,
     token_type: TokenType,
+    sid: uuid.UUID | None = None,
+    gen: int = 0,
     now: datetime | None = None,
+    not_after: datetime | None = None,
 ) -> IssuedToken:
     """Sign one token.
 
@@ -171,9 +181,16 @@ def issue_token(
         The user's role [Role or its value].
     token_type : {"access", "refresh"}
         Which kind of token.
+    sid : uuid.UUID, optional
+        The login (token family) the token descends from [UUID]; default a new one.
+    gen : int, optional
+        The user's token generation now [count, >= 0]; default 0.
     now : datetime, optional
         Issue time [timezone-aware datetime]; default the current time. Truncated to whole
         seconds.
+    not_after : datetime, optional
+        The latest expiry allowed (the end of the session) [timezone-aware datetime]; the
+        token expires then when its own lifetime would run longer. Must be after ``now``.
 
     Returns
     -------
@@ -183,18 +200,36 @@ def issue_token(
     Raises
     ------
     TypeError
-        ``user_id`` not a UUID, ``now`` not a datetime.
+        ``user_id`` or ``sid`` not a UUID, ``now`` or ``not_after`` not a datetime.
     ValueError
-        Unknown role or token type, naive ``now``.
+        Unknown role or token type, naive ``now`` or ``not_after``, ``not_after`` not after
+        ``now``, a negative ``gen``.
     """
     if not isinstance(user_id, uuid.UUID):
         raise TypeError(f"user_id must be a uuid.UUID, got {type(user_id).__name__}")
+    sid = uuid.uuid4() if sid is None else sid
+    if not isinstance(sid, uuid.UUID):
+        raise TypeError(f"sid must be a uuid.UUID, got {type(sid).__name__}")
+    if isinstance(gen, bool) or not isinstance(gen, int) or gen < 0:
+        raise ValueError(f"gen must be a whole number >= 0, got {gen!r}")
     role = Role(role)
     lifetime = config.lifetime(token_type)
     iat = _utc_now(now).replace(microsecond=0)
     exp = iat + lifetime
+    if not_after is not None:
+        end = _utc_now(not_after).replace(microsecond=0)
+        if end <= iat:
+            raise ValueError("not_after must be after the issue time")
+        exp = min(exp, end)
     claims = TokenClaims(
-        sub=user_id, role=role, type=token_type, jti=uuid.uuid4().hex, iat=iat, exp=exp
+        sub=user_id,
+        role=role,
+        type=token_type,
+        jti=uuid.uuid4().hex,
+        iat=iat,
+        exp=exp,
+        sid=sid,
+        gen=gen,
     )
     payload: dict[str, Any] = {
         "sub": str(user_id),
@@ -203,6 +238,8 @@ def issue_token(
         "iat": int(iat.timestamp()),
         "exp": int(exp.timestamp()),
         "jti": claims.jti,
+        "sid": str(sid),
+        "gen": gen,
         "iss": config.issuer,
         "aud": config.audience,
     }
@@ -215,7 +252,10 @@ def issue_token_pair(
     *,
     user_id: uuid.UUID,
     role: Role,
+    sid: uuid.UUID | None = None,
+    gen: int = 0,
     now: datetime | None = None,
+    not_after: datetime | None = None,
 ) -> TokenPair:
     """Sign an access token and a refresh token at the same issue time.
 
@@ -227,23 +267,39 @@ def issue_token_pair(
         The user the tokens stand for [UUID].
     role : Role
         The user's role [Role or its value].
+    sid : uuid.UUID, optional
+        The login (token family) both descend from [UUID]; default a new one.
+    gen : int, optional
+        The user's token generation now [count, >= 0]; default 0.
     now : datetime, optional
         Issue time [timezone-aware datetime]; default the current time.
+    not_after : datetime, optional
+        The end of the session: neither token expires later [timezone-aware datetime].
 
     Returns
     -------
     TokenPair
-        Both tokens, their expiry times and the refresh token's ``jti``.
+        Both tokens, their expiry times, the refresh token's ``jti`` and the ``sid``.
     """
     issued_at = _utc_now(now)
-    access = issue_token(config, user_id=user_id, role=role, token_type="access", now=issued_at)
-    refresh = issue_token(config, user_id=user_id, role=role, token_type="refresh", now=issued_at)
+    sid = uuid.uuid4() if sid is None else sid
+    common: dict[str, Any] = {
+        "user_id": user_id,
+        "role": role,
+        "sid": sid,
+        "gen": gen,
+        "now": issued_at,
+        "not_after": not_after,
+    }
+    access = issue_token(config, token_type="access", **common)
+    refresh = issue_token(config, token_type="refresh", **common)
     return TokenPair(
         access=access.token,
         refresh=refresh.token,
         access_expires_at=access.claims.exp,
         refresh_expires_at=refresh.claims.exp,
         refresh_jti=refresh.claims.jti,
+        sid=sid,
     )
 
 
@@ -254,8 +310,22 @@ def _seconds(value: object) -> int:
     return value
 
 
+def _uuid_claim(value: object) -> uuid.UUID:
+    """A canonical UUID text claim as a UUID; anything else is refused (ValueError)."""
+    if not isinstance(value, str):
+        raise ValueError("not text")
+    parsed = uuid.UUID(value)
+    if str(parsed) != value:
+        raise ValueError("not a canonical UUID")
+    return parsed
+
+
 def _check_claims(
-    config: TokenConfig, payload: dict[str, Any], expected_type: TokenType, now: datetime
+    config: TokenConfig,
+    payload: dict[str, Any],
+    expected_type: TokenType,
+    now: datetime,
+    allow_expired: bool = False,
 ) -> TokenClaims:
     """Strict claim checks after the signature was verified; raises ValueError or
     AuthenticationError."""
@@ -269,12 +339,11 @@ def _check_claims(
         raise ValueError("unknown type")
     if token_type != expected_type:
         raise AuthenticationError("wrong token type")
-    sub_text = payload["sub"]
-    if not isinstance(sub_text, str):
-        raise ValueError("sub not text")
-    sub = uuid.UUID(sub_text)
-    if str(sub) != sub_text:
-        raise ValueError("sub not a canonical UUID")
+    sub = _uuid_claim(payload["sub"])
+    sid = _uuid_claim(payload["sid"])
+    gen = payload["gen"]
+    if isinstance(gen, bool) or not isinstance(gen, int) or gen < 0:
+        raise ValueError("generation not a whole number >= 0")
     role = Role(payload["role"])
     jti = payload["jti"]
     if not isinstance(jti, str) or not 0 < len(jti) <= 128:
@@ -288,7 +357,7 @@ def _check_claims(
         raise ValueError("not yet valid")
     if exp_s <= iat_s or exp_s - iat_s > config.lifetime(expected_type).total_seconds():
         raise ValueError("lifetime longer than configured")
-    if exp_s <= now_s:
+    if exp_s <= now_s and not allow_expired:
         raise AuthenticationError("token expired")
     return TokenClaims(
         sub=sub,
@@ -297,6 +366,8 @@ def _check_claims(
         jti=jti,
         iat=datetime.fromtimestamp(iat_s, UTC),
         exp=datetime.fromtimestamp(exp_s, UTC),
+        sid=sid,
+        gen=gen,
     )
 
 
@@ -306,6 +377,7 @@ def decode_token(
     *,
     expected_type: TokenType,
     now: datetime | None = None,
+    allow_expired: bool = False,
 ) -> TokenClaims:
     """Verify a token and return its claims.
 
@@ -319,6 +391,10 @@ def decode_token(
         The kind of token this call accepts; the other kind is refused.
     now : datetime, optional
         The time to check against [timezone-aware datetime]; default the current time.
+    allow_expired : bool, optional
+        Accept a token whose ``exp`` has passed (every other check still applies): for a
+        logout, which ends the token's family even after its access token expired. Default
+        False.
 
     Returns
     -------
@@ -363,7 +439,7 @@ def decode_token(
         )
         if not isinstance(payload, dict):
             raise ValueError("payload not an object")
-        claims = _check_claims(config, payload, expected_type, at)
+        claims = _check_claims(config, payload, expected_type, at, allow_expired)
     except AuthenticationError as exc:
         raise AuthenticationError(exc.reason) from None
     except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError, OverflowError):

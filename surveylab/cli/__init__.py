@@ -3,7 +3,9 @@
 Conventions for every command:
 - ``--json`` prints machine-readable output on stdout;
 - a failure exits non-zero with one line ``error: ...`` on stderr (naming the file, line or field
-  where there is one), never a traceback.
+  where there is one), never a traceback;
+- a command that opens the database first warns (``warning: ...`` on stderr) about a data
+  folder, database file or secret that group or others can reach.
 
 Each command lives in a module of this package exposing ``register(subparsers)``; the module adds
 its parser and sets ``func=handler`` where ``handler(args) -> int``. Handlers raise
@@ -28,6 +30,24 @@ COMMAND_MODULES = (
     "surveylab.cli.reports",
     "surveylab.cli.serve",
 )
+
+
+#: Commands that work on files alone and never open the database.
+OFFLINE_COMMANDS = frozenset({"compute", "inspect", "export", "uncertainty", "clearance"})
+
+
+def warn_about_open_files() -> None:
+    """One ``warning: ...`` line on stderr for each of the data folder, the DuckDB file and the
+    secret that group or others can reach, naming the file and the ``chmod`` that fixes it.
+    Quiet when the configuration cannot be read (the command then says why)."""
+    from surveylab.config import ConfigError, load_settings
+
+    try:
+        settings = load_settings()
+    except ConfigError:
+        return
+    for line in settings.insecure_files():
+        print(f"warning: {line}", file=sys.stderr)
 
 
 class CliError(Exception):
@@ -83,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    if args.command not in OFFLINE_COMMANDS:
+        warn_about_open_files()
     try:
         return int(args.func(args) or 0)
     except _expected_errors() as exc:

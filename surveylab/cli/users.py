@@ -28,7 +28,8 @@ if TYPE_CHECKING:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add ``users`` (bootstrap-admin, add, list, set-role, deactivate, passwd) and ``login``."""
+    """Add ``users`` (bootstrap-admin, add, list, set-role, deactivate, passwd, unlock),
+    ``login`` and ``logout``."""
     p = sub.add_parser("users", help="user administration (Admin)")
     us = p.add_subparsers(dest="users_command", metavar="ACTION", required=True)
 
@@ -65,10 +66,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json(pw)
     pw.set_defaults(func=_passwd)
 
+    ul = us.add_parser("unlock", help="end a user's login lock-outs (Admin)")
+    ul.add_argument("username")
+    add_json(ul)
+    ul.set_defaults(func=_unlock)
+
     lg = sub.add_parser("login", help="log in (password from stdin); prints the access token")
     lg.add_argument("username")
     add_json(lg)
     lg.set_defaults(func=_login)
+
+    lo = sub.add_parser(
+        "logout",
+        help="end the login of SURVEYLAB_TOKEN (its refresh and access tokens stop working)",
+    )
+    add_json(lo)
+    lo.set_defaults(func=_logout)
 
 
 def _user_dict(u: UserRecord) -> dict[str, Any]:
@@ -153,16 +166,43 @@ def _passwd(args: argparse.Namespace) -> int:
     s = session()
     accounts.change_password(s.uow(), s.actor, args.username, read_secret_line("new password"))
     if args.json:
-        print_json({"username": args.username, "changed": True})
+        print_json({"username": args.username, "changed": True, "sessions_ended": True})
     else:
-        print("password changed")
+        print(f"password changed; every login of {args.username} has ended (log in again)")
+    return 0
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    from surveylab.services import accounts
+
+    s = session()
+    forgotten = accounts.unlock(s.uow(), s.actor, args.username)
+    if args.json:
+        print_json({"username": args.username, "failures_forgotten": forgotten})
+    else:
+        print(f"{args.username} unlocked ({forgotten} failed login(s) forgotten)")
+    return 0
+
+
+def _logout(args: argparse.Namespace) -> int:
+    from surveylab.services import accounts
+    from surveylab.session import token_from_environment
+
+    token = token_from_environment()
+    if not token:
+        raise AuthenticationError(NOT_AUTHENTICATED)
+    accounts.logout(_uow(), None, token)
+    if args.json:
+        print_json({"logged_out": True})
+    else:
+        print("logged out: the tokens of this login no longer work")
     return 0
 
 
 def _login(args: argparse.Namespace) -> int:
     from surveylab.services import accounts
 
-    pair = accounts.login(_uow(), args.username, read_secret_line())
+    pair = accounts.login(_uow(), args.username, read_secret_line(), accounts.LOCAL)
     if args.json:
         print_json(
             {

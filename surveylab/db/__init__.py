@@ -15,7 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy import pool
 from sqlalchemy.dialects import registry
 
-from surveylab.config import Settings, load_settings
+from surveylab.config import (
+    Settings,
+    duckdb_path,
+    ensure_private_dir,
+    load_settings,
+    private_umask,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -38,9 +44,9 @@ def _engine(url: str) -> sa.Engine:
         # every installed distribution's entry points to find it, ~20 ms in each process
         if "duckdb" not in registry.impls:
             registry.register("duckdb", "duckdb_engine", "Dialect")
-        path = url.split(":///", 1)[1] if ":///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = duckdb_path(url)
+        if path is not None:
+            ensure_private_dir(path.parent)  # mode 700 when created here
         return sa.create_engine(url, poolclass=pool.NullPool)
     return sa.create_engine(url, poolclass=pool.NullPool)
 
@@ -55,8 +61,12 @@ def connect_with_retry(engine: sa.Engine, timeout_s: float) -> sa.Connection:
     """Open a connection, retrying while another process holds the DuckDB file lock."""
     deadline = time.monotonic() + timeout_s
     delay = 0.02
+    database = duckdb_path(str(engine.url)) if engine.dialect.name == "duckdb" else None
     while True:
         try:
+            if database is not None and not database.exists():
+                with private_umask():  # DuckDB creates the file: mode 600 whatever the umask
+                    return engine.connect()
             return engine.connect()
         except Exception as exc:  # DuckDB raises its IOException wrapped by SQLAlchemy
             if not _is_lock_error(exc):

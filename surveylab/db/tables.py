@@ -50,6 +50,9 @@ users = sa.Table(
     sa.Column("is_active", sa.Boolean, nullable=False),
     _ts("created_at"),
     _ts("updated_at"),
+    # raised by a password change, a deactivation and a role change: every token carries the
+    # value it was issued under, and one with an older value is refused
+    sa.Column("token_generation", sa.Integer, nullable=False, server_default="0"),
     sa.CheckConstraint(_in("role", ROLES), name="role"),
 )
 
@@ -212,6 +215,26 @@ revoked_tokens = sa.Table(
     _ts("revoked_at"),
 )
 
+#: One row per login: the refresh tokens rotated from it form one family, which ends at
+#: ``expires_at`` (the absolute session lifetime) or when revoked (logout, reuse of a rotated-out
+#: refresh token, a password, role or active-flag change).
+token_families = sa.Table(
+    "token_families",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "user_id",
+        sa.Uuid,
+        sa.ForeignKey("users.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    _ts("started_at"),
+    _ts("expires_at"),
+    _ts("revoked_at", nullable=True),
+    sa.Column("revoked_reason", sa.String(40)),
+)
+
 login_attempts = sa.Table(
     "login_attempts",
     metadata,
@@ -219,4 +242,15 @@ login_attempts = sa.Table(
     sa.Column("username_key", sa.String(150), nullable=False, index=True),
     _ts("attempted_at"),
     sa.Column("success", sa.Boolean, nullable=False),
+    # the client's address when the caller knows it (dashboards behind a proxy, an HTTP API),
+    # "local" for the command line, NULL when unknown
+    sa.Column("client_address", sa.String(64)),
+)
+
+#: Facts about the database itself, one row each: ``demo`` is written by the first demo load.
+database_marks = sa.Table(
+    "database_marks",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    _ts("created_at"),
 )

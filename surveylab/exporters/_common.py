@@ -7,6 +7,8 @@ else the vendor TVD/N/E the file printed, if any.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,64 @@ POSITION_KEYS = ("tvd", "north", "east", "vs", "dls")
 
 class ExportError(ValueError):
     """A survey that cannot be written in the requested format (the message says why)."""
+
+
+# ------------------------------------------------------------------ text from uploaded files
+#: First characters that make a spreadsheet read a text field as a formula (OWASP, "CSV
+#: Injection"): ``=``, ``+``, ``-``, ``@``; also the minus sign U+2212. Full-width and small
+#: forms (``＝``, ``﹢``, ...) count through their NFKC compatibility mapping (Unicode Standard
+#: Annex #15).
+FORMULA_TRIGGERS = frozenset("=+-@\u2212")
+#: Characters that start a formula field by themselves (OWASP): tab, carriage return; also a
+#: line feed.
+_CONTROL_TRIGGERS = frozenset("\t\r\n")
+#: Every line boundary of ``str.splitlines`` (Unicode Standard Annex #14 mandatory breaks).
+_LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+")
+#: Characters XML 1.0 does not allow (section 2.2, ``Char``), lone surrogates included.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet could read ``text`` as a formula.
+
+    True when it starts with a tab, carriage return or line feed, or when its first
+    non-blank character is (or is a compatibility form of) one of :data:`FORMULA_TRIGGERS`.
+    Numbers are never passed here: they are written as numbers.
+    """
+    if not text:
+        return False
+    if text[0] in _CONTROL_TRIGGERS:
+        return True
+    rest = text.lstrip()
+    if not rest:
+        return False
+    first = rest[0]
+    return first in FORMULA_TRIGGERS or unicodedata.normalize("NFKC", first)[:1] in FORMULA_TRIGGERS
+
+
+def neutralise(text: str) -> str:
+    """``text`` as a spreadsheet shows it but never evaluates: a leading apostrophe when it
+    :func:`looks_like_formula` (the OWASP CSV Injection guidance), else unchanged."""
+    return "'" + text if looks_like_formula(text) else text
+
+
+def single_line(text: str) -> str:
+    """``text`` on one line: every run of line breaks (any of ``str.splitlines``) becomes one
+    space, so that a value cannot start a new line (a new CSV record, a LAS section)."""
+    return _LINE_BREAKS.sub(" ", text)
+
+
+def clean_text(text: str) -> str:
+    """A header value as every format writes it: on one line (:func:`single_line`), without
+    control characters (:func:`xml_safe`)."""
+    return single_line(xml_safe(text))
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with each character XML 1.0 forbids (control characters, lone surrogates)
+    replaced by U+FFFD: WITSML and XLSX are XML, and such a character makes the whole file
+    unreadable."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def fmt(v: float | None) -> str:
@@ -118,7 +178,7 @@ def header_lines(h: SurveyHeader) -> list[tuple[str, str]]:
     for k, v in items:
         if v is None:
             continue
-        out.append((k, fmt(v) if isinstance(v, float | int) else str(v).replace("\n", " ")))
+        out.append((k, fmt(v) if isinstance(v, float | int) else clean_text(str(v))))
     return out
 
 
@@ -165,7 +225,8 @@ class WitsmlWriter:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
         el = ET.SubElement(parent, name[0].upper() + name[1:] if self.v20 else name)
-        el.text = fmt(value) if isinstance(value, float | int) else str(value)
+        # ElementTree escapes &, < and >; characters XML forbids are replaced
+        el.text = fmt(value) if isinstance(value, float | int) else xml_safe(str(value))
         if uom:
             el.set("uom", uom)
 

@@ -1,10 +1,17 @@
-"""CSV survey listing: ``# key: value`` header lines, one column-header row, the stations."""
+"""CSV survey listing: ``# key: value`` header lines, one column-header row, the stations.
+
+Written with the :mod:`csv` module, so a field holding a comma, a quote or a line break is
+quoted (RFC 4180) and stays one field; text fields a spreadsheet could read as a formula are
+neutralised (:func:`~surveylab.exporters._common.neutralise`); numbers are written as numbers.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import TYPE_CHECKING
 
-from surveylab.exporters._common import fmt, header_lines, station_table
+from surveylab.exporters._common import fmt, header_lines, neutralise, station_table
 from surveylab.models.survey import ParsedSurvey
 
 if TYPE_CHECKING:
@@ -13,6 +20,10 @@ if TYPE_CHECKING:
 
 def write_csv(survey: ParsedSurvey, trajectory: Trajectory | None = None) -> bytes:
     """CSV listing: ``# key: value`` header lines, one column-header row, stations.
+
+    Every header line is one field (quoted when its value holds a comma, a quote or a line
+    break), as is every column name; text fields beginning with ``=``, ``+``, ``-``, ``@``, a
+    tab or a carriage return get a leading apostrophe (OWASP, "CSV Injection"), numbers never.
 
     Parameters
     ----------
@@ -26,10 +37,13 @@ def write_csv(survey: ParsedSurvey, trajectory: Trajectory | None = None) -> byt
     bytes
         UTF-8 text with LF line endings.
     """
-    lines = ["# surveylab survey export"]
-    lines += [f"# {k}: {v}" for k, v in header_lines(survey.header)]
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    out.writerow(["# surveylab survey export"])
+    for k, v in header_lines(survey.header):
+        out.writerow([neutralise(f"# {k}: {v}")])
     names, rows = station_table(survey, trajectory)
-    lines.append(",".join(names))
+    out.writerow([neutralise(n) for n in names])
     for r in rows:
-        lines.append(",".join(fmt(v) if not isinstance(v, str) else v for v in r))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+        out.writerow([neutralise(v) if isinstance(v, str) else fmt(v) for v in r])
+    return buf.getvalue().encode("utf-8", "replace")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from surveylab.exporters._common import fmt, position_columns
+from surveylab.exporters._common import clean_text, fmt, position_columns
 from surveylab.models import DepthUnit, NorthReference
 from surveylab.models.survey import ParsedSurvey
 
@@ -32,7 +32,9 @@ def write_las(survey: ParsedSurvey, trajectory: Trajectory | None = None) -> byt
 
     def item(mn: str, u: str, v: Any, d: str) -> str:
         val = fmt(v) if isinstance(v, float | int) else ("" if v is None else str(v))
-        val = val.replace("\n", " ")
+        # one line per item: a line break in a value would start a line of its own (a
+        # section such as ~A included, CWLS LAS 2.0 section 1); no control characters
+        val = clean_text(val)
         return f" {mn:<6}.{u:<6} {val:>24} : {d}"
 
     lines = [

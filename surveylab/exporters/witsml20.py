@@ -6,7 +6,7 @@ import uuid
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
-from surveylab.exporters._common import WitsmlWriter
+from surveylab.exporters._common import WitsmlWriter, xml_safe
 from surveylab.models.survey import ParsedSurvey
 
 if TYPE_CHECKING:
@@ -39,9 +39,9 @@ def write_witsml20(survey: ParsedSurvey, trajectory: Trajectory | None = None) -
     )
     cit = ET.SubElement(traj, "Citation")
     if h.run_name:
-        ET.SubElement(cit, "eml:Title").text = h.run_name
+        ET.SubElement(cit, "eml:Title").text = xml_safe(h.run_name)
     if h.wellbore_name:
         wb = ET.SubElement(traj, "Wellbore")
-        ET.SubElement(wb, "eml:Title").text = h.wellbore_name
+        ET.SubElement(wb, "eml:Title").text = xml_safe(h.wellbore_name)
     writer.add_body(traj)
     return writer.serialise(traj)

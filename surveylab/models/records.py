@@ -19,6 +19,32 @@ class UserRecord:
     is_active: bool
     password_hash: str
     created_at: datetime
+    #: Raised by every password, role or active-flag change; tokens carry the value they were
+    #: issued under [count].
+    token_generation: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TokenFamilyRecord:
+    """One login's chain of refresh tokens: when it started, when it ends at the latest (the
+    absolute session lifetime) and whether (and why) it was revoked [UTC times]."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    started_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LoginAttempt:
+    """One recorded login attempt: when [UTC], whether it succeeded, and the client address
+    (``None`` when unknown)."""
+
+    attempted_at: datetime
+    success: bool
+    client_address: str | None
 
 
 @dataclass(frozen=True, slots=True)

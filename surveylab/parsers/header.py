@@ -505,6 +505,12 @@ def statements_from_lines(
     out: list[Statement] = []
     for no, text in lines:
         s = text.strip().strip("\ufeff")
+        if s.startswith('"') and s.endswith('"') and len(s) > 1:
+            # a whole line quoted as one field, as a CSV writer quotes a header line that
+            # holds the delimiter or a quote (RFC 4180, 2.6-2.7)
+            cells = _split_cells(s, delimiter or ",")
+            if len(cells) == 1:
+                s = cells[0].strip()
         s = re.sub(r"^(?:#+|\*+|//|!|;)\s*", "", s)
         if not s:
             continue

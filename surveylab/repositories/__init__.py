@@ -1,10 +1,10 @@
 """Repositories and the unit of work: rows in, records out. Only this layer and ``db`` speak SQL.
 
 One module per aggregate (:mod:`.users` with tokens and login attempts, :mod:`.wells`,
-:mod:`.runs`, :mod:`.surveys` with survey files and stations, :mod:`.audit`, :mod:`.reports`)
-and :mod:`.unit_of_work`. The unit of work owns one short-lived connection and its transaction
-(never held across widget callbacks). Leaving the ``with`` block without
-:meth:`UnitOfWork.commit` rolls back.
+:mod:`.runs`, :mod:`.surveys` with survey files and stations, :mod:`.audit`, :mod:`.reports`,
+:mod:`.database` with the database's own marks) and :mod:`.unit_of_work`. The unit of work
+owns one short-lived connection and its transaction (never held across widget callbacks).
+Leaving the ``with`` block without :meth:`UnitOfWork.commit` rolls back.
 
 Every repository names an operation the same way: ``add`` (insert, returns the record), ``get``
 (by id), ``by_<key>`` (by another unique key), ``list`` (all, filtered), ``for_user`` /
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from surveylab.repositories._base import DuplicateError, Repository, utcnow
 from surveylab.repositories.audit import AuditRepository
+from surveylab.repositories.database import DatabaseRepository
 from surveylab.repositories.reports import ReportRepository
 from surveylab.repositories.runs import RunFilter, RunRepository
 from surveylab.repositories.surveys import SurveyFileRepository, SurveyRepository
@@ -24,6 +25,7 @@ from surveylab.repositories.wells import WellRepository
 
 __all__ = [
     "AuditRepository",
+    "DatabaseRepository",
     "DuplicateError",
     "LoginAttemptRepository",
     "ReportRepository",

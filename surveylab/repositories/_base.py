@@ -29,6 +29,18 @@ class DuplicateError(ValueError):
     """A unique name (well, run number, run name, username) is taken."""
 
 
+class ConflictError(RuntimeError):
+    """Another transaction changed the same rows at the same time (DuckDB's optimistic
+    concurrency refuses the later writer): roll back and try the whole unit of work again."""
+
+
+def is_write_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB refusing a write because a concurrent transaction changed the
+    same rows (its ``TransactionContext Error: Conflict on ...``)."""
+    text = str(exc)
+    return "Conflict on" in text or "write-write conflict" in text
+
+
 def as_utc(value: datetime) -> datetime:
     """A stored time as timezone-aware (a naive value from the database is UTC)."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)

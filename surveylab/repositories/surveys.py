@@ -230,13 +230,20 @@ class SurveyRepository(Repository[SurveyRecord]):
             finally:
                 raw.unregister(view)
         elif self.dialect == "postgresql":
-            obj = frame.astype(object).where(frame.notna(), None)
-            with (
-                raw.cursor() as cur,
-                cur.copy(f"COPY stations (survey_id, {', '.join(names)}) FROM STDIN") as cp,
-            ):
-                for row in obj.itertuples(index=False, name=None):
-                    cp.write_row((survey_id, *row))
+            # binary COPY with the column types given: psycopg's C dumpers write each value
+            # (text COPY formats every float as text first: about 6x slower for 200,000 rows)
+            columns: list[list[Any]] = [[survey_id] * len(frame)]
+            for c in names:
+                values = frame[c].tolist()
+                if c in cols and frame[c].isna().any():
+                    values = [None if v != v else v for v in values]  # NaN -> NULL
+                columns.append(values)
+            types = ["uuid", "int4", *(["float8"] * len(cols)), "bool", "bool"]
+            copy = f"COPY stations (survey_id, {', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+            with raw.cursor() as cur, cur.copy(copy) as cp:
+                cp.set_types(types)
+                for row in zip(*columns, strict=True):
+                    cp.write_row(row)
         else:  # pragma: no cover - other dialects: plain executemany
             obj = frame.astype(object).where(frame.notna(), None)
             self.conn.execute(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from surveylab.config import Settings, load_settings
 from surveylab.db import connect_with_retry, get_engine
 from surveylab.repositories.audit import AuditRepository
+from surveylab.repositories.database import DatabaseRepository
 from surveylab.repositories.reports import ReportRepository
 from surveylab.repositories.runs import RunRepository
 from surveylab.repositories.surveys import SurveyFileRepository, SurveyRepository
@@ -31,6 +32,7 @@ class UnitOfWork:
     audit: AuditRepository
     tokens: TokenRepository
     logins: LoginAttemptRepository
+    database: DatabaseRepository
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
@@ -56,6 +58,7 @@ class UnitOfWork:
         self.audit = AuditRepository(c)
         self.tokens = TokenRepository(c)
         self.logins = LoginAttemptRepository(c)
+        self.database = DatabaseRepository(c)
         return self
 
     @property

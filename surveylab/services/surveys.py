@@ -1,7 +1,8 @@
 """Survey import (one transaction), history, revision differences, and station loading.
 
-bytes -> detect format -> parse -> validate -> compute trajectory -> store file, survey revision,
-stations and an audit event in one transaction -> result with findings.
+bytes -> detect format -> parse -> validate -> compute trajectory (no database connection held)
+-> store file, survey revision, stations and an audit event in one short transaction -> result
+with findings.
 """
 
 from __future__ import annotations
@@ -151,34 +152,68 @@ def import_survey(
 ) -> ImportResult:
     """Import one file into a run as its next revision, atomically.
 
-    The same bytes uploaded again to the same run are recognised (``duplicate=True``) and not
-    stored twice. A refused file (unreadable, or failing the input gate) leaves nothing behind.
+    The same bytes uploaded again to the same run with the same header overrides are
+    recognised (``duplicate=True``) and not stored twice; with other overrides they make a new
+    revision. A refused file (unreadable, or failing the input gate) leaves nothing behind.
     ``run`` given as a :class:`NewRun` is created in the same transaction as its first
     revision: refused, the file leaves no run either.
+
+    Three steps, so that the database is held only while rows are written (on DuckDB the
+    writer holds the whole file, and every other process waits for it): a short read checks
+    the run and the permission; parsing and computing hold no connection; one short
+    transaction then writes the file, the revision, its stations (in bulk) and the audit
+    event, after checking the run and the permission again.
+
+    Parameters
+    ----------
+    uow : UnitOfWork
+        A unit of work not held open by the caller (it is entered twice, briefly).
+    actor : Actor or None
+        The authenticated user [Actor].
+    run : str, uuid.UUID or NewRun
+        The run: id, run number or run name; or a run to create with this file.
+    content : bytes
+        The file as uploaded [bytes, at most ``max_upload_bytes``].
+    file_name : str
+        The file's name, for messages and provenance [text].
+    overrides : dict, optional
+        Header fields set by the user (:data:`OVERRIDABLE`).
+
+    Returns
+    -------
+    ImportResult
+        The run, the new (or, for the same bytes and overrides, the existing) revision and its
+        findings.
     """
     settings = uow.settings
-    with uow:
-        run_rec = add_run(uow, actor, run) if isinstance(run, NewRun) else find_run(uow, run)
-        guard(
-            uow,
-            actor,
-            Permission.SURVEY_WRITE,
-            owner_id=run_rec.user_id,
-            action="import surveys",
-            target=f"into run {run_rec.run_number}",
-            target_type="run",
-            target_id=run_rec.id,
+    with uow:  # 1: may this actor import into this run at all?
+        if isinstance(run, NewRun):
+            acting = guard(
+                uow, actor, Permission.SURVEY_WRITE, action="create runs", target_type="run"
+            )
+        else:
+            acting = _guard_import(uow, actor, find_run(uow, run))
+    if len(content) > settings.max_upload_bytes:
+        raise ServiceError(
+            f"{file_name}: {len(content)} bytes is over the limit of "
+            f"{settings.max_upload_bytes} bytes (SURVEYLAB_MAX_UPLOAD_MB)"
         )
-        assert actor is not None
+    # 2: parse and compute with no connection held
+    sha = hashlib.sha256(content).hexdigest()
+    wanted = _overrides_key(overrides)
+    parsed = read_survey(content, name=file_name, max_bytes=settings.max_upload_bytes)
+    notes = apply_overrides(parsed, overrides, by=acting.username)
+    frame, assumptions, course, method, more = _compute(parsed)
+    findings = [*parsed.findings, *notes, *more]
+    worst = worst_severity(findings)
+    header = parsed.header
+    assert header.depth_unit is not None, "_compute refuses a survey without a depth unit"
+    with uow:  # 3: write
+        # the run and the permission again: either may have changed while parsing
+        run_rec = add_run(uow, actor, run) if isinstance(run, NewRun) else find_run(uow, run)
+        actor = _guard_import(uow, actor, run_rec)
         # concurrent importers into one run: revision numbers and duplicate checks in turn
         uow.runs.lock(run_rec.id)
-        if len(content) > settings.max_upload_bytes:
-            raise ServiceError(
-                f"{file_name}: {len(content)} bytes is over the limit of "
-                f"{settings.max_upload_bytes} bytes (SURVEYLAB_MAX_UPLOAD_MB)"
-            )
-        sha = hashlib.sha256(content).hexdigest()
-        wanted = _overrides_key(overrides)
         existing = uow.files.by_sha256(run_rec.id, sha)
         if existing is not None:
             # a duplicate: the same bytes imported with the same header overrides
@@ -189,11 +224,6 @@ def import_survey(
             ]
             if revs:
                 return ImportResult(run_rec, revs[-1], duplicate=True, findings=revs[-1].findings)
-        parsed = read_survey(content, name=file_name, max_bytes=settings.max_upload_bytes)
-        notes = apply_overrides(parsed, overrides, by=actor.username)
-        frame, assumptions, course, method, more = _compute(parsed)
-        findings = [*parsed.findings, *notes, *more]
-        worst = worst_severity(findings)
         file_rec = existing or uow.files.add(
             run_id=run_rec.id,
             file_name=file_name,
@@ -203,8 +233,6 @@ def import_survey(
             uploaded_by=actor.id,
         )
         revision = uow.surveys.next_revision(run_rec.id)
-        header = parsed.header
-        assert header.depth_unit is not None, "_compute refuses a survey without a depth unit"
         survey = uow.surveys.add(
             run_id=run_rec.id,
             file_id=file_rec.id,
@@ -233,6 +261,20 @@ def import_survey(
         )
         uow.commit()
         return ImportResult(find_run(uow, run_rec.id), survey, findings=findings)
+
+
+def _guard_import(uow: UnitOfWork, actor: Actor | None, run_rec: RunRecord) -> Actor:
+    """The permission to import into ``run_rec`` (its owner, or an Admin; audited refusal)."""
+    return guard(
+        uow,
+        actor,
+        Permission.SURVEY_WRITE,
+        owner_id=run_rec.user_id,
+        action="import surveys",
+        target=f"into run {run_rec.run_number}",
+        target_type="run",
+        target_id=run_rec.id,
+    )
 
 
 def history(uow: UnitOfWork, actor: Actor | None, run: str | uuid.UUID) -> list[SurveyRecord]:

@@ -9,7 +9,9 @@ line, styled as an error.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+import ipaddress
+import os
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Any
 
@@ -75,6 +77,38 @@ class CommittedPassword(_Committed, w.Password):
     """A :class:`ipywidgets.Password` sent when committed, with ``on_commit``."""
 
 
+#: Environment variables that may hold the client's address in a dashboard kernel, in order:
+#: ``REMOTE_ADDR`` (RFC 3875 section 4.1.8), and ``HTTP_X_REAL_IP``, which Voila sets from a
+#: reverse proxy's ``X-Real-IP`` header when started with
+#: ``--VoilaConfiguration.http_header_envs=X-Real-IP``. Voila itself tells a kernel nothing of
+#: the client, so without either the address is unknown.
+CLIENT_ADDRESS_VARIABLES = ("REMOTE_ADDR", "HTTP_X_REAL_IP")
+
+
+def client_address_from_environment(env: Mapping[str, str] | None = None) -> str | None:
+    """The client's IP address as the kernel's environment gives it, or None.
+
+    Parameters
+    ----------
+    env : Mapping of str to str, optional
+        The environment [variable -> text]; default ``os.environ``.
+
+    Returns
+    -------
+    str or None
+        The first of :data:`CLIENT_ADDRESS_VARIABLES` that holds one IP address [text]; None
+        when none does (anything else in them is ignored).
+    """
+    env = os.environ if env is None else env
+    for name in CLIENT_ADDRESS_VARIABLES:
+        raw = (env.get(name) or "").strip()
+        try:
+            return str(ipaddress.ip_address(raw))
+        except ValueError:
+            continue
+    return None
+
+
 class LoginForm:
     """Username, password, a "Log in" button and a message line.
 
@@ -84,6 +118,10 @@ class LoginForm:
         Database and token configuration; None: :func:`load_settings`.
     on_login : callable
         Called with the new :class:`Session` after a successful login.
+    client_address : callable, optional
+        Returns the client's IP address [text] or None, asked at each login (failed logins
+        are counted per username and address); default
+        :func:`client_address_from_environment`.
 
     Attributes
     ----------
@@ -93,9 +131,15 @@ class LoginForm:
         ``sl-login-button`` and ``sl-login-message``.
     """
 
-    def __init__(self, settings: Settings | None, on_login: Callable[[Session], None]) -> None:
+    def __init__(
+        self,
+        settings: Settings | None,
+        on_login: Callable[[Session], None],
+        client_address: Callable[[], str | None] = client_address_from_environment,
+    ) -> None:
         self.settings = settings or load_settings()
         self.on_login = on_login
+        self.client_address = client_address
         # one Layout for the form and one style per kind: every model is one more thing the
         # browser creates before the form shows (none of them changes its own)
         plain = w.Layout()
@@ -209,7 +253,11 @@ class LoginForm:
             try:
                 # one connection for the login and what on_login reads first (the role
                 # check and a dashboard's first page): on DuckDB opening it is the cost
-                session = held.enter_context(Session.login_kept_open(name, secret, self.settings))
+                session = held.enter_context(
+                    Session.login_kept_open(
+                        name, secret, self.settings, client_address=self.client_address()
+                    )
+                )
             except AuthError:
                 self.show_message(LOGIN_FAILED)
                 return None

@@ -74,3 +74,33 @@ def make_settings(
         if url:
             db.get_engine(s).dispose()
             drop_pg_database(url)
+
+
+@pytest.fixture
+def people_in() -> Callable[[Settings], None]:
+    """``people_in(settings)``: the shared ``people`` fixture's users, in another database
+    (one made by ``make_settings``)."""
+    from surveylab.auth import hash_password
+    from surveylab.models import Role
+
+    def make(settings: Settings) -> None:
+        with UnitOfWork(settings) as u:
+            for role in Role:
+                name = role.value.lower()
+                u.users.add(name, hash_password(password_of(name)), role)
+            u.commit()
+
+    return make
+
+
+@pytest.fixture
+def audit_of() -> Callable[..., list[AuditRecord]]:
+    """``audit_of(settings, action=None, outcome=None)``: audit events of another database."""
+
+    def events(
+        settings: Settings, action: str | None = None, outcome: str | None = None
+    ) -> list[AuditRecord]:
+        with UnitOfWork(settings) as u:
+            return u.audit.list(action=action, outcome=outcome)
+
+    return events

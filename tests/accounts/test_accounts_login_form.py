@@ -104,3 +104,48 @@ def test_a_new_user_can_log_in_through_the_form(form, settings, people, logins):
     )
     assert form.submit("HEIDI", "heidi-password-1") is not None
     assert logins[0].actor.username == "heidi"
+
+
+def test_the_form_passes_the_client_address_it_is_given(settings, people, pw, logins):
+    from surveylab.services.accounts import LOGIN_FAILED
+
+    attacker = LoginForm(settings, on_login=logins.append, client_address=lambda: "203.0.113.9")
+    for _ in range(5):
+        assert attacker.submit("viewer", "wrong-guess-123") is None
+    assert attacker.submit("viewer", pw("viewer")) is None
+    assert LOGIN_FAILED in attacker.message.value
+    # the user's own form (another address) is not locked out
+    mine = LoginForm(settings, on_login=logins.append, client_address=lambda: "198.51.100.2")
+    assert mine.submit("viewer", pw("viewer")) is not None
+    with UnitOfWork(settings) as u:
+        (lock,) = u.audit.list(action="login lock-out")
+    assert "203.0.113.9" in lock.detail
+
+
+@pytest.mark.parametrize(
+    ("env", "address"),
+    [
+        ({}, None),
+        ({"REMOTE_ADDR": "192.0.2.5"}, "192.0.2.5"),
+        ({"HTTP_X_REAL_IP": " 2001:db8::7 "}, "2001:db8::7"),
+        ({"REMOTE_ADDR": "192.0.2.5", "HTTP_X_REAL_IP": "192.0.2.6"}, "192.0.2.5"),
+        ({"REMOTE_ADDR": "not an address", "HTTP_X_REAL_IP": "192.0.2.6"}, "192.0.2.6"),
+        ({"HTTP_X_REAL_IP": "192.0.2.6, 10.0.0.1"}, None),
+    ],
+)
+def test_the_client_address_comes_from_the_kernels_environment(env, address):
+    from surveylab.ui.login import client_address_from_environment
+
+    assert client_address_from_environment(env) == address
+
+
+def test_by_default_the_form_reads_the_environment_at_each_login(
+    settings, people, pw, logins, monkeypatch
+):
+    form = LoginForm(settings, on_login=logins.append)
+    monkeypatch.setenv("REMOTE_ADDR", "192.0.2.77")
+    monkeypatch.delenv("HTTP_X_REAL_IP", raising=False)
+    assert form.submit("viewer", "wrong-guess-123") is None
+    with UnitOfWork(settings) as u:
+        (failed,) = u.audit.list(action="login", outcome="failed")
+    assert failed.detail == "wrong password (from 192.0.2.77)"

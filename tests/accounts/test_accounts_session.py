@@ -40,6 +40,9 @@ def test_the_actor_is_authenticated_again_on_every_call(settings, people, pw):
     session = Session.login("surveyor", pw("surveyor"), settings)
     session.create_run("A-1", "allowed")
     accounts.set_role(UnitOfWork(settings), people["admin"], "surveyor", Role.VIEWER)
+    with pytest.raises(AuthenticationError, match="session ended"):
+        session.runs()  # a role change ends the user's logins
+    session = Session.login("surveyor", pw("surveyor"), settings)
     assert session.actor.role is Role.VIEWER
     accounts.deactivate(UnitOfWork(settings), people["admin"], "surveyor")
     with pytest.raises(AuthenticationError, match="inactive or gone"):

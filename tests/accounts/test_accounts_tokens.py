@@ -127,11 +127,16 @@ def test_refusal_reasons_name_the_kind_of_failure_but_not_the_token(settings, pe
     }
 
 
-def test_the_role_comes_from_the_database_not_from_the_token(settings, people):
-    """Even a correctly signed token claiming Admin gives a Viewer no more than Viewer rights."""
+def test_the_role_comes_from_the_database_not_from_the_token(settings, people, viewer_pair):
+    """Even a correctly signed token of a live login claiming Admin gives a Viewer no more
+    than Viewer rights."""
     config = accounts.token_config(settings)
     claiming_admin = auth.issue_token(
-        config, user_id=people["viewer"].id, role=Role.ADMIN, token_type="access"
+        config,
+        user_id=people["viewer"].id,
+        role=Role.ADMIN,
+        token_type="access",
+        sid=viewer_pair.sid,
     ).token
     actor = accounts.authenticate(UnitOfWork(settings), claiming_admin)
     assert actor.role is Role.VIEWER
@@ -173,21 +178,35 @@ def test_a_token_of_a_deleted_user_is_refused(settings, people, pw):
         accounts.authenticate(UnitOfWork(settings), pair.access)
 
 
-def test_a_demoted_user_loses_write_rights_with_the_same_token(settings, people, pw, audit):
+def test_a_demoted_users_tokens_stop_working_and_a_new_login_has_the_new_role(
+    settings, people, pw, audit
+):
     pair = accounts.login(UnitOfWork(settings), "engineer", pw("engineer"))
     actor = accounts.authenticate(UnitOfWork(settings), pair.access)
     runs.create_run(UnitOfWork(settings), actor, run_number="E-1", run_name="as engineer")
     accounts.set_role(UnitOfWork(settings), people["admin"], "engineer", Role.VIEWER)
-    actor = accounts.authenticate(UnitOfWork(settings), pair.access)  # the very same token
-    assert actor.role is Role.VIEWER
-    with pytest.raises(PermissionDenied, match="Viewer may not create runs"):
-        runs.create_run(UnitOfWork(settings), actor, run_number="E-2", run_name="as viewer")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(AuthenticationError, match="session ended"):
+        accounts.authenticate(UnitOfWork(settings), pair.access)  # the very same token
+    with pytest.raises(AuthenticationError, match="session ended"):
         Session(pair.access, settings).create_run("E-3", "through a session")
+    with pytest.raises(AuthenticationError, match="no longer valid"):
+        accounts.refresh(UnitOfWork(settings), pair.refresh)
+    # a new login has the new role only
+    with pytest.raises(PermissionDenied, match="Viewer may not create runs"):
+        runs.create_run(
+            UnitOfWork(settings),
+            accounts.authenticate(
+                UnitOfWork(settings),
+                accounts.login(UnitOfWork(settings), "engineer", pw("engineer")).access,
+            ),
+            run_number="E-2",
+            run_name="as viewer",
+        )
     with UnitOfWork(settings) as u:
         assert u.runs.by_number("E-1") is not None
         assert u.runs.by_number("E-2") is None and u.runs.by_number("E-3") is None
-    assert sum(e.actor_name == "engineer" for e in audit("create runs", "denied")) == 2
+    assert sum(e.actor_name == "engineer" for e in audit("create runs", "denied")) == 1
+    assert sum(e.actor_name == "engineer" for e in audit("authenticate", "denied")) == 2
 
 
 def test_a_viewer_importing_a_survey_is_refused_and_nothing_is_stored(settings, people, pw, audit):
@@ -218,21 +237,23 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(settings, people, 
     second = accounts.refresh(UnitOfWork(settings), first.refresh)
     assert second.refresh != first.refresh and second.refresh_jti != first.refresh_jti
     assert accounts.authenticate(UnitOfWork(settings), second.access) == people["engineer"]
-    with pytest.raises(AuthenticationError, match="no longer valid"):
-        accounts.refresh(UnitOfWork(settings), first.refresh)
     third = accounts.refresh(UnitOfWork(settings), second.refresh)
     assert accounts.authenticate(UnitOfWork(settings), third.access) == people["engineer"]
+    assert third.sid == second.sid == first.sid
+    with pytest.raises(AuthenticationError, match="no longer valid"):
+        accounts.refresh(UnitOfWork(settings), first.refresh)
     assert len(audit(action="refresh token", outcome="ok")) == 2
     assert len(audit(action="refresh token", outcome="denied")) == 1
 
 
-def test_two_refreshes_of_one_token_at_once_give_one_new_pair(
+def test_two_refreshes_of_one_token_at_once_give_one_pair_then_end_the_login(
     settings, people, pw, audit, monkeypatch
 ):
-    """A refresh token is single-use even when two requests bring it at once (a double
-    click, two tabs). Simulated: the other request runs to its commit after this one's
-    transaction began and before it claims the token. Before the claim, PostgreSQL gave both
-    a new pair and DuckDB a raw constraint error."""
+    """A refresh token is single-use even when two requests bring it at once. Simulated: the
+    other request runs to its commit after this one's transaction began and before it claims
+    the token. Before the claim, PostgreSQL gave both a new pair and DuckDB a raw constraint
+    error. The second use is a reuse (two parties hold the token): the whole login ends, the
+    pair the first request got included (RFC 9700 section 4.14.2)."""
     pair = accounts.login(UnitOfWork(settings), "engineer", pw("engineer"))
     real = TokenRepository.claim
     others: list = []
@@ -248,20 +269,25 @@ def test_two_refreshes_of_one_token_at_once_give_one_new_pair(
     monkeypatch.setattr(TokenRepository, "claim", racing)
     with pytest.raises(AuthenticationError, match="no longer valid"):
         accounts.refresh(UnitOfWork(settings), pair.refresh)
-    assert len(others) == 1
-    assert accounts.authenticate(UnitOfWork(settings), others[0].access) == people["engineer"]
+    assert len(others) == 1  # the winner got a pair, which the reuse then revoked
+    with pytest.raises(AuthenticationError, match="revoked"):
+        accounts.authenticate(UnitOfWork(settings), others[0].access)
     assert len(audit(action="refresh token", outcome="ok")) == 1
-    assert len(audit(action="refresh token", outcome="denied")) == 1
+    (denied,) = audit(action="refresh token", outcome="denied")
+    assert "presented again" in denied.detail
     with UnitOfWork(settings) as u:  # the token is revoked once, by the winner
         assert u.tokens.is_revoked(_payload(pair.refresh)["jti"])
+        assert u.tokens.family(pair.sid).revoked_reason == "refresh token reused"
 
 
-def test_refresh_takes_the_current_role(settings, people, pw):
+def test_a_role_change_ends_refreshing_and_the_next_login_has_the_new_role(settings, people, pw):
     pair = accounts.login(UnitOfWork(settings), "surveyor", pw("surveyor"))
     accounts.set_role(UnitOfWork(settings), people["admin"], "surveyor", Role.VIEWER)
-    new = accounts.refresh(UnitOfWork(settings), pair.refresh)
+    with pytest.raises(AuthenticationError, match="no longer valid"):
+        accounts.refresh(UnitOfWork(settings), pair.refresh)
+    new = accounts.login(UnitOfWork(settings), "surveyor", pw("surveyor"))
     claims = auth.decode_token(accounts.token_config(settings), new.access, expected_type="access")
-    assert claims.role is Role.VIEWER
+    assert claims.role is Role.VIEWER and claims.gen == 1
 
 
 def test_an_access_token_is_no_refresh_token(settings, people, pw):
@@ -297,7 +323,7 @@ def test_logout_with_an_expired_refresh_token_succeeds_quietly(settings, people)
     accounts.logout(UnitOfWork(settings), old)
     with UnitOfWork(settings) as u:
         (event,) = u.audit.list(action="logout")
-    assert event.detail == "tokens expired already"
+    assert event.detail == "the login had ended already"
 
 
 def test_logout_refuses_forged_tokens_and_mixed_users(settings, people, pw):

@@ -31,6 +31,7 @@ SECRET = "test-secret-0123456789-abcdefghijklmnopq"
 OTHER_SECRET = "another-secret-9876543210-zyxwvutsrqpon"
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 USER = uuid.UUID("6f1c2a9e-3b44-4d1a-9c55-0a7e2f8b1d23")
+SID = uuid.UUID("0b9d7e52-1c6f-4a8e-b2d3-5f4e6a7c8d90")
 T0 = int(NOW.timestamp())
 
 
@@ -72,6 +73,8 @@ def claims(**overrides: Any) -> dict[str, Any]:
         "iat": T0,
         "exp": T0 + 15 * 60,
         "jti": uuid.uuid4().hex,
+        "sid": str(SID),
+        "gen": 0,
         "iss": "surveylab",
         "aud": "surveylab",
     }
@@ -129,7 +132,18 @@ def test_payload_has_exactly_the_documented_claims(config: TokenConfig) -> None:
     header = json.loads(base64.urlsafe_b64decode(header_part + "=" * (-len(header_part) % 4)))
     payload = json.loads(base64.urlsafe_b64decode(payload_part + "=" * (-len(payload_part) % 4)))
     assert header["alg"] == "HS256"
-    assert set(payload) == {"sub", "role", "type", "iat", "exp", "jti", "iss", "aud"}
+    assert set(payload) == {
+        "sub",
+        "role",
+        "type",
+        "iat",
+        "exp",
+        "jti",
+        "sid",
+        "gen",
+        "iss",
+        "aud",
+    }
     assert payload["sub"] == str(USER)
     assert payload["role"] == "Admin"
     assert payload["type"] == "refresh"
@@ -230,6 +244,8 @@ def test_other_secret_refused(config: TokenConfig) -> None:
         {"exp": T0 + 14 * 60 + 59},
         {"type": "refresh"},
         {"jti": "0" * 32},
+        {"sid": str(uuid.UUID(int=2))},
+        {"gen": 1},
     ],
 )
 def test_tampered_payload_with_original_signature_refused(
@@ -328,7 +344,9 @@ def test_lifetime_shortened_in_configuration_refuses_old_tokens() -> None:
 # --- claims -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("missing", ["sub", "role", "type", "iat", "exp", "jti", "iss", "aud"])
+@pytest.mark.parametrize(
+    "missing", ["sub", "role", "type", "iat", "exp", "jti", "sid", "gen", "iss", "aud"]
+)
 def test_each_required_claim_missing_refused(config: TokenConfig, missing: str) -> None:
     assert refused(config, forge(claims(**{missing: _DROP}))) == "invalid token"
 
@@ -407,6 +425,69 @@ def test_non_integer_times_refused(config: TokenConfig, change: dict[str, Any]) 
 @pytest.mark.parametrize("jti", ["", 7, None, "x" * 129])
 def test_bad_jti_refused(config: TokenConfig, jti: Any) -> None:
     assert refused(config, forge(claims(jti=jti))) == "invalid token"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"sid": "not-a-uuid"},
+        {"sid": SID.hex},  # not the canonical text
+        {"sid": 7},
+        {"gen": -1},
+        {"gen": "0"},
+        {"gen": 1.0},
+        {"gen": True},
+        {"gen": None},
+    ],
+)
+def test_bad_session_id_or_generation_refused(config: TokenConfig, change: dict[str, Any]) -> None:
+    assert refused(config, forge(claims(**change))) == "invalid token"
+
+
+def test_session_id_and_generation_round_trip(config: TokenConfig) -> None:
+    pair = issue_token_pair(config, user_id=USER, role=Role.VIEWER, sid=SID, gen=7, now=NOW)
+    for token, kind in ((pair.access, "access"), (pair.refresh, "refresh")):
+        got = decode_token(config, token, expected_type=kind, now=NOW)  # type: ignore[arg-type]
+        assert (got.sid, got.gen) == (SID, 7)
+    assert pair.sid == SID
+    # a pair without a session id gets a new one, shared by both tokens
+    fresh = issue_token_pair(config, user_id=USER, role=Role.VIEWER, now=NOW)
+    a = decode_token(config, fresh.access, expected_type="access", now=NOW)
+    r = decode_token(config, fresh.refresh, expected_type="refresh", now=NOW)
+    assert a.sid == r.sid == fresh.sid != SID
+
+
+def test_not_after_caps_the_expiry_at_the_end_of_the_session(config: TokenConfig) -> None:
+    end = NOW + timedelta(minutes=5)
+    pair = issue_token_pair(config, user_id=USER, role=Role.VIEWER, now=NOW, not_after=end)
+    assert pair.access_expires_at == pair.refresh_expires_at == end
+    later = issue_token_pair(
+        config, user_id=USER, role=Role.VIEWER, now=NOW, not_after=NOW + timedelta(days=9)
+    )
+    assert later.access_expires_at == NOW + timedelta(minutes=15)
+    assert later.refresh_expires_at == NOW + timedelta(hours=8)
+    with pytest.raises(ValueError, match="after the issue time"):
+        issue_token_pair(config, user_id=USER, role=Role.VIEWER, now=NOW, not_after=NOW)
+
+
+def test_an_expired_token_is_read_only_when_asked_and_still_checked(config: TokenConfig) -> None:
+    token, issued = issue_token(
+        config, user_id=USER, role=Role.VIEWER, token_type="access", now=NOW
+    )
+    later = NOW + timedelta(hours=1)
+    with pytest.raises(AuthenticationError, match="token expired"):
+        decode_token(config, token, expected_type="access", now=later)
+    got = decode_token(config, token, expected_type="access", now=later, allow_expired=True)
+    assert got.jti == issued.jti
+    other = TokenConfig(secret=OTHER_SECRET)
+    with pytest.raises(AuthenticationError, match="invalid token"):
+        decode_token(other, token, expected_type="access", now=later, allow_expired=True)
+
+
+@pytest.mark.parametrize("gen", [-1, 1.5, "1", True])
+def test_issue_refuses_a_bad_generation(config: TokenConfig, gen: Any) -> None:
+    with pytest.raises(ValueError, match="gen"):
+        issue_token(config, user_id=USER, role=Role.VIEWER, token_type="access", gen=gen)
 
 
 @pytest.mark.parametrize("payload", [[1, 2, 3], "a string", 42, None])

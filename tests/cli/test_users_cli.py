@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pytest
 
+from surveylab.auth import AuthError
 from surveylab.cli import main
 from surveylab.repositories import UnitOfWork
 from surveylab.services import accounts
@@ -219,8 +220,13 @@ def test_passwd_changes_the_own_password_and_not_others(cli, admin_token):
     _add(cli, admin_token, "sam", "Surveyor")
     token = cli.login("sam", "sam-password-1")
     code, out, _ = cli("users", "passwd", "sam", stdin="sam-new-password\n", token=token)
-    assert (code, out.strip()) == (0, "password changed")
-    cli.login("sam", "sam-new-password")
+    assert (code, out.strip()) == (
+        0,
+        "password changed; every login of sam has ended (log in again)",
+    )
+    code, _out, err = cli("users", "list", token=token)  # the old token died with the password
+    assert code != 0 and err.startswith("error: not authenticated: the session ended")
+    token = cli.login("sam", "sam-new-password")
     code, _out, err = cli("users", "passwd", "root", stdin="taken-over-pass\n", token=token)
     assert code != 0 and err.startswith("error: permission denied")
     cli.login("root", ADMIN_PW)
@@ -286,3 +292,41 @@ def test_the_whole_flow_on_each_backend(settings, monkeypatch, capsys):
     viewer = cli.login("O'BRIEN;--", "o'brien;---password-1")
     code, _out, err = cli("users", "deactivate", "root", token=viewer)
     assert err.startswith("error: permission denied")
+
+
+def test_surveylab_logout_ends_the_login_of_the_token(cli, admin_token):
+    code, out, err = cli("login", "root", "--json", stdin="root-password-123\n")
+    assert code == 0, err
+    tokens = json.loads(out)
+    code, out, _ = cli("logout", token=tokens["access_token"])
+    assert (code, out.strip()) == (0, "logged out: the tokens of this login no longer work")
+    code, _out, err = cli("runs", "list", token=tokens["access_token"])
+    assert code != 0 and "revoked" in err
+    with pytest.raises(AuthError, match="no longer valid"):
+        accounts.refresh(UnitOfWork(cli.settings), tokens["refresh_token"])
+    # the other login (admin_token) goes on; logout --json; no token at all is refused
+    assert cli("runs", "list", token=admin_token)[0] == 0
+    code, out, _ = cli("logout", "--json", token=admin_token)
+    assert code == 0 and json.loads(out) == {"logged_out": True}
+    code, _out, err = cli("logout")
+    assert code != 0 and err.startswith("error: not authenticated")
+
+
+def test_users_unlock_is_for_admins_and_ends_a_lock(cli, admin_token):
+    _add(cli, admin_token, "una", "Viewer")
+    for _ in range(5):
+        assert cli("login", "una", stdin="wrong-guess-123\n")[0] != 0
+    assert cli("login", "una", stdin="una-password-1\n")[0] != 0  # locked (the command line)
+    una = accounts.login(UnitOfWork(cli.settings), "una", "una-password-1", "192.0.2.4")
+    code, _out, err = cli("users", "unlock", "una", token=una.access)
+    assert code != 0 and err.startswith("error: permission denied")
+    code, out, _ = cli("users", "unlock", "una", token=admin_token)
+    assert (code, out.strip()) == (0, "una unlocked (5 failed login(s) forgotten)")
+    assert cli.login("una", "una-password-1")
+    code, out, _ = cli("users", "unlock", "una", "--json", token=admin_token)
+    assert json.loads(out) == {"username": "una", "failures_forgotten": 0}
+    code, _out, err = cli("users", "unlock", "nobody", token=admin_token)
+    assert code != 0 and "unknown user 'nobody'" in err
+    with UnitOfWork(cli.settings) as u:
+        events = u.audit.list(action="unlock user", outcome="ok")
+    assert [e.actor_name for e in events] == ["root", "root"]

@@ -34,6 +34,8 @@ TABLES = {
     "audit_events",
     "revoked_tokens",
     "login_attempts",
+    "token_families",
+    "database_marks",
 }
 
 

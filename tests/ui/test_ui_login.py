@@ -98,9 +98,9 @@ def _count_logins(monkeypatch) -> list[str]:
     tried: list[str] = []
     real = Session.login_kept_open.__func__  # type: ignore[attr-defined]
 
-    def spy(cls, username, password, settings):
+    def spy(cls, username, password, settings, **kwargs):
         tried.append(username)
-        return real(cls, username, password, settings)
+        return real(cls, username, password, settings, **kwargs)
 
     monkeypatch.setattr(Session, "login_kept_open", classmethod(spy))
     return tried

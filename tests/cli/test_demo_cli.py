@@ -1,0 +1,178 @@
+"""``surveylab demo`` and ``serve --demo`` load the demo (public passwords, an Admin among them)
+only into an empty database or one an earlier demo load marked; otherwise they refuse with one
+line and change nothing."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+
+from surveylab import db
+from surveylab.auth import AuthenticationError
+from surveylab.cli import main
+from surveylab.demo import DEMO_MARK, DemoRefused, load_demo
+from surveylab.models import Role
+from surveylab.repositories import UnitOfWork
+from surveylab.services import accounts
+from tests.conftest import TEST_SECRET, settings_for
+
+
+@pytest.fixture
+def run_cli(settings, monkeypatch, capsys):
+    monkeypatch.setenv("SURVEYLAB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("SURVEYLAB_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("SURVEYLAB_SECRET_KEY", TEST_SECRET)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def _counts(settings) -> dict[str, int]:
+    with UnitOfWork(settings) as u:
+        return u.database.row_counts()
+
+
+def test_the_demo_loads_into_an_empty_database_and_again_adds_nothing(settings, run_cli):
+    code, out, _ = run_cli("demo")
+    assert code == 0 and out.strip() == "demo data: added 4 users, 3 wells, 9 runs, 9 surveys"
+    with UnitOfWork(settings) as u:
+        assert u.database.has_mark(DEMO_MARK)
+    code, out, _ = run_cli("demo")
+    assert code == 0 and out.strip() == "demo data: added 0 users, 0 wells, 0 runs, 0 surveys"
+    # a marked database stays a demo one, also after someone added a user to it
+    accounts.ensure_user(UnitOfWork(settings), "someone", "a-real-password-1", Role.ENGINEER)
+    assert run_cli("demo")[0] == 0
+
+
+def _real_admin(settings) -> None:
+    accounts.bootstrap_admin(UnitOfWork(settings), "chief", "a-real-password-1")
+
+
+def _real_viewer(settings) -> None:
+    accounts.ensure_user(UnitOfWork(settings), "manager", "a-real-password-1", Role.VIEWER)
+
+
+def _real_well(settings) -> None:
+    from surveylab.models import Actor
+    from surveylab.services import runs
+
+    user = accounts.ensure_user(UnitOfWork(settings), "eng", "a-real-password-1", Role.ENGINEER)
+    runs.create_well(
+        UnitOfWork(settings), Actor(user.id, user.username, user.role), well_name="Real-1"
+    )
+
+
+@pytest.mark.parametrize("make_real", [_real_admin, _real_viewer, _real_well])
+def test_the_demo_refuses_a_database_holding_data_and_changes_nothing(settings, run_cli, make_real):
+    make_real(settings)
+    before = _counts(settings)
+    code, out, err = run_cli("demo")
+    assert code != 0 and out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("error: this database holds data and was not made by 'surveylab demo'")
+    assert _counts(settings) == before
+    with UnitOfWork(settings) as u:
+        assert not u.database.has_mark(DEMO_MARK)
+        assert u.users.by_username("admin") is None  # no public demo Admin
+    with pytest.raises(AuthenticationError):
+        accounts.login(UnitOfWork(settings), "admin", "admin-demo-password")
+
+
+def test_serve_demo_refuses_before_serving(settings, run_cli, people, monkeypatch):
+    def no_exec(*_args):
+        raise AssertionError("serve started Voila on a database holding data")
+
+    monkeypatch.setattr(os, "execv", no_exec)
+    before = _counts(settings)
+    code, out, err = run_cli("serve", "--demo")
+    assert code != 0 and err.startswith("error: this database holds data")
+    assert "demo logins" not in out
+    assert _counts(settings) == before
+
+
+def test_load_demo_itself_refuses(settings, people):
+    before = _counts(settings)
+    with pytest.raises(DemoRefused, match="loads only into an empty database"):
+        load_demo(settings, echo=lambda *_: None)
+    assert _counts(settings) == before
+
+
+def test_an_empty_database_with_only_audit_events_is_empty(settings, run_cli):
+    """A failed login on a fresh database writes the audit log and attempts: still empty."""
+    with pytest.raises(AuthenticationError):
+        accounts.login(UnitOfWork(settings), "nobody", "whatever-password")
+    assert run_cli("demo")[0] == 0
+
+
+def _seed_at_first_revision(settings, usernames, wells) -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    db.upgrade(settings, "0001")
+    now = datetime.now(UTC)
+    with db.get_engine(settings).begin() as conn:
+        for name in usernames:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, username, username_key, password_hash, role,"
+                    " is_active, created_at, updated_at)"
+                    " VALUES (:id, :n, :n, 'x', 'Viewer', true, :t, :t)"
+                ),
+                {"id": uuid.uuid4(), "n": name, "t": now},
+            )
+        for well in wells:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO wells (id, well_name, well_type, created_at, updated_at)"
+                    " VALUES (:id, :w, 'Oil', :t, :t)"
+                ),
+                {"id": uuid.uuid4(), "w": well, "t": now},
+            )
+
+
+@pytest.mark.parametrize(
+    ("usernames", "wells", "marked"),
+    [
+        (("admin", "engineer", "surveyor", "viewer"), ("Demo J-1", "Demo H-3"), True),
+        (("admin", "engineer", "surveyor", "viewer"), (), True),
+        (("admin", "engineer", "surveyor", "viewer", "alice"), ("Demo J-1",), False),
+        (("admin", "engineer", "surveyor", "viewer"), ("Real-9",), False),
+        (("alice",), (), False),
+        ((), (), False),
+    ],
+)
+def test_upgrading_marks_a_database_the_demo_made_before_the_mark_existed(
+    tmp_path, usernames, wells, marked
+):
+    s = settings_for(None, tmp_path)
+    _seed_at_first_revision(s, usernames, wells)
+    db.upgrade(s)
+    with UnitOfWork(s) as u:
+        assert u.database.has_mark(DEMO_MARK) is marked
+
+
+def test_serve_demo_on_a_fresh_data_folder_works_twice(tmp_path, monkeypatch, capsys):
+    """``make serve`` on a fresh clone, and again: the demo loads, then is found marked."""
+
+    class Served(BaseException):  # not caught by the CLI as an error
+        pass
+
+    def fake_exec(*_args):
+        raise Served
+
+    monkeypatch.setattr(os, "execv", fake_exec)
+    monkeypatch.setenv("SURVEYLAB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SURVEYLAB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SURVEYLAB_SECRET_KEY", raising=False)
+    for added in ("4 users", "0 users"):
+        with pytest.raises(Served):
+            main(["serve", "--demo"])
+        out = capsys.readouterr().out
+        assert f"demo data: added {added}" in out
+        assert "admin / admin-demo-password / Admin" in out
