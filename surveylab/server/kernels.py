@@ -115,17 +115,22 @@ class PageKernelManager(AsyncMappingKernelManager):
         ids = set()
         for pool in getattr(self, "_pools", {}).values():
             for task in pool:
-                if task.done() and not task.cancelled() and task.exception() is None:
+                if task.done() and self._holds_kernel(task):
                     ids.add(task.result()["kernel_id"])
         return ids
 
     def _drop_failed(self) -> None:
-        """Remove from Voila's pools the refills that failed (at the cap), so that no page
+        """Remove from Voila's pools the refills that failed (at the cap) and the kernels that
+        ended while waiting (one that died and could not be restarted), so that no page
         takes one and so that a refill replaces them."""
         for pool in getattr(self, "_pools", {}).values():
-            pool[:] = [
-                t for t in pool if not (t.done() and (t.cancelled() or t.exception() is not None))
-            ]
+            pool[:] = [t for t in pool if not t.done() or self._holds_kernel(t)]
+
+    def _holds_kernel(self, task: asyncio.Future[Any]) -> bool:
+        """Whether a finished pool task started a kernel that still runs."""
+        if task.cancelled() or task.exception() is not None:
+            return False
+        return task.result()["kernel_id"] in self._kernels
 
     def has_room_for_page(self, notebook: str) -> bool:
         """Whether a page of ``notebook`` gets a kernel now.

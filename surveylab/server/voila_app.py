@@ -106,6 +106,10 @@ def server_config(settings: Settings) -> dict[str, dict[str, Any]]:
             "multi_kernel_manager_class": "surveylab.server.kernels.PageKernelManager",
         },
         "VoilaKernelManager": {"fill_delay": FILL_DELAY_S},
+        # the kernels' sockets are files in the server's private connection folder (mode
+        # 700), not loopback TCP ports that any local account may connect to and that
+        # another process can take between their choice and the kernel's start
+        "KernelManager": {"transport": "ipc"},
         "PageKernelManager": {
             "max_kernels": settings.max_kernels,
             "connect_timeout": settings.kernel_connect_s,

@@ -26,10 +26,16 @@ def _busy(manager: PageKernelManager, n: int) -> None:
     manager._starting.update(str(uuid.uuid4()) for _ in range(n))
 
 
-async def _pool(*outcomes: str) -> list[asyncio.Task]:
-    """Tasks as Voila's pools hold them: "ready" (a started kernel), "failed", "pending"."""
+async def _pool(manager: PageKernelManager, *outcomes: str) -> list[asyncio.Task]:
+    """Tasks as Voila's pools hold them: "ready" (a kernel the manager runs), "ended" (a
+    kernel that has ended since), "failed" (a refill at the cap), "pending"."""
 
     async def ready():
+        kernel_id = str(uuid.uuid4())
+        manager._kernels[kernel_id] = object()
+        return {"kernel_id": kernel_id}
+
+    async def ended():
         return {"kernel_id": str(uuid.uuid4())}
 
     async def failed():
@@ -38,7 +44,7 @@ async def _pool(*outcomes: str) -> list[asyncio.Task]:
     async def pending():
         await asyncio.sleep(3600)
 
-    make = {"ready": ready, "failed": failed, "pending": pending}
+    make = {"ready": ready, "ended": ended, "failed": failed, "pending": pending}
     tasks = [asyncio.ensure_future(make[o]()) for o in outcomes]
     await asyncio.sleep(0.01)
     return tasks
@@ -68,18 +74,20 @@ def test_at_the_cap_no_kernel_starts():
 def test_a_page_gets_a_kernel_from_its_pool_even_at_the_cap():
     async def scenario():
         m = _manager(max_kernels=3)
-        m._pools = {"runs.ipynb": await _pool("ready"), "upload.ipynb": await _pool("failed")}
-        _busy(m, 3)
+        m._pools = {
+            "runs.ipynb": await _pool(m, "ready"),
+            "upload.ipynb": await _pool(m, "failed", "ended"),
+        }
+        _busy(m, 2)
+        assert m.kernel_count() == 3
         assert m.has_room_for_page("runs.ipynb")
-        # a refill that failed at the cap is dropped, and is no kernel for a page
+        # a refill that failed at the cap, a kernel that ended: no kernel for a page
         assert not m.has_room_for_page("upload.ipynb")
         assert m._pools["upload.ipynb"] == []
         # below the cap a page without a pooled kernel starts its own
         m._starting.pop()
         assert m.has_room_for_page("upload.ipynb")
         assert m.has_room_for_page("not-pooled.ipynb")
-        for task in m._pools["runs.ipynb"]:
-            task.cancel()
 
     asyncio.run(scenario())
 
@@ -87,7 +95,7 @@ def test_a_page_gets_a_kernel_from_its_pool_even_at_the_cap():
 def test_pooled_kernels_are_those_ready_in_a_pool():
     async def scenario():
         m = _manager()
-        pool = await _pool("ready", "pending", "failed")
+        pool = await _pool(m, "ready", "pending", "failed", "ended")
         m._pools = {"runs.ipynb": pool}
         assert m._pooled_ids() == {pool[0].result()["kernel_id"]}
         m._drop_failed()

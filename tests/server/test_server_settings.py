@@ -87,6 +87,8 @@ def test_the_server_configuration_follows_the_settings():
     voila = cfg["VoilaConfiguration"]
     assert voila["multi_kernel_manager_class"].endswith("PageKernelManager")
     assert voila["preheat_kernel"] is True and voila["show_tracebacks"] is False
+    # kernels talk over sockets in the server's private folder, not loopback TCP ports
+    assert cfg["KernelManager"] == {"transport": "ipc"}
     # XSRF protection stays on: nothing turns it off
     assert "disable_check_xsrf" not in repr(cfg)
 
