@@ -13,6 +13,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,14 @@ from surveylab.reports.chromium import CHROMIUM_OFFLINE_FLAGS
 from tests.conftest import REPO_ROOT, TEST_SECRET, require_component, settings_for
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
-CHROMIUM_ARGS = [*CHROMIUM_OFFLINE_FLAGS, "--disable-dev-shm-usage"]
+#: No request leaves the machine: every host name but 127.0.0.1 fails to resolve, in the
+#: browser itself. Not Playwright's ``page.route``: a request it intercepts while the page
+#: unloads is dropped, and so was the dashboards' unload beacon that ends a page's kernel.
+CHROMIUM_ARGS = [
+    *CHROMIUM_OFFLINE_FLAGS,
+    "--disable-dev-shm-usage",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
 PAGE_TIMEOUT_MS = 90_000
 
 
@@ -44,22 +52,26 @@ def demo_data_dir(tmp_path_factory) -> Path:
     return data
 
 
-@pytest.fixture(scope="session")
-def voila_url(demo_data_dir) -> str:
-    """Serve the packaged dashboards with Voila exactly as `surveylab serve` does, on a free
-    port."""
+@contextmanager
+def dashboards_server(data_dir: Path, name: str = "voila", **extra_env: str):
+    """Serve the packaged dashboards exactly as `surveylab serve` does, on a free port, with
+    ``extra_env`` added to the server's environment (settings such as
+    ``SURVEYLAB_MAX_KERNELS``). Yields ``(base URL, server process, log file)``; the log is
+    copied to test-artifacts/browser/ at the end."""
     from surveylab.cli.serve import voila_command
 
     port = _free_port()
     env = dict(os.environ)
     env.update(
-        SURVEYLAB_DATA_DIR=str(demo_data_dir),
+        SURVEYLAB_DATA_DIR=str(data_dir),
         SURVEYLAB_SECRET_KEY=TEST_SECRET,
         SURVEYLAB_ACCESS_MINUTES="15",
+        **extra_env,
     )
     env.pop("SURVEYLAB_DATABASE_URL", None)
     env.pop("SURVEYLAB_TOKEN", None)
-    log = open(demo_data_dir / "voila.log", "wb")  # noqa: SIM115 - closed at teardown
+    log_path = data_dir / f"{name}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         voila_command(port), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT
     )
@@ -76,18 +88,27 @@ def voila_url(demo_data_dir) -> str:
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("Voila did not start within 60 s: " + (demo_data_dir / "voila.log").read_text())
+        pytest.fail("Voila did not start within 60 s: " + log_path.read_text())
     if proc.poll() is not None:
-        pytest.fail("Voila exited: " + (demo_data_dir / "voila.log").read_text())
-    yield base
-    proc.terminate()
+        pytest.fail("Voila exited: " + log_path.read_text())
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(demo_data_dir / "voila.log", ARTIFACTS / "voila.log")
+        yield base, proc, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log_path, ARTIFACTS / log_path.name)
+
+
+@pytest.fixture(scope="session")
+def voila_url(demo_data_dir) -> str:
+    """The dashboards served as `surveylab serve` does (default settings), on a free port."""
+    with dashboards_server(demo_data_dir) as (base, _, _):
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -100,15 +121,21 @@ def chromium_executable() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_executable):
+def playwright(chromium_executable):
+    """Playwright's driver (one per test session: its sync API allows one at a time)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover
         require_component(False, "the playwright package is not installed")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, chromium_executable):
+    b = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 class PageProbe:
@@ -154,16 +181,14 @@ def open_page(browser, request):
         contexts.append(ctx)
         page = ctx.new_page()
         probe = PageProbe(page, (request.node.name + suffix).replace("/", "_")[:80])
-
-        def route(r):
-            url = r.request.url
-            if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
-                r.continue_()
-            else:
-                probe.blocked.append(url)
-                r.abort("blockedbyclient")
-
-        page.route("**/*", route)
+        page.on(
+            "requestfailed",
+            lambda r: (
+                probe.blocked.append(r.url)
+                if "ERR_NAME_NOT_RESOLVED" in (r.failure or "")
+                else None
+            ),
+        )
         return probe
 
     yield make
