@@ -14,6 +14,7 @@ SCRIPTS = [
     "bench_import.py",
     "bench_reports.py",
     "bench_dashboards.py",
+    "bench_kernel_memory.py",
 ]
 
 if __name__ == "__main__":
