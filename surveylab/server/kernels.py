@@ -99,9 +99,12 @@ class PageKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._starting: set[str] = set()  # ids of kernels being started
-        self._for_pool: set[str] = set()  # pre-heated kernels not yet seen handed to a page
         self._page_of: dict[str, str] = {}  # kernel id -> websocket session id of its page
-        self._alone_since: dict[str, float] = {}  # kernel id -> monotonic time [s]
+        # kernel id -> since when no page is connected (monotonic [s]); set when a page's
+        # own kernel starts, when a pre-heated one is first seen handed out, and when the
+        # last websocket of a kernel closes
+        self._alone_since: dict[str, float] = {}
+        self._connected_at: dict[str, datetime] = {}  # kernel id -> last (re)connection
         self._stopping = False
         self._notices: set[asyncio.Future[Any]] = set()  # notices under way (kept referenced)
 
@@ -164,29 +167,23 @@ class PageKernelManager(AsyncMappingKernelManager):
             return await super().start_kernel(kernel_id=kernel_id, **kwargs)
         if self._stopping or self.kernel_count() >= self.max_kernels:
             raise KernelLimitReached(self.max_kernels)
-        env = kwargs.get("env") or {}
+        pooled = (kwargs.get("env") or {}).get(VOILA_PREHEAT_ENV) == "True"
         kernel_id = kernel_id or str(uuid.uuid4())
         self._starting.add(kernel_id)
-        if env.get(VOILA_PREHEAT_ENV) == "True":
-            self._for_pool.add(kernel_id)
         try:
             started = await super().start_kernel(kernel_id=kernel_id, **kwargs)
-        except BaseException:
-            self._for_pool.discard(kernel_id)
-            raise
         finally:
             self._starting.discard(kernel_id)
-        if started not in self._for_pool:  # a page's own kernel: its page comes next
+        if not pooled:  # a page's own kernel: its page comes next
             self._alone_since.setdefault(started, time.monotonic())
         return started
 
     def remove_kernel(self, kernel_id: str) -> Any:
         """Forget a kernel that ended (shut down, culled or died), and refill the pools."""
         removed = super().remove_kernel(kernel_id)
-        for record in (self._for_pool, self._starting):
-            record.discard(kernel_id)
-        self._page_of.pop(kernel_id, None)
-        self._alone_since.pop(kernel_id, None)
+        self._starting.discard(kernel_id)
+        for record in (self._page_of, self._alone_since, self._connected_at):
+            record.pop(kernel_id, None)
         if not self._stopping:
             try:
                 asyncio.get_running_loop().call_soon(self._refill_pools)
@@ -228,7 +225,7 @@ class PageKernelManager(AsyncMappingKernelManager):
     def notify_connect(self, kernel_id: str) -> None:
         super().notify_connect(kernel_id)
         self._alone_since.pop(kernel_id, None)
-        self._for_pool.discard(kernel_id)
+        self._connected_at[kernel_id] = datetime.now(UTC)
 
     def notify_disconnect(self, kernel_id: str) -> None:
         super().notify_disconnect(kernel_id)
@@ -236,6 +233,16 @@ class PageKernelManager(AsyncMappingKernelManager):
             self._alone_since[kernel_id] = time.monotonic()
 
     # ---------------------------------------------------------------- culling
+    def track_message_type(self, message_type: str) -> bool:
+        """Whether a message (or a message answering one) of this type is a user's activity:
+        jupyter_server's choice, without comm openings and closings. Those are the server's
+        own notices (a refused connection must not keep a session alive) and the page's
+        widget manager opening its control comm when it connects, which
+        :meth:`notify_connect` counts; a widget's traffic is ``comm_msg``."""
+        return message_type not in ("comm_open", "comm_close") and bool(
+            super().track_message_type(message_type)
+        )
+
     async def cull_kernels(self) -> None:
         """jupyter_server's periodic check (every ``cull_interval`` seconds); then the pools
         refilled if a refill was dropped at the cap and there is room again."""
@@ -256,8 +263,7 @@ class PageKernelManager(AsyncMappingKernelManager):
             self.log.warning("Shutting down a dead dashboard kernel (%s)", kernel_id)
             await ensure_async(self.shutdown_kernel(kernel_id))
             return
-        self._for_pool.discard(kernel_id)  # out of its pool: handed to a page
-        if not self._kernel_connections.get(kernel_id):
+        if not self._kernel_connections.get(kernel_id):  # (a pooled kernel: handed out now)
             alone = now - self._alone_since.setdefault(kernel_id, now)
             if alone > self.connect_timeout:
                 self.log.warning(
@@ -267,7 +273,9 @@ class PageKernelManager(AsyncMappingKernelManager):
                 )
                 await ensure_async(self.shutdown_kernel(kernel_id))
             return
-        idle = (datetime.now(UTC) - kernel.last_activity).total_seconds()
+        # a kernel pre-heated long ago has had no traffic since, until its page came
+        since = max(kernel.last_activity, self._connected_at.get(kernel_id, kernel.last_activity))
+        idle = (datetime.now(UTC) - since).total_seconds()
         if idle > self.cull_idle_timeout:
             self.log.warning(
                 "Shutting down a dashboard kernel (%s): no widget traffic for %d min",

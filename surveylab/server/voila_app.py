@@ -76,8 +76,9 @@ def pool_size(max_kernels: int, notebooks: int) -> int:
 
 
 def cull_interval_s(settings: Settings) -> int:
-    """How often the kernels' time-outs are checked [s]: a sixth of the shorter time-out
-    (at least 1 s), so that a kernel outlives its time-out by at most that."""
+    """How often the kernels' time-outs are checked [s]: a sixth of the shorter time-out, at
+    least 1 s. A kernel outlives its time-out by up to two checks (a pre-heated kernel's
+    connect clock starts at the first check that sees it handed to a page)."""
     shorter = min(settings.kernel_connect_s, settings.kernel_idle_min * 60)
     return max(1, round(shorter / 6))
 

@@ -116,3 +116,12 @@ def test_the_client_address_names_a_proxy_forward_only_from_a_local_peer():
     assert client_address(Request("127.0.0.1", **{"X-Forwarded-For": " 198.51.100.7 "})) == (
         "127.0.0.1 (forwarded for 198.51.100.7)"
     )
+
+
+def test_widget_traffic_is_activity_and_the_servers_notices_are_not():
+    m = _manager()
+    assert m.track_message_type("comm_msg")  # a widget's traffic
+    assert m.track_message_type("execute_request")
+    assert not m.track_message_type("comm_open")  # a notice, or the page's control comm
+    assert not m.track_message_type("comm_close")
+    assert not m.track_message_type("status") and not m.track_message_type("kernel_info_request")
