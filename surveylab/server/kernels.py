@@ -8,21 +8,23 @@ it) and adds to jupyter_server's ``AsyncMappingKernelManager``:
 - a cap, :attr:`~PageKernelManager.max_kernels`: a kernel starts only while fewer are running
   or starting, pre-heated ones included. At the cap a page gets "server busy"
   (:meth:`~PageKernelManager.has_room_for_page`, the page handler) and a pool refill is
-  dropped, to be tried again when a kernel ends;
+  dropped, to be tried again when a kernel ends or at the next check with room;
 - a connect time-out, :attr:`~PageKernelManager.connect_timeout`: a kernel handed to a page is
   shut down when no page has been connected to it for that long (a GET that never opened the
-  page, a closed or crashed browser);
+  page, a crashed or killed browser, a lost network that did not come back);
 - an idle time-out, jupyter_server's ``cull_idle_timeout``: a kernel without widget traffic
-  for that long is told (:data:`~surveylab.server.notices.SESSION_ENDED`; the dashboard
-  ends its session and offers a reload), then shut down;
+  (nor a new connection of its page) for that long is told
+  (:data:`~surveylab.server.notices.SESSION_ENDED`; the dashboard ends its session and offers
+  a reload), then shut down;
 - one page per kernel: the first websocket's session id binds the kernel
   (:meth:`~PageKernelManager.admit_page`); a websocket with another one is refused by
   :class:`PageBoundConnection` (``Voila.kernel_websocket_connection_class``), logged at WARNING
   with the client's address and told to the kernel
   (:data:`~surveylab.server.notices.CONNECTION_REFUSED`), which audits it.
 
-jupyter_server checks the idle and connect time-outs every ``cull_interval`` seconds, so a
-kernel lives up to one interval longer than its time-out.
+jupyter_server's culler checks the time-outs every ``cull_interval`` seconds; a pre-heated
+kernel's connect clock starts at the first check that finds it out of its pool, so a kernel
+lives up to two intervals longer than its time-out.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -15,6 +18,13 @@ from surveylab.server.kernels import KernelLimitReached, PageKernelManager, clie
 class Request:
     def __init__(self, remote_ip: str, **headers: str) -> None:
         self.remote_ip, self.headers = remote_ip, headers
+
+
+def run(scenario: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """``asyncio.run(scenario())`` in a thread of its own: in a session with the browser tests,
+    Playwright's sync API keeps an event loop running in this one."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(lambda: asyncio.run(scenario())).result()
 
 
 def _manager(max_kernels: int = 3) -> PageKernelManager:
@@ -68,7 +78,7 @@ def test_at_the_cap_no_kernel_starts():
         assert err.value.status_code == 503
         assert m.kernel_count() == 2 and not m._kernels
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_page_gets_a_kernel_from_its_pool_even_at_the_cap():
@@ -89,7 +99,7 @@ def test_a_page_gets_a_kernel_from_its_pool_even_at_the_cap():
         assert m.has_room_for_page("upload.ipynb")
         assert m.has_room_for_page("not-pooled.ipynb")
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_pooled_kernels_are_those_ready_in_a_pool():
@@ -105,7 +115,7 @@ def test_pooled_kernels_are_those_ready_in_a_pool():
         m._drop_failed()
         assert len(m._pools["runs.ipynb"]) == 1
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_the_client_address_names_a_proxy_forward_only_from_a_local_peer():
