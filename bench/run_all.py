@@ -16,6 +16,7 @@ SCRIPTS = [
     "bench_reports.py",
     "bench_dashboards.py",
     "bench_uncertainty.py",
+    "bench_kernel_memory.py",
 ]
 
 if __name__ == "__main__":

@@ -20,6 +20,13 @@
 - ``SURVEYLAB_MAX_UPLOAD_MB`` (50): largest survey file accepted.
 - ``SURVEYLAB_LOCK_TIMEOUT_S`` (10): how long to retry a DuckDB file locked by another process.
 - ``SURVEYLAB_PORT`` (8866): port of ``surveylab serve``.
+- ``SURVEYLAB_KERNEL_CONNECT_S`` (60): a dashboard kernel whose page has not connected for
+  this long [s] is shut down.
+- ``SURVEYLAB_KERNEL_IDLE_MIN`` (30): a dashboard kernel without widget traffic for this long
+  [min, decimals allowed] is shut down.
+- ``SURVEYLAB_MAX_KERNELS`` (16): most dashboard kernels at once, pre-heated ones included.
+- ``SURVEYLAB_ALLOWED_HOSTS`` (none): comma-separated host names (``name`` or ``name:port``)
+  the servers answer besides 127.0.0.1 and localhost (see :mod:`surveylab.server.hosts`).
 """
 
 from __future__ import annotations
@@ -116,6 +123,24 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
+def _number(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
+def _names(env: dict[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list; blanks around names and empty entries dropped."""
+    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -131,6 +156,10 @@ class Settings:
     max_upload_bytes: int = 50 * 1024 * 1024
     lock_timeout_s: int = 10
     port: int = 8866
+    kernel_connect_s: float = 60.0
+    kernel_idle_min: float = 30.0
+    max_kernels: int = 16
+    allowed_hosts: tuple[str, ...] = ()
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "surveylab"
     jwt_audience: str = "surveylab"
@@ -263,4 +292,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_upload_bytes=_int(env, "SURVEYLAB_MAX_UPLOAD_MB", 50) * 1024 * 1024,
         lock_timeout_s=_int(env, "SURVEYLAB_LOCK_TIMEOUT_S", 10),
         port=_int(env, "SURVEYLAB_PORT", 8866),
+        kernel_connect_s=_number(env, "SURVEYLAB_KERNEL_CONNECT_S", 60.0),
+        kernel_idle_min=_number(env, "SURVEYLAB_KERNEL_IDLE_MIN", 30.0),
+        max_kernels=_int(env, "SURVEYLAB_MAX_KERNELS", 16),
+        allowed_hosts=_names(env, "SURVEYLAB_ALLOWED_HOSTS"),
     )

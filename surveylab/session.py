@@ -25,7 +25,7 @@ from surveylab.config import Settings, load_settings
 from surveylab.models import Actor, Role
 from surveylab.models.records import ReportRecord, RunRecord, SurveyRecord, UserRecord, WellRecord
 from surveylab.repositories import UnitOfWork
-from surveylab.services import accounts, reports, runs, surveys
+from surveylab.services import accounts, dashboards, reports, runs, surveys
 from surveylab.services.runs import NewRun
 
 
@@ -473,6 +473,12 @@ class Session:
     def reports(self, run_id: uuid.UUID | None = None) -> list[ReportRecord]:
         """Rendered reports, all or of one run."""
         return self.call(reports.list_reports, run_id)
+
+    # ------------------------------------------------------------------ dashboards
+    def record_refused_connection(self, client: str) -> None:
+        """Audit that the dashboards' server refused a second connection to this session's
+        dashboard kernel, from ``client`` [address, as the server saw it]."""
+        self.call(dashboards.record_refused_connection, client=client)
 
 
 def connect(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -21,48 +20,19 @@ def register(sub) -> None:
 
 
 def voila_command(port: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        # Voila, with surveylab's page template found (surveylab/ui/voila_server.py): Voila's
-        # lab page without the FontAwesome stylesheets it fetches from a public CDN
-        "surveylab.ui.voila_server",
-        "--template=surveylab",
-        str(DASHBOARDS_DIR),
-        "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--ServerApp.ip=127.0.0.1",
-        "--show_tracebacks=False",
-        "--VoilaConfiguration.file_allowlist=.*\\.(png|jpg|gif|svg|css)",
-        # kernels are started and run the notebook before anyone asks (each then holds only the
-        # login form), so a page opens without waiting for a kernel. Two per dashboard, and the
-        # pool is refilled 5 s after a page takes one (Voila's default: 1 s): on a small server
-        # the refill (kernel start and imports, 2-3 s of CPU) then no longer competes with the
-        # login of the page that took the kernel, and a second visitor meanwhile still gets a
-        # pre-heated kernel
-        "--preheat_kernel=True",
-        "--VoilaConfiguration.default_pool_size=2",
-        "--VoilaKernelManager.fill_delay=5",
-        "--theme=light",
-        # Panel's and Bokeh's lab extensions fail to load inside Voila ("shared module
-        # @jupyterlab/docmanager doesn't exist") and the dashboards use neither
-        "--VoilaConfiguration.extension_denylist=@pyviz/jupyterlab_pyviz",
-        "--VoilaConfiguration.extension_denylist=@bokeh/jupyter_bokeh",
-        # The page's beforeunload beacon to /voila/api/shutdown/<kernel> carries the _xsrf
-        # cookie, which Voila's render page never sets: every shutdown was refused (403) and
-        # each closed or reloaded page left its kernel running until the server stopped. The
-        # only POST handler of the standalone Voila app is that shutdown, which needs the
-        # kernel's random id.
-        "--Voila.tornado_settings=disable_check_xsrf=True",
-    ]
+    """The dashboards' server on 127.0.0.1:``port``: Voila configured from the environment's
+    settings and guarded (:mod:`surveylab.server.voila_app`)."""
+    return [sys.executable, "-m", "surveylab.server", str(DASHBOARDS_DIR), f"--port={port}"]
 
 
 def _serve(args) -> int:
     from surveylab import db
     from surveylab.config import load_settings
+    from surveylab.server.hosts import allowed_hosts
+    from surveylab.server.supervisor import ServerProcess, supervise
 
     settings = load_settings()
+    allowed = allowed_hosts(settings)  # a bad SURVEYLAB_ALLOWED_HOSTS stops here, in words
     port = args.port or settings.port
     db.upgrade(settings)
     if args.demo:
@@ -76,6 +46,8 @@ def _serve(args) -> int:
     base = f"http://127.0.0.1:{port}"
     print(f"surveylab dashboards: {base}/voila/render/runs.ipynb")
     print(f"                      {base}/voila/render/upload.ipynb")
+    if allowed:
+        names = ", ".join(a.name if a.port is None else f"{a.name}:{a.port}" for a in allowed)
+        print(f"also answering to: {names} (SURVEYLAB_ALLOWED_HOSTS)")
     sys.stdout.flush()
-    os.execv(sys.executable, voila_command(port))
-    return 0  # pragma: no cover
+    return supervise([ServerProcess("dashboards", tuple(voila_command(port)))])

@@ -20,6 +20,7 @@ import pandas as pd
 from surveylab.auth import AuthenticationError, AuthError
 from surveylab.config import Settings, load_settings
 from surveylab.models import Finding, Role
+from surveylab.server.notices import CONNECTION_REFUSED, NOTICE_TARGET, SESSION_ENDED
 from surveylab.session import Session, warm_up_connection
 from surveylab.ui.login import LoginForm
 
@@ -38,6 +39,7 @@ STYLE = """
 .sl-error-box {color: #b00020; border: 1px solid #b00020; padding: 6px; margin: 4px 0;}
 .sl-ok-box {color: #1a7f37; border: 1px solid #1a7f37; padding: 6px; margin: 4px 0;}
 .sl-scroll {max-height: 420px; overflow: auto;}
+.sl-session-ended {font-size: 15px; padding: 12px;}
 </style>
 """
 
@@ -169,6 +171,7 @@ class DashboardShell:
         self.widget = w.VBox(
             [self.header, self.login.widget], layout=plain, _dom_classes=("sl-app",)
         )
+        self._listen_to_server()
 
     # ------------------------------------------------------------------ session
     def _on_login(self, session: Session) -> None:
@@ -232,6 +235,52 @@ class DashboardShell:
             return  # logged out meanwhile, or drawn for an earlier login of this page
         bundle = figures.warmup()._repr_mimebundle_()
         self.warmup.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+
+    # ------------------------------------------------------------------ the server's notices
+    def _listen_to_server(self) -> None:
+        """Take the notices of the dashboards' server (:mod:`surveylab.server.notices`): a
+        comm it opens to :data:`~surveylab.server.notices.NOTICE_TARGET`."""
+        from comm import get_comm_manager
+
+        get_comm_manager().register_target(NOTICE_TARGET, self._on_server_notice)
+
+    def _on_server_notice(self, comm: Any, msg: dict[str, Any]) -> None:
+        data = (msg.get("content") or {}).get("data") or {}
+        event = data.get("event")
+        if event == SESSION_ENDED:
+            self.end_session(float(data.get("idle_min") or 0))
+        elif event == CONNECTION_REFUSED:
+            self.record_refused_connection(str(data.get("client") or "an unknown address"))
+
+    def end_session(self, idle_min: float) -> None:
+        """The server is about to shut this kernel down after ``idle_min`` minutes without
+        activity: log out and leave the page a message with a link that reloads it."""
+        if self.session is not None:
+            try:
+                self.session.logout()
+            except Exception:  # the tokens expire by themselves; the page is ending anyway
+                pass
+        self.session = None
+        self.main = None
+        after = f" after {idle_min:g} minutes without activity" if idle_min else ""
+        self.widget.children = [
+            self.header,
+            w.HTML(
+                f"<div class='sl-session-ended sl-error-box'>This session has ended{after}. "
+                "<a class='sl-reload' href='javascript:window.location.reload()'>Reload the "
+                "page</a> to start a new one.</div>"
+            ),
+        ]
+
+    def record_refused_connection(self, client: str) -> None:
+        """The server refused a second connection to this kernel from ``client``: audit it
+        when a user is logged in (the server's log has it in any case)."""
+        if self.session is None:
+            return
+        try:
+            self.session.record_refused_connection(client)
+        except Exception:  # an expired session or a busy database: the server logged it
+            pass
 
     def logout(self, message: str = "Logged out.") -> None:
         if self.session is not None:

@@ -20,6 +20,7 @@ import subprocess
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,8 +30,9 @@ from tests.conftest import REPO_ROOT, TEST_SECRET, require_component, settings_f
 
 #: Where screenshots go when ``SURVEYLAB_SCREENSHOTS`` is not set (ignored by git).
 DEFAULT_SCREENSHOTS = REPO_ROOT / "test-artifacts" / "browser"
-#: No host name resolves but 127.0.0.1: a request to any other host fails in the browser at
-#: once (offline), without Playwright routing every request through its driver.
+#: No request leaves the machine: every host name but 127.0.0.1 fails to resolve, in the
+#: browser itself. Not Playwright's ``page.route``: a request it intercepts while the page
+#: unloads is dropped, and so was the dashboards' unload beacon that ends a page's kernel.
 CHROMIUM_ARGS = [
     *CHROMIUM_OFFLINE_FLAGS,
     "--disable-dev-shm-usage",
@@ -74,22 +76,26 @@ def demo_data_dir(tmp_path_factory) -> Path:
     return data
 
 
-@pytest.fixture(scope="session")
-def voila_url(demo_data_dir, screenshots) -> str:
-    """Serve the packaged dashboards with Voila exactly as `surveylab serve` does, on a free
-    port."""
+@contextmanager
+def dashboards_server(data_dir: Path, name: str = "voila", **extra_env: str):
+    """Serve the packaged dashboards exactly as `surveylab serve` does, on a free port, with
+    ``extra_env`` added to the server's environment (settings such as
+    ``SURVEYLAB_MAX_KERNELS``). Yields ``(base URL, server process, log file)``; the log is
+    copied to the screenshot folder at the end."""
     from surveylab.cli.serve import voila_command
 
     port = _free_port()
     env = dict(os.environ)
     env.update(
-        SURVEYLAB_DATA_DIR=str(demo_data_dir),
+        SURVEYLAB_DATA_DIR=str(data_dir),
         SURVEYLAB_SECRET_KEY=TEST_SECRET,
         SURVEYLAB_ACCESS_MINUTES="15",
+        **extra_env,
     )
     env.pop("SURVEYLAB_DATABASE_URL", None)
     env.pop("SURVEYLAB_TOKEN", None)
-    log = open(demo_data_dir / "voila.log", "wb")  # noqa: SIM115 - closed at teardown
+    log_path = data_dir / f"{name}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed at teardown
     proc = subprocess.Popen(
         voila_command(port), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT
     )
@@ -106,17 +112,28 @@ def voila_url(demo_data_dir, screenshots) -> str:
             time.sleep(0.3)
     else:
         proc.kill()
-        pytest.fail("Voila did not start within 60 s: " + (demo_data_dir / "voila.log").read_text())
+        pytest.fail("Voila did not start within 60 s: " + log_path.read_text())
     if proc.poll() is not None:
-        pytest.fail("Voila exited: " + (demo_data_dir / "voila.log").read_text())
-    yield base
-    proc.terminate()
+        pytest.fail("Voila exited: " + log_path.read_text())
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-    shutil.copy(demo_data_dir / "voila.log", screenshots / "voila.log")
+        yield base, proc, log_path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        folder = screenshots_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copy(log_path, folder / log_path.name)
+
+
+@pytest.fixture(scope="session")
+def voila_url(demo_data_dir) -> str:
+    """The dashboards served as `surveylab serve` does (default settings), on a free port."""
+    with dashboards_server(demo_data_dir) as (base, _, _):
+        yield base
 
 
 @pytest.fixture(scope="session")
@@ -129,15 +146,21 @@ def chromium_executable() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_executable):
+def playwright(chromium_executable):
+    """Playwright's driver (one per test session: its sync API allows one at a time)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover
         require_component(False, "the playwright package is not installed")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, chromium_executable):
+    b = playwright.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
+    yield b
+    b.close()
 
 
 class PageProbe:

@@ -163,10 +163,12 @@ def test_serve_demo_on_a_fresh_data_folder_works_twice(tmp_path, monkeypatch, ca
     class Served(BaseException):  # not caught by the CLI as an error
         pass
 
-    def fake_exec(*_args):
+    def fake_supervise(*_args):
         raise Served
 
-    monkeypatch.setattr(os, "execv", fake_exec)
+    from surveylab.server import supervisor
+
+    monkeypatch.setattr(supervisor, "supervise", fake_supervise)
     monkeypatch.setenv("SURVEYLAB_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("SURVEYLAB_DATABASE_URL", raising=False)
     monkeypatch.delenv("SURVEYLAB_SECRET_KEY", raising=False)

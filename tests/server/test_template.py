@@ -1,5 +1,5 @@
 """surveylab's Voila page template: shipped in the package, found by Voila through the
-``surveylab.ui.voila_server`` entry point, and free of links to other hosts."""
+dashboards' server (``python -m surveylab.server``), and free of links to other hosts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import re
 
 from surveylab.cli.serve import voila_command
-from surveylab.ui.voila_server import JUPYTER_DATA, TEMPLATE, jupyter_path_with_template
+from surveylab.server.template import JUPYTER_DATA, TEMPLATE, jupyter_path_with_template
 
 TEMPLATE_DIR = JUPYTER_DATA / "voila" / "templates" / TEMPLATE
 
@@ -40,7 +40,9 @@ def test_voila_finds_the_template_by_name(monkeypatch):
     assert any(p.endswith(os.path.join("voila", "templates", "lab")) for p in paths)
 
 
-def test_serve_runs_voila_through_the_entry_point_with_the_template():
-    cmd = voila_command(8866)
-    assert cmd[1:3] == ["-m", "surveylab.ui.voila_server"]
-    assert f"--template={TEMPLATE}" in cmd
+def test_serve_runs_the_server_with_the_template():
+    from surveylab.config import load_settings
+    from surveylab.server.voila_app import server_config
+
+    assert voila_command(8866)[1:3] == ["-m", "surveylab.server"]
+    assert server_config(load_settings({}))["VoilaConfiguration"]["template"] == TEMPLATE
