@@ -28,6 +28,9 @@ def write_csv(survey: ParsedSurvey, trajectory: Trajectory | None = None) -> byt
     """
     lines = ["# surveylab survey export"]
     lines += [f"# {k}: {v}" for k, v in header_lines(survey.header)]
+    if trajectory is not None and trajectory.vs is not None:
+        n0, e0 = trajectory.vs_origin
+        lines.append(f"# VS origin: N {fmt(n0)}, E {fmt(e0)}")
     names, rows = station_table(survey, trajectory)
     lines.append(",".join(names))
     for r in rows:
