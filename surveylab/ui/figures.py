@@ -9,6 +9,7 @@ and the depth unit.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -71,12 +72,23 @@ def prime() -> None:
 
 
 def warmup() -> go.Figure:
-    """A tiny line figure: shown hidden, it makes the page load plotly.js and run its line
-    drawing once ahead of need."""
-    return go.Figure(
-        go.Scatter(x=[0.0, 1.0], y=[0.0, 1.0], mode="lines"),
-        layout={"width": 40, "height": 40, "margin": {"l": 0, "r": 0, "t": 0, "b": 0}},
+    """A tiny figure of a line and a 3-D line: shown hidden, it makes the page load plotly.js
+    and run its line drawing and its WebGL scene (context, shaders, axis text) once ahead of
+    need. A 3-D view drawn after it takes about half the time of one drawn cold in software
+    WebGL (bench/RESULTS.md, "Dashboards")."""
+    df = pd.DataFrame(
+        {"md": [0.0, 1.0], "tvd": [0.0, 1.0], "north": [0.0, 0.5], "east": [0.0, 0.5]}
     )
+    fig = view_3d(df, "m")
+    fig.add_trace(go.Scatter(x=[0.0, 1.0], y=[0.0, 1.0], mode="lines"))
+    fig.update_layout(
+        width=40,
+        height=40,
+        margin={"l": 0, "r": 0, "t": 0, "b": 0},
+        showlegend=False,
+        title=None,
+    )
+    return fig
 
 
 #: Most points drawn per trace: a 10,000-station survey is drawn from 2,000 of its stations
@@ -324,6 +336,14 @@ def view_3d(
             hoverinfo="text",
         )
     )
+    # the camera looks across the survey's closure direction (the plane it mostly lies in),
+    # from above the horizon: a well heading away from the viewer would look vertical
+    direction = 0.0
+    if tds:
+        e_end, n_end = float(tds[0][0]), float(tds[0][1])
+        if math.hypot(e_end, n_end) > 1e-9:
+            direction = math.atan2(e_end, n_end)
+    eye = {"x": 1.75 * math.cos(direction), "y": -1.75 * math.sin(direction), "z": 0.6}
     longest = float(spans.max()) if tds else 1.0
     ratio = np.maximum(spans / longest, 1 / 3) if tds else np.ones(3)
     axis = {"nticks": 5, "tickfont": {"size": 10}, "title": {"font": {"size": 12}}}
@@ -338,7 +358,7 @@ def view_3d(
             },
             "aspectmode": "manual",
             "aspectratio": {"x": ratio[0], "y": ratio[1], "z": ratio[2]},
-            "camera": {"eye": {"x": 1.5, "y": -1.5, "z": 0.9}},
+            "camera": {"eye": eye},
         },
     )
     _layout(fig, _title("3-D view", context, north_wording(north_ref)), height, 62)
@@ -379,7 +399,7 @@ def differences_view(
     title: str,
     inc_tolerance: float | None = None,
     azi_tolerance: np.ndarray | None = None,
-    height: int = 560,
+    height: int = 520,
 ) -> go.Figure:
     """Differences of one survey against another along MD: positions (top) and angles
     (bottom), with the gyro tolerances as dotted lines where they apply.
@@ -469,7 +489,10 @@ def differences_view(
     fig.update_yaxes(title=f"Position Δ [{u}]", row=1, col=1)
     fig.update_yaxes(title="Angle Δ [deg]", row=2, col=1)
     fig.update_xaxes(title=f"MD [{u}]", row=2, col=1)
-    return _layout(fig, {"text": title, "x": 0.01, "font": {"size": 14}}, height, 40)
+    _layout(fig, {"text": title, "x": 0.01, "font": {"size": 14}}, height, 96)
+    # the legend under the title, where it shows without scrolling
+    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    return fig
 
 
 def default_vs_azimuth(stations: pd.DataFrame) -> float:

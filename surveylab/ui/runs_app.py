@@ -37,7 +37,7 @@ GRID_COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
     ("revision", "Rev", "r", None),
     ("stations", "Stations", "r", None),
     ("worst", "Worst finding", "l", None),
-    ("updated", "Updated (UTC)", "l", "updated_at"),
+    ("updated", "Updated", "l", "updated_at"),
 )
 SORT_ORDER = {key: order for key, _, _, order in GRID_COLUMNS if order is not None}
 
@@ -232,8 +232,8 @@ class RunsApp(DashboardShell):
         self.vs_azimuth.observe(self._vs_changed, names="value")
         self.vs_reset = w.Button(
             description="Closure direction",
-            tooltip="Section along the closure direction at TD",
-            layout=w.Layout(width="auto"),
+            tooltip="Section along the closure direction at TD (or the file's azimuth)",
+            layout=w.Layout(width="150px"),
             _dom_classes=("sl-vs-reset",),
         )
         self.vs_reset.on_click(lambda _: self._reset_vs())
@@ -458,7 +458,7 @@ class RunsApp(DashboardShell):
                 "revision": str(r.current_revision) if r.current_revision is not None else "none",
                 "stations": f"{r.station_count:,}" if r.station_count is not None else "",
                 "worst": r.worst_severity or "none",
-                "updated": f"{r.updated_at:%Y-%m-%d %H:%M}",
+                "updated": f"{r.updated_at:%Y-%m-%d}",
             }
             for r in runs
         ]
@@ -586,13 +586,12 @@ class RunsApp(DashboardShell):
         td = at_td(v.stations, vs_az)
         north = str(s.azimuth_reference)
         ref = f"from {north} north" if north in ("true", "grid", "magnetic") else "north unknown"
-        vs_source = (
-            "stated by the file"
-            if v.vs_azimuth_stated and abs(vs_az - v.vs_azimuth) < 0.005
-            else "closure direction at TD (the file states none)"
-            if abs(vs_az - v.vs_azimuth) < 0.005
-            else "chosen under Plots"
-        )
+        if abs(vs_az - v.vs_azimuth) >= 0.005:
+            vs_source = "chosen under Plots"
+        elif v.vs_azimuth_stated:
+            vs_source = "stated by the file"
+        else:
+            vs_source = "the closure direction at TD: the file states no section azimuth"
         rows = [
             ("Run", esc(f"{r.run_number}: {r.run_name} ({r.run_type})")),
             ("Well", esc(r.well_name or "not assigned")),
@@ -620,7 +619,7 @@ class RunsApp(DashboardShell):
             (
                 "VS at TD",
                 esc(
-                    f"{td.vs:.2f} {u} along {_deg(vs_az)} ({vs_source}), origin the wellhead "
+                    f"{td.vs:.2f} {u} along {_deg(vs_az)} ({vs_source}); origin the wellhead "
                     "(N 0, E 0)"
                 ),
             ),
@@ -634,8 +633,8 @@ class RunsApp(DashboardShell):
         )
         self.run_header.value = (
             f"<h3 class='sl-run-title'>{esc(r.run_number)}: {esc(r.run_name)} "
-            f"<span class='sl-run-sub'>{esc(r.run_type)} · well {esc(r.well_name or 'none')} · "
-            f"revision {s.revision} · {len(v.stations):,} stations · TD {td.md:.2f} {u} MD"
+            f"<span class='sl-run-sub'>{esc(r.run_type)} · {esc(r.well_name or 'no well')} · "
+            f"rev {s.revision} · {len(v.stations):,} stations · TD {td.md:.2f} {u} MD"
             "</span></h3>"
         )
         self.summary.value = f"<table class='sl-table sl-header'>{body}</table>"
@@ -694,11 +693,7 @@ class RunsApp(DashboardShell):
         az = float(self.vs_azimuth.value)
         name = f"{v.run.run_number} rev {v.survey.revision}"
         series = [(name, v.stations)]
-        self.vs_note.value = (
-            "<span class='sl-note'>origin: the wellhead (N 0, E 0); the default is the "
-            f"closure direction at TD{' unless the file states one' if v.vs_azimuth_stated else ''}"
-            "</span>"
-        )
+        self.vs_note.value = "<span class='sl-note'>origin: the wellhead (N 0, E 0)</span>"
         for out, fig in (
             (self.plan_out, figures.plan_view(series, unit, north, context=self.context)),
             (

@@ -81,7 +81,7 @@ def test_a_filter_change_goes_back_to_page_1(engineer_app):
 def test_table_shows_revision_and_worst_finding(engineer_app):
     app = engineer_app
     head = [c["label"] for c in app.table.columns]
-    for label in ("Run", "Well", "Owner", "Rev", "Stations", "Worst finding", "Updated (UTC)"):
+    for label in ("Run", "Well", "Owner", "Rev", "Stations", "Worst finding", "Updated"):
         assert label in head
     rows = {r.run_number: r for r in app.page_runs}
     assert rows["UI-001"].current_revision == 2
@@ -178,7 +178,7 @@ def test_select_run_fills_the_summary_with_units_and_the_last_station(engineer_a
     select(app, "UI-001")
     assert app.table.selected == str(app.view.run.id)
     assert app.tabs.layout.display == ""
-    assert "UI-001" in app.run_header.value and "revision 2" in app.run_header.value
+    assert "UI-001" in app.run_header.value and "rev 2" in app.run_header.value
     s = app.summary.value
     assert "UI-001" in s and "UI Alpha" in s and "surveyor" in s
     assert "2 (current)" in s
@@ -210,7 +210,7 @@ def test_the_summary_gives_closure_and_inc_azi_vs_at_td(engineer_app):
     assert float(at_td.group(2)) == pytest.approx(40.0)
     vs = re.search(r"VS at TD</th><td class='l sl-wrap'>([\d.]+) m along 40.00°", s)
     assert vs is not None and float(vs.group(1)) == pytest.approx(J_HD, abs=0.01)
-    assert "closure direction at TD (the file states none)" in s
+    assert "the closure direction at TD: the file states no section azimuth" in s
     # along another azimuth the VS at TD follows it: cos(40 - 130) = 0
     app.vs_azimuth.value = 130.0
     vs = re.search(
