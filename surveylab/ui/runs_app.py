@@ -194,6 +194,10 @@ class RunsApp(DashboardShell):
             HINT, layout=plain, style=shown_style, _dom_classes=("sl-run-header",)
         )
         self.details = w.VBox([self.run_header], layout=plain, _dom_classes=("sl-details",))
+        # made with the first page, while the browser has little else to do: anywidget gives
+        # a model 2 s to start in the browser, and the burst of widgets made with the first
+        # chosen run took longer than that on a loaded 2-core machine
+        self.downloader = Downloader(layout=plain)
         listing = w.VBox(
             [
                 w.HBox([self.scope, self.search], layout=plain, _dom_classes=("sl-row",)),
@@ -209,7 +213,7 @@ class RunsApp(DashboardShell):
             _dom_classes=("sl-listing",),
         )
         return w.HBox(
-            [self.page_style, listing, self.details],
+            [self.page_style, listing, self.details, self.downloader],
             layout=plain,
             _dom_classes=("sl-runs-layout",),
         )
@@ -331,7 +335,6 @@ class RunsApp(DashboardShell):
         )
         self.report_button.on_click(lambda _: self.make_report())
         self.downloads = w.HTML(_dom_classes=("sl-downloads",))
-        self.downloader = Downloader()
         self.tabs = w.Tab(
             children=[
                 w.VBox([self.summary, self.findings]),
@@ -361,7 +364,6 @@ class RunsApp(DashboardShell):
                             ]
                         ),
                         self.downloads,
-                        self.downloader,
                     ]
                 ),
             ],

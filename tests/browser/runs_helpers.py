@@ -64,8 +64,8 @@ class RunsPage:
         self.step = 0
         self.console_errors: list[str] = []
         self.blocked: list[str] = []
-        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc}"))
+        page.on("console", lambda m: m.type in ("error", "warning") and self.console_errors.append(m.type + ": " + m.text))
+        page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc} {exc.stack}"))
 
     def shot(self, label: str, full_page: bool = False) -> Path:
         """Save a screenshot of the page as it is now (the viewport, as a person sees it)."""
@@ -75,8 +75,13 @@ class RunsPage:
         return path
 
     def real_errors(self) -> list[str]:
-        """Console errors other than those of blocked requests to other hosts."""
-        return [e for e in self.console_errors if "net::" not in e and "ERR_" not in e]
+        """Console errors other than those of blocked requests to other hosts (warnings are
+        kept in :attr:`console_errors` for the failure message, not counted)."""
+        return [
+            e
+            for e in self.console_errors
+            if not e.startswith("warning: ") and "net::" not in e and "ERR_" not in e
+        ]
 
     # ------------------------------------------------------------------ actions
     def login(self, username: str, password: str) -> None:
@@ -112,10 +117,29 @@ class RunsPage:
             arg=text,
         )
 
+    def wait_plots(self) -> None:
+        """Wait until the Plots tab's three figures are drawn (plan, section, DLS)."""
+        self.page.wait_for_function(
+            """() => ['.sl-plan', '.sl-section', '.sl-dls'].every(s => {
+                 const g = document.querySelector(s + ' .js-plotly-plot');
+                 return g && g._fullLayout && g.querySelector('.main-svg'); })"""
+        )
+
     def open_tab(self, title: str) -> None:
         self.page.get_by_role("tab", name=title, exact=True).click()
 
     # ------------------------------------------------------------------ reading
+    def options(self, select: str) -> list[str]:
+        """The texts of a dropdown's options, as shown (no-break spaces as spaces)."""
+        texts = self.page.eval_on_selector_all(
+            f"{select} option", "os => os.map(o => o.textContent)"
+        )
+        return [t.replace("\xa0", " ") for t in texts]
+
+    def chosen(self, select: str) -> str:
+        """The text of a dropdown's chosen option."""
+        return self.page.locator(f"{select} option:checked").inner_text().replace("\xa0", " ")
+
     def grid(self) -> list[list[str]]:
         """The grid's cell texts, row by row, as shown."""
         return self.page.eval_on_selector_all(
@@ -145,13 +169,15 @@ class RunsPage:
 
     def box(self, selector: str) -> dict[str, float]:
         """Bounding box of the first ``selector`` in the viewport [px]."""
-        box = self.page.locator(selector).first.bounding_box()
+        first = self.page.locator(selector).first
+        first.wait_for(state="visible")
+        box = first.bounding_box()
         assert box is not None, f"{selector} is not shown"
         return box
 
 
-@pytest.fixture
-def runs_page(browser, voila_url, request):
+@pytest.fixture(name="runs_page")
+def runs_page_fixture(browser, voila_url, request):
     """Factory: a fresh 1440x900 :class:`RunsPage` that may only talk to 127.0.0.1."""
     contexts = []
 
@@ -183,8 +209,8 @@ def runs_page(browser, voila_url, request):
 HISTORY_WELL, TWO_REVISIONS, NO_SURVEY = "History well", "HX-2", "HX-0"
 
 
-@pytest.fixture(scope="session")
-def history_runs(demo_data_dir) -> dict[str, str]:
+@pytest.fixture(scope="session", name="history_runs")
+def history_runs_fixture(demo_data_dir) -> dict[str, str]:
     """Add (once) a well with run HX-2 (two revisions: the second re-surveyed with 0.05 deg
     of noise) and run HX-0 (no survey yet) to the browser tests' demo database."""
     from surveylab.demo import vendor_csv, well_profile

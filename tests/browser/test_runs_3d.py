@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.browser.runs_helpers import runs_page  # noqa: F401
+from tests.browser.runs_helpers import runs_page_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -34,7 +34,9 @@ def test_the_3d_view_is_light_and_readable(runs_page):
     line, ends = fig["traces"]
     assert line["type"] == "scatter3d" and line["mode"] == "lines" and line["n"] <= 500
     assert ends["name"] == "Wellhead, TD" and ends["mode"] == "markers" and ends["n"] == 2
-    assert "Demo H-3 · run D302 rev 1" in fig["title"] and "azimuths from true north" in fig["title"]
+    assert (
+        "Demo H-3 · run D302 rev 1" in fig["title"] and "azimuths from true north" in fig["title"]
+    )
     # the scene fills the figure's width (no small scene in a large box)
     canvas = rp.box(".sl-plot-3d .js-plotly-plot .gl-container canvas")
     plot = rp.box(".sl-plot-3d .js-plotly-plot")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.runs_helpers import VIEWPORT, history_runs, runs_page  # noqa: F401
+from tests.browser.runs_helpers import VIEWPORT, history_runs_fixture, runs_page_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -55,9 +55,7 @@ def test_a_click_on_a_row_chooses_the_run_and_it_shows_beside_the_table(runs_pag
     assert closure["y"] + closure["height"] <= VIEWPORT["height"]
     # the plots too: plan view and section side by side, in the first screen
     rp.open_tab("Plots")
-    page.wait_for_function(
-        "document.querySelectorAll('.sl-plots .js-plotly-plot .main-svg').length >= 3"
-    )
+    rp.wait_plots()
     rp.shot("plots")
     for selector in (".sl-plan .js-plotly-plot", ".sl-section .js-plotly-plot"):
         b = rp.box(selector)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.runs_helpers import runs_page  # noqa: F401
+from tests.browser.runs_helpers import runs_page_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,9 +22,7 @@ def test_plan_and_section_are_to_scale_titled_and_marked(runs_page):
     rp.login("viewer", "viewer-demo-password")
     rp.click_run("D302")
     rp.open_tab("Plots")
-    page.wait_for_function(
-        "document.querySelectorAll('.sl-plots .js-plotly-plot .main-svg').length >= 3"
-    )
+    rp.wait_plots()
     rp.shot("plots")
     plan = rp.plotly(".sl-plan .js-plotly-plot")
     section = rp.plotly(".sl-section .js-plotly-plot")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.runs_helpers import runs_page  # noqa: F401
+from tests.browser.runs_helpers import runs_page_fixture  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,7 +37,7 @@ def test_vs_shows_on_every_station_row_and_in_the_exported_csv(runs_page):
         )
     # the export the dashboard offers carries the same VS
     rp.open_tab("Export & report")
-    page.select_option(".sl-export-format select", label="CSV")
+    page.select_option(".sl-export-format select", index=0)
     with page.expect_download() as got:
         page.click(".sl-export")
     rp.shot("exported")
