@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -346,16 +347,19 @@ def view_3d(
     eye = {"x": 1.75 * math.cos(direction), "y": -1.75 * math.sin(direction), "z": 0.6}
     longest = float(spans.max()) if tds else 1.0
     ratio = np.maximum(spans / longest, 1 / 3) if tds else np.ones(3)
-    axis = {"nticks": 5, "tickfont": {"size": 10}, "title": {"font": {"size": 12}}}
+
+    def axis(title: str) -> dict[str, Any]:
+        return {
+            "nticks": 5,
+            "tickfont": {"size": 10},
+            "title": {"text": title, "font": {"size": 12}},
+        }
+
     fig.update_layout(
         scene={
-            "xaxis": {**axis, "title": {**axis["title"], "text": f"East [{u}]"}},
-            "yaxis": {**axis, "title": {**axis["title"], "text": f"North [{u}]"}},
-            "zaxis": {
-                **axis,
-                "title": {**axis["title"], "text": f"TVD [{u}]"},
-                "autorange": "reversed",
-            },
+            "xaxis": axis(f"East [{u}]"),
+            "yaxis": axis(f"North [{u}]"),
+            "zaxis": {**axis(f"TVD [{u}]"), "autorange": "reversed"},
             "aspectmode": "manual",
             "aspectratio": {"x": ratio[0], "y": ratio[1], "z": ratio[2]},
             "camera": {"eye": eye},

@@ -15,6 +15,8 @@ from IPython.display import display
 from surveylab.calc.compare import GYRO_IN_OUT
 from surveylab.calc.tables import at_td, listing_frame
 from surveylab.models import RunType
+from surveylab.models.records import RunRecord
+from surveylab.session import Session, SurveyView
 from surveylab.ui.download import Downloader
 from surveylab.ui.grid import DataGrid
 from surveylab.ui.labels import north_wording
@@ -81,6 +83,34 @@ def _deg(x: float) -> str:
 
 class RunsApp(DashboardShell):
     title = "surveylab: survey runs"
+    #: the chosen run's survey (None: no run chosen, or it has no survey)
+    view: SurveyView | None
+    #: the chosen run
+    selected: RunRecord | None
+    #: the chosen run's tabs (made with the first run chosen)
+    tabs: w.Tab | None
+
+    @property
+    def sess(self) -> Session:
+        """The session: the dashboard's page exists only while someone is logged in."""
+        assert self.session is not None, "the page is built after a login"
+        return self.session
+
+    @property
+    def chosen_view(self) -> SurveyView:
+        """The chosen run's survey, for the tabs that show one."""
+        assert self.view is not None, "a tab of a run is filled with a run chosen"
+        return self.view
+
+    @property
+    def chosen_run(self) -> RunRecord:
+        assert self.selected is not None, "a tab of a run is filled with a run chosen"
+        return self.selected
+
+    @property
+    def run_tabs(self) -> w.Tab:
+        assert self.tabs is not None, "the tabs are made with the first run chosen"
+        return self.tabs
 
     def build(self) -> w.Widget:
         """The first page: filters, the first page of runs in the grid, and the pager.
@@ -95,7 +125,7 @@ class RunsApp(DashboardShell):
         self.selected = None
         self.view = None
         self._then: str | None = None
-        wells = self.call(self.session.wells, what="Loading wells") or []
+        wells = self.call(self.sess.wells, what="Loading wells") or []
         if self.session is None:  # the session ended: the login form is back
             return w.VBox()
         first = self._load(self._filters(FIRST_SCOPE, "", "", "", "", *FIRST_SORT), 0)
@@ -424,24 +454,26 @@ class RunsApp(DashboardShell):
     def _load(self, f: dict[str, Any], page: int) -> tuple[int, list, int] | None:
         """(run count, runs of the page, page) for filters ``f`` and 0-based ``page``
         (clamped to the last page); None when a call failed (the status line says why)."""
-        then = "Change the filters or reload the page; if the database is busy, try again."
-        count_filters = {k: v for k, v in f.items() if k not in ("order_by", "descending")}
-        total = self.act(self.session.count_runs, **count_filters, what="Counting runs", then=then)
-        if total is None:
-            return None
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        page = min(page, pages - 1)
-        runs = self.act(
-            self.session.runs,
-            **f,
-            limit=PAGE_SIZE,
-            offset=page * PAGE_SIZE,
+        loaded = self.act(
+            self._read_page,
+            f,
+            page,
             what="Loading runs",
-            then=then,
+            then="Change the filters or reload the page; if the database is busy, try again.",
         )
-        if runs is None:
+        if loaded is None:
             return None
-        self.page, self.page_runs, self.total = page, runs, total
+        self.page, self.page_runs, self.total = loaded[2], loaded[1], loaded[0]
+        return loaded
+
+    def _read_page(self, f: dict[str, Any], page: int) -> tuple[int, list, int]:
+        """Count and read one page on one connection, authenticated once (a batch)."""
+        count_filters = {k: v for k, v in f.items() if k not in ("order_by", "descending")}
+        with self.sess.batch():
+            total = self.sess.count_runs(**count_filters)
+            pages = max(1, math.ceil(total / PAGE_SIZE))
+            page = min(page, pages - 1)
+            runs = self.sess.runs(**f, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
         return total, runs, page
 
     @staticmethod
@@ -514,7 +546,7 @@ class RunsApp(DashboardShell):
             self._build_details()
         self.status.value = ""
         view = self.act(
-            self.session.survey,
+            self.sess.survey,
             run_ref,
             what="Loading survey",
             then="Choose another run, or reload the page.",
@@ -522,7 +554,7 @@ class RunsApp(DashboardShell):
         if self.session is None:  # the session ended during the call: the form is back
             return
         if view is None:
-            run = self.call(self.session.run, run_ref)
+            run = self.call(self.sess.run, run_ref)
             if run is not None:
                 self.status.value = ""
                 self.view, self.selected = None, run
@@ -531,11 +563,11 @@ class RunsApp(DashboardShell):
                     f"{esc(run.run_number)} has no survey yet: import a file for it in the "
                     "upload dashboard (Surveyor, Engineer or Admin).</p>"
                 )
-                self.tabs.layout.display = "none"
+                self.run_tabs.layout.display = "none"
             return
         self.view = view
         self.selected = view.run
-        self.tabs.layout.display = ""
+        self.run_tabs.layout.display = ""
         self.vs_azimuth.unobserve(self._vs_changed, names="value")
         self.vs_azimuth.value = round(view.vs_azimuth, 2)
         self.vs_azimuth.observe(self._vs_changed, names="value")
@@ -548,16 +580,16 @@ class RunsApp(DashboardShell):
     @property
     def context(self) -> str:
         """Well, run and revision of the chosen survey, for titles."""
-        v = self.view
+        v = self.chosen_view
         well = v.run.well_name or "no well"
         return f"{well} · run {v.run.run_number} rev {v.survey.revision}"
 
     def stations_shown(self) -> pd.DataFrame:
         """The chosen survey's stations with VS along the chosen azimuth on every row."""
-        return self.view.stations_with_vs(float(self.vs_azimuth.value))
+        return self.chosen_view.stations_with_vs(float(self.vs_azimuth.value))
 
     def show_summary(self) -> None:
-        v = self.view
+        v = self.chosen_view
         s, h, r = v.survey, v.survey.header, v.run
         u = unit_label(s.depth_unit)
 
@@ -643,7 +675,7 @@ class RunsApp(DashboardShell):
         self.findings.value = "<h4>Findings</h4>" + findings_html(s.findings)
 
     def show_stations(self) -> None:
-        v = self.view
+        v = self.chosen_view
         u = unit_label(v.survey.depth_unit)
         df = listing_frame(self.stations_shown(), v.depth_unit, v.survey.dls_course_length)
         az = float(self.vs_azimuth.value)
@@ -670,7 +702,7 @@ class RunsApp(DashboardShell):
     def draw_open_tab(self) -> None:
         """Fill the open tab if it is not filled for the chosen run yet (the summary is
         filled on choosing a run; each other tab when it is first open for that run)."""
-        tab = self.tabs.selected_index
+        tab = self.run_tabs.selected_index
         if self.view is None or self._drawn.get(tab) is self.view:
             return
         fill = {
@@ -734,8 +766,8 @@ class RunsApp(DashboardShell):
     def show_history(self) -> None:
         revs = (
             self.act(
-                self.session.history,
-                self.selected.id,
+                self.sess.history,
+                self.chosen_run.id,
                 what="Loading history",
                 then="Reload the page and try again.",
             )
@@ -784,8 +816,8 @@ class RunsApp(DashboardShell):
             )
             return
         diff = self.act(
-            self.session.compare_revisions,
-            self.selected.id,
+            self.sess.compare_revisions,
+            self.chosen_run.id,
             a,
             b,
             what="Comparing revisions",
@@ -824,7 +856,7 @@ class RunsApp(DashboardShell):
     def prepare_overlay(self) -> None:
         """Offer the runs of the chosen run's well; compare the chosen run against the well's
         Gyro run (else its first other run) at once."""
-        r = self.selected
+        r = self.chosen_run
         self.overlay_out.clear_output()
         self.overlay_table.value = ""
         if r.well_id is None:
@@ -835,7 +867,7 @@ class RunsApp(DashboardShell):
             )
             return
         same = self.act(
-            self.session.runs,
+            self.sess.runs,
             well=str(r.well_id),
             what="Loading the well's runs",
             then="Reload the page and try again.",
@@ -891,7 +923,7 @@ class RunsApp(DashboardShell):
             return
         self.overlay_note.value = ""
         diff = self.act(
-            self.session.compare_runs,
+            self.sess.compare_runs,
             ref,
             other,
             what="Comparing runs",
@@ -966,8 +998,8 @@ class RunsApp(DashboardShell):
             return
         label = dict((v, k) for k, v in EXPORT_FORMATS)[self.export_format.value]
         out = self.act(
-            self.session.export_survey,
-            self.selected.id,
+            self.sess.export_survey,
+            self.chosen_run.id,
             self.export_format.value,
             self.view.survey.revision,
             vs_azimuth=float(self.vs_azimuth.value),
@@ -992,7 +1024,7 @@ class RunsApp(DashboardShell):
         done = self.act(
             render_report,
             self.session,
-            run=str(self.selected.id),
+            run=str(self.chosen_run.id),
             fmt=fmt,
             output_dir=self.settings.reports_dir,
             revision=self.view.survey.revision,
