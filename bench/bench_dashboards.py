@@ -18,7 +18,13 @@ bulk, as the import service stores them):
   table; floor and dashboard loads alternate, each from a blank page after ``SETTLE_S``
   (the previous page's kernel ended, Voila's pool refilled), and "shown" is checked in the
   page at every animation frame (:func:`wait_visible`);
-  from choosing the big run to its plotly plots drawn (median of ``--repeat``).
+  from a click on the big run's row to its summary shown; from a click on the Plots tab to
+  its three plots drawn; from a click on the 3-D tab to its WebGL scene drawn; with the Plots
+  tab open, from a click on the big run's row to its plots drawn; from a click on Next to the
+  runs table's second page (median of ``--repeat``, each on the page's clock).
+
+With ``--bulk-runs N`` the database gets N more runs by bulk inserts (``bench/bulk_runs.py``)
+before anything is measured: the issue's 100,000 runs.
 
 With ``--markdown FILE`` a "## Dashboards" section is appended to FILE (never rewritten).
 """
@@ -431,7 +437,7 @@ def browser_side(data_dir: Path, repeat: int) -> dict[str, float]:
                 " const g = document.querySelector(s + ' .js-plotly-plot');"
                 " return g && g._fullLayout && g._fullLayout.title"
                 " && String(g._fullLayout.title.text).includes(arg)"
-                " && g.querySelector('.main-svg .plot'); })"
+                " && g.querySelector('.scatterlayer .trace'); })"
             )
             scene_of = (
                 "(() => { const g = document.querySelector('.sl-plot-3d .js-plotly-plot');"

@@ -64,8 +64,16 @@ class RunsPage:
         self.step = 0
         self.console_errors: list[str] = []
         self.blocked: list[str] = []
-        page.on("console", lambda m: m.type in ("error", "warning") and self.console_errors.append(m.type + ": " + m.text))
-        page.on("pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc} {exc.stack}"))
+        page.on(
+            "console",
+            lambda m: (
+                m.type in ("error", "warning")
+                and self.console_errors.append(m.type + ": " + m.text)
+            ),
+        )
+        page.on(
+            "pageerror", lambda exc: self.console_errors.append(f"pageerror: {exc} {exc.stack}")
+        )
 
     def shot(self, label: str, full_page: bool = False) -> Path:
         """Save a screenshot of the page as it is now (the viewport, as a person sees it)."""
