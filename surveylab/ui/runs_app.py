@@ -4,6 +4,7 @@ another run of the well, exports and reports."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,9 @@ from surveylab.ui.shell import DashboardShell, download_link, esc, findings_html
 from surveylab.units import unit_label
 
 PAGE_SIZE = 25
+#: Delay between the first page and making the run's tabs (hidden) [s]: after the shell's
+#: plotting warm-up (:data:`surveylab.ui.shell.WARMUP_DELAY_S`).
+DETAILS_DELAY_S = 2.5
 #: the tabs of a chosen run, in order; all but the first are filled when first open
 TAB_TITLES = ("Summary", "Stations", "Plots", "3-D", "History", "Overlay", "Export & report")
 TAB_SUMMARY, TAB_STATIONS, TAB_PLOTS, TAB_3D, TAB_HISTORY, TAB_OVERLAY, TAB_EXPORT = range(7)
@@ -248,8 +252,27 @@ class RunsApp(DashboardShell):
             _dom_classes=("sl-runs-layout",),
         )
 
+    def ready(self) -> None:
+        """After the first page is sent: the shell's plotting warm-up, then the run's tabs,
+        made hidden :data:`DETAILS_DELAY_S` later while the user reads the table, so that
+        the first click on a row only fills them (about 40 widgets the browser would
+        otherwise create between that click and the summary). Without a running event loop
+        (pytest) they are made with the first run chosen."""
+        super().ready()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        loop.call_later(DETAILS_DELAY_S, self._build_details_ahead)
+
+    def _build_details_ahead(self) -> None:
+        if self.session is None or self.tabs is not None:
+            return  # logged out meanwhile, or a run was chosen already
+        self._build_details()
+        self.run_tabs.layout.display = "none"
+
     def _build_details(self) -> None:
-        """The tabs of a chosen run (once, with the first run chosen)."""
+        """The tabs of a chosen run (once: ahead, or with the first run chosen)."""
         wide = {"description_width": "initial"}
         self.summary = w.HTML(_dom_classes=("sl-summary",))
         self.findings = w.HTML(_dom_classes=("sl-findings-box",))

@@ -634,3 +634,32 @@ def test_a_first_page_that_cannot_be_read_says_why_and_offers_no_run(ui_db, monk
     monkeypatch.setattr(Session, "count_runs", real)
     app.refresh()
     assert f"({N_RUNS} runs)" in app.page_label.value and not app.next_button.disabled
+
+
+def test_the_run_tabs_are_made_ahead_while_the_table_is_read(ui_db, monkeypatch):
+    """In a kernel (a running event loop) the tabs are made hidden after the first page, so
+    that the first click on a row only fills them; a click before that makes them itself."""
+    import asyncio
+
+    from tests.ui.conftest import password_of
+
+    monkeypatch.setattr(runs_app, "DETAILS_DELAY_S", 0.01)
+
+    async def in_a_kernel() -> None:
+        app = RunsApp(ui_db.settings)
+        assert app.login.submit("viewer", password_of("viewer")) is not None
+        assert app.tabs is None  # not with the first page
+        await asyncio.sleep(0.1)
+        assert app.tabs is not None and app.tabs.layout.display == "none"
+        tabs = app.tabs
+        select(app, "UI-001")
+        assert app.tabs is tabs and app.tabs.layout.display == ""
+        # chosen before the delay: made with the choice, and not again
+        early = RunsApp(ui_db.settings)
+        assert early.login.submit("viewer", password_of("viewer")) is not None
+        select(early, "UI-003")
+        made = early.tabs
+        await asyncio.sleep(0.1)
+        assert early.tabs is made and made.layout.display == ""
+
+    asyncio.run(in_a_kernel())
