@@ -344,7 +344,7 @@ def view_3d(
         e_end, n_end = float(tds[0][0]), float(tds[0][1])
         if math.hypot(e_end, n_end) > 1e-9:
             direction = math.atan2(e_end, n_end)
-    eye = {"x": 1.75 * math.cos(direction), "y": -1.75 * math.sin(direction), "z": 0.6}
+    eye = {"x": 1.9 * math.cos(direction), "y": -1.9 * math.sin(direction), "z": 0.55}
     longest = float(spans.max()) if tds else 1.0
     ratio = np.maximum(spans / longest, 1 / 3) if tds else np.ones(3)
 
@@ -362,7 +362,9 @@ def view_3d(
             "zaxis": {**axis(f"TVD [{u}]"), "autorange": "reversed"},
             "aspectmode": "manual",
             "aspectratio": {"x": ratio[0], "y": ratio[1], "z": ratio[2]},
-            "camera": {"eye": eye},
+            # looking a little below the box's middle keeps its lower edge, where the tick
+            # labels and axis titles of East and North are, inside the scene
+            "camera": {"eye": eye, "center": {"x": 0, "y": 0, "z": -0.12}},
         },
     )
     _layout(fig, _title("3-D view", context, north_wording(north_ref)), height, 62)

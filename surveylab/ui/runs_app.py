@@ -312,7 +312,7 @@ class RunsApp(DashboardShell):
         )
         self.plot3d = w.Output(_dom_classes=("sl-plot-3d",))
         self._drawn: dict[int, object] = {}  # tab index -> the view drawn there
-        revision = w.Layout(width="360px")
+        revision = w.Layout(width="240px")
         self.rev_a = w.Dropdown(
             options=[NO_REVISION],
             description="Revision A",
@@ -334,7 +334,7 @@ class RunsApp(DashboardShell):
         self.compare_row = w.HBox([self.rev_a, self.rev_b, self.compare_button])
         self.history = w.HTML(_dom_classes=("sl-history",))
         self.diff = w.HTML(_dom_classes=("sl-diff",))
-        run = w.Layout(width="340px")
+        run = w.Layout(width="300px")
         self.overlay_ref = w.Dropdown(
             options=[NO_RUN],
             description="Reference run",
@@ -796,7 +796,8 @@ class RunsApp(DashboardShell):
             )
             or []
         )
-        options = [(f"rev {s.revision}: {s.file_name}", s.revision) for s in revs]
+        # the file of each revision is in the table below: the labels stay short
+        options = [(f"revision {s.revision}", s.revision) for s in revs]
         self.diff.value = ""
         if len(options) >= 2:
             self.rev_a.options = options
@@ -826,7 +827,8 @@ class RunsApp(DashboardShell):
                 for s in revs
             ]
         )
-        self.history.value = (table_html(df, left=2) if len(df) else "") + note
+        table = f"<div class='sl-scroll'>{table_html(df, left=2)}</div>" if len(df) else ""
+        self.history.value = table + note
 
     def compare(self) -> None:
         if self.selected is None or self.rev_a.value is None or self.rev_b.value is None:
@@ -896,9 +898,7 @@ class RunsApp(DashboardShell):
             then="Reload the page and try again.",
         )
         runs = [x for x in same or [] if x.current_survey_id]
-        options = [NO_RUN] + [
-            (f"{x.run_number} ({x.run_type}): {x.run_name}", str(x.id)) for x in runs
-        ]
+        options = [NO_RUN] + [(f"{x.run_number} ({x.run_type})", str(x.id)) for x in runs]
         others = [x for x in runs if x.id != r.id]
         if not others:
             self._overlay_options(options, None, None)

@@ -148,6 +148,20 @@ class RunsPage:
         """The text of a dropdown's chosen option."""
         return self.page.locator(f"{select} option:checked").inner_text().replace("\xa0", " ")
 
+    def text_fits(self, select: str) -> bool:
+        """The chosen option's text fits in the dropdown (measured in its font, beside the
+        arrow): a select cuts a long label off without saying so."""
+        return self.page.eval_on_selector(
+            select,
+            """s => { const span = document.createElement('span');
+                      span.style.font = getComputedStyle(s).font;
+                      span.style.whiteSpace = 'pre';
+                      span.textContent = s.options[s.selectedIndex].textContent;
+                      document.body.appendChild(span);
+                      const fits = span.offsetWidth + 28 <= s.clientWidth;
+                      span.remove(); return fits; }""",
+        )
+
     def grid(self) -> list[list[str]]:
         """The grid's cell texts, row by row, as shown."""
         return self.page.eval_on_selector_all(

@@ -23,11 +23,11 @@ def test_compare_only_with_two_revisions_and_only_rows_that_differ(runs_page, hi
     rp.click_run(history_runs["two"])  # two revisions: the History tab stays open
     page.wait_for_selector(".sl-compare", state="visible")
     assert page.locator(".sl-history table tbody tr").count() == 2
-    # the revision dropdowns show their whole labels
+    # the revision dropdowns show their whole labels, and the Compare button is in view
     for select in (".sl-rev-a select", ".sl-rev-b select"):
-        fits = page.eval_on_selector(select, "s => s.scrollWidth <= s.clientWidth + 1")
-        label = rp.chosen(select)
-        assert fits, label
+        assert rp.text_fits(select), rp.chosen(select)
+    button, panel = rp.box(".sl-compare"), rp.box(".sl-run-tabs")
+    assert button["x"] + button["width"] <= panel["x"] + panel["width"]
     page.click(".sl-compare")
     page.wait_for_selector(".sl-diff table")
     rp.shot("compared")

@@ -20,6 +20,7 @@ def test_differences_along_md_between_two_runs(runs_page):
     page.wait_for_selector(".sl-overlay-plot .js-plotly-plot")
     rp.shot("mwd-against-gyro")
     ref, other = rp.chosen(".sl-overlay-ref select"), rp.chosen(".sl-overlay-other select")
+    assert rp.text_fits(".sl-overlay-ref select") and rp.text_fits(".sl-overlay-other select")
     assert ref.startswith("D301 (Gyro)") and other.startswith("D302 (MWD)")
     options = rp.options(".sl-overlay-ref select")
     assert options[0] == "(choose a run)" and [o[:4] for o in options[1:]] == [
