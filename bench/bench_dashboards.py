@@ -24,7 +24,7 @@ bulk, as the import service stores them):
   runs table's second page (median of ``--repeat``, each on the page's clock).
 
 With ``--bulk-runs N`` the database gets N more runs by bulk inserts (``bench/bulk_runs.py``)
-before anything is measured: the issue's 100,000 runs.
+before anything is measured (100,000: a field's worth, where the runs table must stay quick).
 
 With ``--markdown FILE`` a "## Dashboards" section is appended to FILE (never rewritten).
 """
