@@ -495,9 +495,10 @@ def differences_view(
     fig.update_yaxes(title=f"Position Δ [{u}]", row=1, col=1)
     fig.update_yaxes(title="Angle Δ [deg]", row=2, col=1)
     fig.update_xaxes(title=f"MD [{u}]", row=2, col=1)
-    _layout(fig, {"text": title, "x": 0.01, "font": {"size": 14}}, height, 96)
+    title_top = {"text": title, "x": 0.01, "y": 0.99, "yanchor": "top", "font": {"size": 14}}
+    _layout(fig, title_top, height, 104)
     # the legend under the title, where it shows without scrolling
-    fig.update_layout(legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0})
+    fig.update_layout(legend={"orientation": "h", "y": 1.01, "yanchor": "bottom", "x": 0})
     return fig
 
 

@@ -989,8 +989,9 @@ class RunsApp(DashboardShell):
             c.md,
             data,
             diff.depth_unit,
-            title=f"Differences along MD: {names} · well {a.well_name} · revisions "
-            f"{diff.other_revision} and {diff.reference_revision}",
+            title=f"Differences along MD: {b.run_number} rev {diff.other_revision} "
+            f"({b.run_type}) minus {a.run_number} rev {diff.reference_revision} "
+            f"({a.run_type}) · well {a.well_name}",
             inc_tolerance=t.inc if diff.tolerances_apply else None,
             azi_tolerance=c.azi_tolerance if diff.tolerances_apply else None,
         )

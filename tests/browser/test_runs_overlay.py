@@ -43,7 +43,8 @@ def test_differences_along_md_between_two_runs(runs_page):
     ):
         assert want in names, want
     assert fig["xaxis2"]["title"] == "MD [m]"
-    assert "D302 (MWD) minus D301 (Gyro)" in fig["title"] and "Demo H-3" in fig["title"]
+    assert "D302 rev 1 (MWD) minus D301 rev 1 (Gyro)" in fig["title"]
+    assert "Demo H-3" in fig["title"]
     note = page.inner_text(".sl-overlay-note")
     assert "for information: one run is not a gyro" in note
     heads, rows = rp.table_cells(".sl-overlay-table")
