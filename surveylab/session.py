@@ -21,11 +21,13 @@ import pandas as pd
 
 from surveylab import auth
 from surveylab.auth import AuthenticationError
+from surveylab.calc import default_vs_azimuth
+from surveylab.calc.tables import with_vertical_section
 from surveylab.config import Settings, load_settings
 from surveylab.models import Actor, Role
 from surveylab.models.records import ReportRecord, RunRecord, SurveyRecord, UserRecord, WellRecord
 from surveylab.repositories import UnitOfWork
-from surveylab.services import accounts, dashboards, reports, runs, surveys
+from surveylab.services import accounts, comparisons, dashboards, exports, reports, runs, surveys
 from surveylab.services.runs import NewRun
 
 
@@ -92,6 +94,27 @@ class SurveyView:
     def depth_unit(self) -> str:
         """Depth unit of the stations [``"m"``, ``"ft"`` or ``"usft"``]."""
         return str(self.survey.depth_unit)
+
+    @property
+    def vs_azimuth_stated(self) -> bool:
+        """The survey states its vertical-section azimuth (else :attr:`vs_azimuth` is the
+        default)."""
+        return self.survey.vs_azimuth is not None
+
+    @property
+    def vs_azimuth(self) -> float:
+        """Vertical-section azimuth [deg, the survey's north reference]: the survey's, else
+        the closure direction of its last station (:func:`surveylab.calc.default_vs_azimuth`,
+        as the reports and the CLI use)."""
+        if self.survey.vs_azimuth is not None:
+            return float(self.survey.vs_azimuth)
+        return default_vs_azimuth(self.stations["north"], self.stations["east"])
+
+    def stations_with_vs(self, vs_azimuth: float | None = None) -> pd.DataFrame:
+        """The stations with the vertical section [depth unit] on every row, along
+        ``vs_azimuth`` [deg] (default :attr:`vs_azimuth`) from the wellhead (N 0, E 0)."""
+        azimuth = self.vs_azimuth if vs_azimuth is None else float(vs_azimuth)
+        return with_vertical_section(self.stations, azimuth)
 
 
 class Session:
@@ -464,6 +487,27 @@ class Session:
     def compare_revisions(self, run: str | uuid.UUID, rev_a: int, rev_b: int) -> pd.DataFrame:
         """Station differences between two revisions of ``run``."""
         return self.call(surveys.compare_revisions, run, rev_a, rev_b)
+
+    def compare_runs(
+        self, reference: str | uuid.UUID, other: str | uuid.UUID, *, step: float | None = None
+    ) -> comparisons.RunDifferences:
+        """The current survey of ``other`` against that of ``reference`` along MD, in the
+        reference's depth unit; see :func:`surveylab.services.comparisons.compare_runs`."""
+        return self.call(comparisons.compare_runs, reference, other, step=step)
+
+    def export_survey(
+        self,
+        run: str | uuid.UUID,
+        fmt: str,
+        revision: int | None = None,
+        *,
+        vs_azimuth: float | None = None,
+    ) -> tuple[str, bytes]:
+        """(file name, bytes) of a survey revision of ``run`` (default the current one) in
+        ``fmt`` (csv, xlsx, las, witsml, witsml20), with the computed positions and the
+        vertical section along ``vs_azimuth`` [deg] (default: the survey's, else the closure
+        direction of its last station); see :func:`surveylab.services.exports.export_survey`."""
+        return self.call(exports.export_survey, run, fmt, revision, vs_azimuth=vs_azimuth)
 
     def file_content(self, file_id: uuid.UUID) -> bytes:
         """The bytes of an uploaded file, exactly as received."""

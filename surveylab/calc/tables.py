@@ -12,13 +12,25 @@ kernel starts.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
+from surveylab.calc.derived import closure, vertical_section
 from surveylab.calc.interpolate import Stations
 from surveylab.models import DepthUnit
 from surveylab.units import convert, dls_course_length, to_metres, unit_label
 
-__all__ = ["LENGTH_COLUMNS", "RATE_COLUMNS", "convert_stations", "listing_frame", "stations_of"]
+__all__ = [
+    "LENGTH_COLUMNS",
+    "RATE_COLUMNS",
+    "AtTD",
+    "at_td",
+    "convert_stations",
+    "listing_frame",
+    "stations_of",
+    "with_vertical_section",
+]
 
 #: Station columns holding lengths [depth unit] and rates [deg per course length].
 LENGTH_COLUMNS = ("md", "tvd", "north", "east", "vs")
@@ -79,3 +91,95 @@ def stations_of(frame: pd.DataFrame) -> Stations:
     if "used" in frame:
         frame = frame[frame["used"].fillna(True).astype(bool)]
     return Stations(*(frame[c].to_numpy(dtype=float) for c in Stations._fields))
+
+
+def with_vertical_section(
+    stations: pd.DataFrame, azimuth: float, origin: tuple[float, float] = (0.0, 0.0)
+) -> pd.DataFrame:
+    """A copy of a station table whose ``vs`` column is the vertical section along
+    ``azimuth`` from ``origin`` (:func:`surveylab.calc.vertical_section`), on every row.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        Columns ``north``, ``east`` [depth unit] at least.
+    azimuth : float
+        Vertical-section azimuth [deg], the same north reference as the offsets.
+    origin : tuple of float
+        (N0, E0) of the section [depth unit]; default the wellhead (0, 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows and columns, ``vs`` [depth unit] filled (added if missing).
+    """
+    out = stations.copy()
+    out["vs"] = vertical_section(
+        stations["north"].to_numpy(dtype=float),
+        stations["east"].to_numpy(dtype=float),
+        float(azimuth),
+        origin,
+    )
+    return out
+
+
+class AtTD(NamedTuple):
+    """The last station of a survey (total depth as surveyed) and its closure.
+
+    Lengths in the survey's depth unit, angles in degrees; azimuths and the closure direction
+    in the survey's north reference, in [0, 360).
+    """
+
+    md: float
+    inc: float
+    azi: float
+    tvd: float
+    north: float
+    east: float
+    vs: float
+    closure_distance: float
+    closure_direction: float
+
+
+def at_td(
+    stations: pd.DataFrame, vs_azimuth: float, origin: tuple[float, float] = (0.0, 0.0)
+) -> AtTD:
+    """The last station of ``stations`` with its vertical section and closure.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        Columns md, inc, azi, tvd, north, east [depth unit, deg]; at least one row.
+    vs_azimuth : float
+        Vertical-section azimuth [deg].
+    origin : tuple of float
+        (N0, E0) of the vertical section [depth unit].
+
+    Returns
+    -------
+    AtTD
+        Closure distance sqrt(N^2 + E^2) [depth unit] and direction atan2(E, N) [deg] from
+        the wellhead (0, 0), whatever the section's origin.
+
+    Raises
+    ------
+    ValueError
+        ``stations`` has no rows.
+    """
+    if len(stations) == 0:
+        raise ValueError("a survey without stations has no total depth")
+    last = stations.iloc[-1]
+    n, e = float(last["north"]), float(last["east"])
+    distance, direction = closure(n, e)
+    vs = vertical_section([n], [e], float(vs_azimuth), origin)[0]
+    return AtTD(
+        md=float(last["md"]),
+        inc=float(last["inc"]),
+        azi=float(last["azi"]),
+        tvd=float(last["tvd"]),
+        north=n,
+        east=e,
+        vs=float(vs),
+        closure_distance=float(distance),
+        closure_direction=float(direction),
+    )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 
-from surveylab.calc import compute_trajectory
+from surveylab.calc import compute_trajectory, default_vs_azimuth
 from surveylab.exporters import export
 from surveylab.models import Actor
 from surveylab.models.survey import ParsedSurvey
@@ -21,14 +22,25 @@ def export_survey(
     run: str | uuid.UUID,
     fmt: str,
     revision: int | None = None,
+    *,
+    vs_azimuth: float | None = None,
 ) -> tuple[str, bytes]:
     """(file name, bytes) of a run's survey revision in ``fmt``; reading it back gives the
-    same stations and header."""
+    same stations and header.
+
+    The vertical section [depth unit] is written along ``vs_azimuth`` [deg] from the
+    wellhead (N 0, E 0); default the survey's azimuth, else the closure direction of its last
+    station (:func:`surveylab.calc.default_vs_azimuth`). The header names the azimuth used.
+    """
     run_rec, survey, stations = load_survey(uow, actor, run, revision)
+    if vs_azimuth is None:
+        vs_azimuth = survey.vs_azimuth
+    if vs_azimuth is None:
+        vs_azimuth = default_vs_azimuth(stations["north"], stations["east"])
     parsed = ParsedSurvey(
         format="stored",
         source_name=survey.file_name or run_rec.run_number,
-        header=survey.header,
+        header=dataclasses.replace(survey.header, vs_azimuth=float(vs_azimuth)),
         stations=stations[["md", "inc", "azi", "projected", "used"]].copy(),
         findings=list(survey.findings),
     )
@@ -39,7 +51,7 @@ def export_survey(
         stations["azi"].to_numpy(),
         depth_unit=survey.depth_unit,
         tie_on=survey.header.tie_on,
-        vs_azimuth=survey.vs_azimuth,
+        vs_azimuth=float(vs_azimuth),
     )
     data = export(parsed, fmt, traj)
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{run_rec.run_number}_rev{survey.revision}")

@@ -1,119 +1,205 @@
-"""The runs dashboard (everyone): list, filter and page runs; look at one run's survey; history,
-revision differences, overlays, exports and reports."""
+"""The runs dashboard (everyone): a data grid of runs (filtered, sorted and paged in the
+database) beside the chosen run: summary, stations, plots, 3-D, history, differences against
+another run of the well, exports and reports."""
 
 from __future__ import annotations
 
+import asyncio
 import math
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from surveylab.calc.tables import convert_stations, listing_frame
+from surveylab.calc.compare import GYRO_IN_OUT
+from surveylab.calc.tables import at_td, listing_frame
 from surveylab.models import RunType
-from surveylab.services import exports as export_service
+from surveylab.models.records import RunRecord
+from surveylab.session import Session, SurveyView
+from surveylab.ui.download import Downloader
+from surveylab.ui.grid import DataGrid
+from surveylab.ui.labels import north_wording
 from surveylab.ui.shell import DashboardShell, download_link, esc, findings_html, table_html
 from surveylab.units import unit_label
 
 PAGE_SIZE = 25
+#: Delay between the first page and making the run's tabs (hidden) [s]: after the shell's
+#: plotting warm-up (:data:`surveylab.ui.shell.WARMUP_DELAY_S`).
+DETAILS_DELAY_S = 2.5
 #: the tabs of a chosen run, in order; all but the first are filled when first open
 TAB_TITLES = ("Summary", "Stations", "Plots", "3-D", "History", "Overlay", "Export & report")
-TAB_STATIONS, TAB_PLOTS, TAB_3D, TAB_HISTORY, TAB_OVERLAY = 1, 2, 3, 4, 5
-SORTS = {
-    "Run number": ("run_number", False),
-    "Run name": ("run_name", False),
-    "Well": ("well", False),
-    "Owner": ("owner", False),
-    "Type": ("run_type", False),
-    "Newest first": ("updated_at", True),
+TAB_SUMMARY, TAB_STATIONS, TAB_PLOTS, TAB_3D, TAB_HISTORY, TAB_OVERLAY, TAB_EXPORT = range(7)
+
+#: The runs table's columns: key, label, alignment, and the database order of a click on its
+#: head (None: not sortable).
+GRID_COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("run_number", "Run", "l", "run_number"),
+    ("run_name", "Name", "l", "run_name"),
+    ("run_type", "Type", "l", "run_type"),
+    ("well", "Well", "l", "well"),
+    ("owner", "Owner", "l", "owner"),
+    ("revision", "Rev", "r", None),
+    ("stations", "Stations", "r", None),
+    ("worst", "Worst finding", "l", None),
+    ("updated", "Updated", "l", "updated_at"),
+)
+SORT_ORDER = {key: order for key, _, _, order in GRID_COLUMNS if order is not None}
+
+#: The first page's filters and order (the widgets' initial values).
+FIRST_SCOPE, FIRST_SORT = "All runs", ("run_number", False)
+#: A dropdown's entry when nothing is chosen (also what an empty dropdown shows).
+NO_RUN = ("(choose a run)", None)
+NO_REVISION = ("(choose a revision)", None)
+#: Shown beside the table until a run is chosen.
+HINT = (
+    "<p class='sl-hint'>Click a run in the table (or move to it with the arrow keys and press "
+    "Enter) to see its survey here.</p>"
+)
+#: What the listing shows when its runs could not be read (the status line says why).
+UNREAD_LISTING: dict[str, Any] = {
+    "label": "",
+    "prev_disabled": True,
+    "next_disabled": True,
+    "rows": [],
+    "empty": "Runs could not be read (see the message above).",
 }
+EXPORT_FORMATS = (
+    ("CSV", "csv"),
+    ("Excel", "xlsx"),
+    ("LAS 2.0", "las"),
+    ("WITSML 1.4.1.1", "witsml"),
+    ("WITSML 2.0", "witsml20"),
+)
+REPORT_FORMATS = (("HTML", "html"), ("PDF", "pdf"))
+REPORT_UNITS = (("m", "m"), ("ft", "ft"), ("US survey ft", "usft"))
+_CSS = (Path(__file__).resolve().parent / "runs.css").read_text(encoding="utf-8")
 
 
 def _label(r) -> str:
     return f"{r.run_number}: {r.run_name}"
 
 
-#: The first page's filters (the widgets' initial values).
-FIRST_SCOPE, FIRST_SORT = "All runs", "Run number"
-NO_RUN = ("(choose a run)", None)
-#: What the listing shows when its runs could not be read (the status line says why).
-UNREAD_LISTING: dict[str, Any] = {
-    "label": "",
-    "prev_disabled": True,
-    "next_disabled": True,
-    "table": "",
-    "options": [NO_RUN],
-}
+def _deg(x: float) -> str:
+    return f"{x:.2f}°"
 
 
 class RunsApp(DashboardShell):
     title = "surveylab: survey runs"
+    #: the chosen run's survey (None: no run chosen, or it has no survey)
+    view: SurveyView | None
+    #: the chosen run
+    selected: RunRecord | None
+    #: the chosen run's tabs (made with the first run chosen)
+    tabs: w.Tab | None
+
+    @property
+    def sess(self) -> Session:
+        """The session: the dashboard's page exists only while someone is logged in."""
+        assert self.session is not None, "the page is built after a login"
+        return self.session
+
+    @property
+    def chosen_view(self) -> SurveyView:
+        """The chosen run's survey, for the tabs that show one."""
+        assert self.view is not None, "a tab of a run is filled with a run chosen"
+        return self.view
+
+    @property
+    def chosen_run(self) -> RunRecord:
+        assert self.selected is not None, "a tab of a run is filled with a run chosen"
+        return self.selected
+
+    @property
+    def run_tabs(self) -> w.Tab:
+        assert self.tabs is not None, "the tabs are made with the first run chosen"
+        return self.tabs
 
     def build(self) -> w.Widget:
-        """The first page: filters, the first page of runs, pager and run chooser.
+        """The first page: filters, the first page of runs in the grid, and the pager.
 
         Its data is read first and every widget is made with its final state, classes and
         shared Layout and style, so that each reaches the browser as one message (its
-        creation) and none is updated right after: between the login and the table the
-        browser has 26 models to create and nothing else.
+        creation) and none is updated right after.
         """
         self.page = 0
         self.page_runs: list = []
         self.total = 0
         self.selected = None
         self.view = None
-        wells = self.call(self.session.wells, what="Loading wells") or []
+        self._then: str | None = None
+        wells = self.call(self.sess.wells, what="Loading wells") or []
         if self.session is None:  # the session ended: the login form is back
             return w.VBox()
-        first = self._load(self._filters(FIRST_SCOPE, "", "", "", "", FIRST_SORT), 0)
+        first = self._load(self._filters(FIRST_SCOPE, "", "", "", "", *FIRST_SORT), 0)
         shown = self._listing(*first) if first is not None else UNREAD_LISTING
         # ---- filters. The first page's widgets share one Layout and one style per kind
         # (ipywidgets allows it; none of them changes its own): each is a model the browser
-        # must create between the login and the table. CSS classes go in as ``_dom_classes``, sent
-        # with the widget's creation (``add_class`` would be one more update right after it).
+        # must create between the login and the table. CSS classes go in as ``_dom_classes``,
+        # sent with the widget's creation (``add_class`` would be one more update right after).
         plain = w.Layout()
+        field = w.Layout(width="206px")
+        self.page_style = w.HTML(_CSS, layout=plain)
+        shown_style = self.page_style.style
         self.scope = w.ToggleButtons(
             options=[FIRST_SCOPE, "My runs"],
             value=FIRST_SCOPE,
             layout=plain,
             _dom_classes=("sl-scope",),
         )
-        self.well_filter = w.Dropdown(
-            options=[("All wells", "")] + [(x.well_name, x.well_name) for x in wells],
-            description="Well",
-            layout=plain,
-        )
-        described = self.well_filter.style
-        self.type_filter = w.Dropdown(
-            options=[("All types", "")] + [(t.value, t.value) for t in RunType],
-            description="Type",
-            layout=plain,
-            style=described,
-        )
-        self.owner_filter = w.Text(
-            placeholder="username", description="Owner", layout=plain, continuous_update=False
-        )
-        typed = self.owner_filter.style
+        described = {"description_width": "52px"}
         self.search = w.Text(
             placeholder="number or name",
             description="Search",
-            layout=plain,
+            layout=field,
+            style=described,
+            continuous_update=False,
+            _dom_classes=("sl-search",),
+        )
+        typed = self.search.style
+        self.well_filter = w.Dropdown(
+            options=[("All wells", "")] + [(x.well_name, x.well_name) for x in wells],
+            description="Well",
+            layout=field,
+            style=described,
+            _dom_classes=("sl-well-filter",),
+        )
+        chosen = self.well_filter.style
+        self.type_filter = w.Dropdown(
+            options=[("All types", "")] + [(t.value, t.value) for t in RunType],
+            description="Type",
+            layout=field,
+            style=chosen,
+            _dom_classes=("sl-type-filter",),
+        )
+        self.owner_filter = w.Text(
+            placeholder="username",
+            description="Owner",
+            layout=field,
             style=typed,
             continuous_update=False,
+            _dom_classes=("sl-owner-filter",),
         )
-        self.sort = w.Dropdown(
-            options=list(SORTS),
-            value=FIRST_SORT,
-            description="Sort",
+        self.table = DataGrid(
+            columns=[
+                {"key": k, "label": label, "align": a, "sortable": order is not None}
+                for k, label, a, order in GRID_COLUMNS
+            ],
+            rows=shown["rows"],
+            sort_key=FIRST_SORT[0],
+            sort_descending=FIRST_SORT[1],
+            empty_text=shown["empty"],
+            label="Runs",
             layout=plain,
-            style=described,
+            _dom_classes=("sl-runs-table",),
         )
         self.prev_button = w.Button(
             description="Previous",
             icon="chevron-left",
             layout=plain,
             disabled=shown["prev_disabled"],
+            _dom_classes=("sl-prev",),
         )
         pressed = self.prev_button.style
         self.next_button = w.Button(
@@ -122,172 +208,295 @@ class RunsApp(DashboardShell):
             layout=plain,
             style=pressed,
             disabled=shown["next_disabled"],
+            _dom_classes=("sl-next",),
         )
-        self.page_label = w.HTML(shown["label"], layout=plain, _dom_classes=("sl-page-label",))
-        self.table = w.HTML(
-            shown["table"],
-            layout=plain,
-            style=self.page_label.style,
-            _dom_classes=("sl-runs-table",),
+        self.page_label = w.HTML(
+            shown["label"], layout=plain, style=shown_style, _dom_classes=("sl-page-label",)
         )
-        self.run_select = w.Dropdown(
-            options=shown["options"],
-            value=None,
-            description="Run",
-            layout=w.Layout(width="420px"),
-            style=described,
-            _dom_classes=("sl-run-select",),
-        )
-        for widget in (
-            self.scope,
-            self.well_filter,
-            self.type_filter,
-            self.sort,
-            self.owner_filter,
-            self.search,
-        ):
+        for widget in (self.scope, self.well_filter, self.type_filter, self.owner_filter):
             widget.observe(lambda _: self.refresh(reset=True), names="value")
+        self.search.observe(lambda _: self.refresh(reset=True), names="value")
+        self._sorted = FIRST_SORT
+        self.table.observe(self._on_sort, names=["sort_key", "sort_descending"])
+        self.table.observe(self._on_select, names="selected")
         self.prev_button.on_click(lambda _: self.turn_page(-1))
         self.next_button.on_click(lambda _: self.turn_page(+1))
-        self.run_select.observe(self._on_select, names="value")
         # the tabs of a run are made with the first run chosen: fewer widgets to send and
         # build in the browser before the first page shows
         self.tabs: w.Tab | None = None
-        self.details = w.VBox([], layout=w.Layout(display="none"))
-        return w.VBox(
+        self.run_header = w.HTML(
+            HINT, layout=plain, style=shown_style, _dom_classes=("sl-run-header",)
+        )
+        self.details = w.VBox([self.run_header], layout=plain, _dom_classes=("sl-details",))
+        # made with the first page, while the browser has little else to do: anywidget gives
+        # a model 2 s to start in the browser, and the burst of widgets made with the first
+        # chosen run took longer than that on a loaded 2-core machine
+        self.downloader = Downloader(layout=plain)
+        listing = w.VBox(
             [
-                self.scope,
-                w.HBox([self.well_filter, self.type_filter, self.sort], layout=plain),
-                w.HBox([self.owner_filter, self.search], layout=plain),
+                w.HBox([self.scope, self.search], layout=plain, _dom_classes=("sl-row",)),
+                w.HBox(
+                    [self.well_filter, self.type_filter, self.owner_filter],
+                    layout=plain,
+                    _dom_classes=("sl-row",),
+                ),
                 self.table,
                 w.HBox([self.prev_button, self.page_label, self.next_button], layout=plain),
-                self.run_select,
-                self.details,
             ],
             layout=plain,
+            _dom_classes=("sl-listing",),
+        )
+        return w.HBox(
+            [self.page_style, listing, self.details, self.downloader],
+            layout=plain,
+            _dom_classes=("sl-runs-layout",),
         )
 
+    def ready(self) -> None:
+        """After the first page is sent: the shell's plotting warm-up, then the run's tabs,
+        made hidden :data:`DETAILS_DELAY_S` later while the user reads the table, so that
+        the first click on a row only fills them (about 40 widgets the browser would
+        otherwise create between that click and the summary). Without a running event loop
+        (pytest) they are made with the first run chosen."""
+        super().ready()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        loop.call_later(DETAILS_DELAY_S, self._build_details_ahead)
+
+    def _build_details_ahead(self) -> None:
+        if self.session is None or self.tabs is not None:
+            return  # logged out meanwhile, or a run was chosen already
+        self._build_details()
+        self.run_tabs.layout.display = "none"
+
     def _build_details(self) -> None:
-        """The tabs of a chosen run (once, with the first run chosen)."""
-        self.summary = w.HTML()
-        self.summary.add_class("sl-summary")
-        self.findings = w.HTML()
-        self.findings.add_class("sl-findings-box")
-        self.stations = w.HTML()
-        self.stations.add_class("sl-stations")
+        """The tabs of a chosen run (once: ahead, or with the first run chosen)."""
+        wide = {"description_width": "initial"}
+        self.summary = w.HTML(_dom_classes=("sl-summary",))
+        self.findings = w.HTML(_dom_classes=("sl-findings-box",))
+        self.stations = w.HTML(_dom_classes=("sl-stations",))
         self.vs_azimuth = w.BoundedFloatText(
-            min=0, max=360, step=1, description="VS azi [deg]", layout=w.Layout(width="220px")
+            min=0,
+            max=360,
+            step=1,
+            description="VS azimuth [deg]",
+            style=wide,
+            layout=w.Layout(width="210px"),
+            _dom_classes=("sl-vs-azimuth",),
         )
         self.vs_azimuth.observe(self._vs_changed, names="value")
-        self.plots = w.Output()
-        self.plots.add_class("sl-plots")
+        self.vs_reset = w.Button(
+            description="Closure direction",
+            tooltip="Section along the closure direction at TD (or the file's azimuth)",
+            layout=w.Layout(width="150px"),
+            _dom_classes=("sl-vs-reset",),
+        )
+        self.vs_reset.on_click(lambda _: self._reset_vs())
+        self.vs_note = w.HTML(_dom_classes=("sl-vs-note",))
         # tabs are filled when open (on choosing a run, or on opening the tab later): the
         # browser's plotting is the costliest thing on the page, and a figure drawn in a
         # hidden tab is drawn again when the tab shows
-        self.plot3d = w.Output()
-        self.plot3d.add_class("sl-plot-3d")
-        self._drawn: dict[int, object] = {}  # tab index -> the view drawn there
-        self.rev_a = w.Dropdown(description="Revision A", layout=w.Layout(width="220px"))
-        self.rev_b = w.Dropdown(description="Revision B", layout=w.Layout(width="220px"))
-        self.compare_button = w.Button(description="Compare", icon="exchange")
-        self.compare_button.add_class("sl-compare")
-        self.compare_button.on_click(lambda _: self.compare())
-        self.history = w.HTML()
-        self.history.add_class("sl-history")
-        self.diff = w.HTML()
-        self.diff.add_class("sl-diff")
-        self.overlay_select = w.SelectMultiple(description="Runs", rows=5)
-        self.overlay_button = w.Button(description="Overlay", icon="clone")
-        self.overlay_button.on_click(lambda _: self.overlay())
-        self.overlay_out = w.Output()
-        self.export_format = w.Dropdown(
-            options=[
-                ("CSV", "csv"),
-                ("Excel", "xlsx"),
-                ("LAS 2.0", "las"),
-                ("WITSML 1.4", "witsml"),
-                ("WITSML 2.0", "witsml20"),
+        half = w.Layout(width="50%", min_width="0")
+        self.plan_out = w.Output(layout=half, _dom_classes=("sl-plan",))
+        self.section_out = w.Output(layout=half, _dom_classes=("sl-section",))
+        self.dls_out = w.Output(_dom_classes=("sl-dls",))
+        self.plots = w.VBox(
+            [
+                w.HBox([self.vs_azimuth, self.vs_reset, self.vs_note]),
+                w.HBox([self.plan_out, self.section_out]),
+                self.dls_out,
             ],
-            description="Format",
+            _dom_classes=("sl-plots",),
         )
-        self.export_button = w.Button(description="Export", icon="download")
-        self.export_button.add_class("sl-export")
+        self.plot3d = w.Output(_dom_classes=("sl-plot-3d",))
+        self._drawn: dict[int, object] = {}  # tab index -> the view drawn there
+        revision = w.Layout(width="240px")
+        self.rev_a = w.Dropdown(
+            options=[NO_REVISION],
+            description="Revision A",
+            style=wide,
+            layout=revision,
+            _dom_classes=("sl-rev-a",),
+        )
+        self.rev_b = w.Dropdown(
+            options=[NO_REVISION],
+            description="Revision B",
+            style=wide,
+            layout=revision,
+            _dom_classes=("sl-rev-b",),
+        )
+        self.compare_button = w.Button(
+            description="Compare", icon="exchange", _dom_classes=("sl-compare",)
+        )
+        self.compare_button.on_click(lambda _: self.compare())
+        self.compare_row = w.HBox([self.rev_a, self.rev_b, self.compare_button])
+        self.history = w.HTML(_dom_classes=("sl-history",))
+        self.diff = w.HTML(_dom_classes=("sl-diff",))
+        run = w.Layout(width="300px")
+        self.overlay_ref = w.Dropdown(
+            options=[NO_RUN],
+            description="Reference run",
+            style=wide,
+            layout=run,
+            _dom_classes=("sl-overlay-ref",),
+        )
+        self.overlay_other = w.Dropdown(
+            options=[NO_RUN],
+            description="Compared run",
+            style=wide,
+            layout=run,
+            _dom_classes=("sl-overlay-other",),
+        )
+        self._overlay_quiet = False
+        self.overlay_ref.observe(self._overlay_changed, names="value")
+        self.overlay_other.observe(self._overlay_changed, names="value")
+        self.overlay_note = w.HTML(_dom_classes=("sl-overlay-note",))
+        self.overlay_out = w.Output(_dom_classes=("sl-overlay-plot",))
+        self.overlay_table = w.HTML(_dom_classes=("sl-overlay-table",))
+        self.export_format = w.Dropdown(
+            options=EXPORT_FORMATS, description="Format", _dom_classes=("sl-export-format",)
+        )
+        self.export_button = w.Button(
+            description="Download", icon="download", _dom_classes=("sl-export",)
+        )
         self.export_button.on_click(lambda _: self.export())
-        self.report_format = w.Dropdown(options=["html", "pdf"], description="Report")
-        self.report_button = w.Button(description="Make report", icon="file")
-        self.report_button.add_class("sl-make-report")
+        self.report_format = w.Dropdown(
+            options=REPORT_FORMATS,
+            description="Format",
+            layout=w.Layout(width="180px"),
+            _dom_classes=("sl-report-format",),
+        )
+        self.report_units = w.Dropdown(
+            options=REPORT_UNITS,
+            description="Units",
+            layout=w.Layout(width="200px"),
+            _dom_classes=("sl-report-units",),
+        )
+        self.report_vs = w.BoundedFloatText(
+            min=0,
+            max=360,
+            step=1,
+            description="VS azimuth [deg]",
+            style=wide,
+            layout=w.Layout(width="210px"),
+            _dom_classes=("sl-report-vs",),
+        )
+        self.report_button = w.Button(
+            description="Make report", icon="file", _dom_classes=("sl-make-report",)
+        )
         self.report_button.on_click(lambda _: self.make_report())
-        self.downloads = w.HTML()
-        self.downloads.add_class("sl-downloads")
+        self.downloads = w.HTML(_dom_classes=("sl-downloads",))
         self.tabs = w.Tab(
             children=[
                 w.VBox([self.summary, self.findings]),
                 w.VBox([self.stations]),
-                w.VBox([self.vs_azimuth, self.plots]),
+                self.plots,
                 w.VBox([self.plot3d]),
-                w.VBox(
-                    [w.HBox([self.rev_a, self.rev_b, self.compare_button]), self.history, self.diff]
-                ),
-                w.VBox([self.overlay_select, self.overlay_button, self.overlay_out]),
+                w.VBox([self.compare_row, self.history, self.diff]),
                 w.VBox(
                     [
+                        w.HBox([self.overlay_ref, self.overlay_other]),
+                        self.overlay_note,
+                        self.overlay_out,
+                        self.overlay_table,
+                    ]
+                ),
+                w.VBox(
+                    [
+                        w.HTML("<h4>Export the survey</h4>"),
                         w.HBox([self.export_format, self.export_button]),
-                        w.HBox([self.report_format, self.report_button]),
+                        w.HTML("<h4>Survey report</h4>"),
+                        w.HBox(
+                            [
+                                self.report_format,
+                                self.report_units,
+                                self.report_vs,
+                                self.report_button,
+                            ]
+                        ),
                         self.downloads,
                     ]
                 ),
-            ]
+            ],
+            _dom_classes=("sl-run-tabs",),
         )
         self.tabs.titles = TAB_TITLES
         self.tabs.observe(lambda _: self.draw_open_tab(), names="selected_index")
-        self.details.children = [self.tabs]
+        self.details.children = [self.run_header, self.tabs]
+
+    # ------------------------------------------------------------------ calls and errors
+    def act(self, fn, *args: Any, what: str, then: str, **kw: Any) -> Any:
+        """:meth:`call` whose error message ends with what to do next (``then``)."""
+        self._then = then
+        try:
+            return self.call(fn, *args, what=what, **kw)
+        finally:
+            self._then = None
+
+    def error(self, message: str) -> None:
+        then = getattr(self, "_then", None)
+        if then:
+            message = f"{message.rstrip('.')}. {then}"
+        super().error(message)
 
     # ------------------------------------------------------------------ listing
     def filters(self) -> dict[str, Any]:
-        """The listing's filters and order, from the filter widgets."""
+        """The listing's filters and order, from the filter widgets and the grid's sort."""
         return self._filters(
             self.scope.value,
             self.well_filter.value,
             self.type_filter.value,
             self.owner_filter.value,
             self.search.value,
-            self.sort.value,
+            self.table.sort_key,
+            self.table.sort_descending,
         )
 
     @staticmethod
     def _filters(
-        scope: str, well: str, run_type: str, owner: str, search: str, sort: str
+        scope: str,
+        well: str,
+        run_type: str,
+        owner: str,
+        search: str,
+        sort_key: str,
+        descending: bool,
     ) -> dict[str, Any]:
-        order_by, descending = SORTS[sort]
         return {
             "mine": scope == "My runs",
             "well": well or None,
             "run_type": run_type or None,
             "owner": owner.strip() or None,
             "search": search.strip() or None,
-            "order_by": order_by,
-            "descending": descending,
+            "order_by": SORT_ORDER.get(sort_key, "run_number"),
+            "descending": bool(descending),
         }
 
     def _load(self, f: dict[str, Any], page: int) -> tuple[int, list, int] | None:
         """(run count, runs of the page, page) for filters ``f`` and 0-based ``page``
         (clamped to the last page); None when a call failed (the status line says why)."""
-        count_filters = {k: v for k, v in f.items() if k not in ("order_by", "descending")}
-        total = self.call(self.session.count_runs, **count_filters, what="Counting runs")
-        if total is None:
-            return None
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        page = min(page, pages - 1)
-        runs = self.call(
-            self.session.runs,
-            **f,
-            limit=PAGE_SIZE,
-            offset=page * PAGE_SIZE,
+        loaded = self.act(
+            self._read_page,
+            f,
+            page,
             what="Loading runs",
+            then="Change the filters or reload the page; if the database is busy, try again.",
         )
-        if runs is None:
+        if loaded is None:
             return None
-        self.page, self.page_runs, self.total = page, runs, total
+        self.page, self.page_runs, self.total = loaded[2], loaded[1], loaded[0]
+        return loaded
+
+    def _read_page(self, f: dict[str, Any], page: int) -> tuple[int, list, int]:
+        """Count and read one page on one connection, authenticated once (a batch)."""
+        count_filters = {k: v for k, v in f.items() if k not in ("order_by", "descending")}
+        with self.sess.batch():
+            total = self.sess.count_runs(**count_filters)
+            pages = max(1, math.ceil(total / PAGE_SIZE))
+            page = min(page, pages - 1)
+            runs = self.sess.runs(**f, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
         return total, runs, page
 
     @staticmethod
@@ -295,30 +504,28 @@ class RunsApp(DashboardShell):
         """What the listing's widgets show for one page of runs."""
         pages = max(1, math.ceil(total / PAGE_SIZE))
         noun = "run" if total == 1 else "runs"
-        rows = pd.DataFrame(
-            [
-                {
-                    "Run number": r.run_number,
-                    "Run name": r.run_name,
-                    "Type": r.run_type,
-                    "Well": r.well_name or "",
-                    "Owner": r.owner_name,
-                    "Revision": r.current_revision if r.current_revision is not None else "none",
-                    "Stations": r.station_count if r.station_count is not None else "",
-                    "Worst finding": r.worst_severity or "none",
-                    "Updated (UTC)": f"{r.updated_at:%Y-%m-%d %H:%M}",
-                }
-                for r in runs
-            ]
-        )
+        rows = [
+            {
+                "id": str(r.id),
+                "run_number": r.run_number,
+                "run_name": r.run_name,
+                "run_type": r.run_type,
+                "well": r.well_name or "",
+                "owner": r.owner_name,
+                "revision": str(r.current_revision) if r.current_revision is not None else "none",
+                "stations": f"{r.station_count:,}" if r.station_count is not None else "",
+                "worst": r.worst_severity or "none",
+                "updated": f"{r.updated_at:%Y-%m-%d}",
+            }
+            for r in runs
+        ]
         return {
-            "label": f"&nbsp;Page {page + 1} of {pages} ({total} {noun})&nbsp;",
+            "label": f"&nbsp;Page {page + 1:,} of {pages:,} ({total:,} {noun})&nbsp;",
             "prev_disabled": page == 0,
             "next_disabled": page >= pages - 1,
-            "table": table_html(rows, left=5)
-            if len(rows)
-            else "<p>No runs match these filters.</p>",
-            "options": [NO_RUN] + [(_label(r), str(r.id)) for r in runs],
+            "rows": rows,
+            "empty": "No runs match these filters: clear the search, owner, well or type "
+            "to see more.",
         }
 
     def refresh(self, reset: bool = False) -> None:
@@ -331,11 +538,17 @@ class RunsApp(DashboardShell):
         self.page_label.value = shown["label"]
         self.prev_button.disabled = shown["prev_disabled"]
         self.next_button.disabled = shown["next_disabled"]
-        self.table.value = shown["table"]
-        current = self.run_select.value
-        self.run_select.options = shown["options"]
-        if current in {v for _, v in shown["options"]}:
-            self.run_select.value = current
+        with self.table.hold_sync():
+            self.table.empty_text = shown["empty"]
+            self.table.rows = shown["rows"]
+
+    def _on_sort(self, _change=None) -> None:
+        """A click on a column head: the first page in the new order (once, though the
+        head's click changes key and direction together)."""
+        order = (self.table.sort_key, self.table.sort_descending)
+        if order != self._sorted:
+            self._sorted = order
+            self.refresh(reset=True)
 
     def turn_page(self, step: int) -> None:
         self.page = max(0, self.page + step)
@@ -346,36 +559,60 @@ class RunsApp(DashboardShell):
         if change["new"]:
             self.select_run(change["new"])
 
-    def select_run(self, run_ref: str) -> None:
-        from surveylab.ui import figures  # plotly: loaded in the background at start
+    def choose(self, run_number: str) -> None:
+        """Choose the run ``run_number`` of the page shown, as a click on its row does."""
+        ref = next(str(r.id) for r in self.page_runs if r.run_number == run_number)
+        self.table.selected = ref
 
+    def select_run(self, run_ref: str) -> None:
         if self.tabs is None:
             self._build_details()
-        view = self.call(self.session.survey, run_ref, what="Loading survey")
+        self.status.value = ""
+        view = self.act(
+            self.sess.survey,
+            run_ref,
+            what="Loading survey",
+            then="Choose another run, or reload the page.",
+        )
         if self.session is None:  # the session ended during the call: the form is back
             return
         if view is None:
-            run = self.call(self.session.run, run_ref)
+            run = self.call(self.sess.run, run_ref)
             if run is not None:
-                self.summary.value = f"<p>Run {esc(run.run_number)} has no survey yet.</p>"
-                self.details.layout.display = ""
+                self.status.value = ""
+                self.view, self.selected = None, run
+                self.run_header.value = (
+                    f"<h3 class='sl-run-title'>{esc(_label(run))}</h3><p class='sl-hint'>Run "
+                    f"{esc(run.run_number)} has no survey yet: import a file for it in the "
+                    "upload dashboard (Surveyor, Engineer or Admin).</p>"
+                )
+                self.run_tabs.layout.display = "none"
             return
         self.view = view
         self.selected = view.run
+        self.run_tabs.layout.display = ""
+        self.vs_azimuth.unobserve(self._vs_changed, names="value")
+        self.vs_azimuth.value = round(view.vs_azimuth, 2)
+        self.vs_azimuth.observe(self._vs_changed, names="value")
+        self.report_vs.value = self.vs_azimuth.value
         self.show_summary()
         self.downloads.value = ""
-        self.details.layout.display = ""
-        self.vs_azimuth.unobserve_all()
-        az = view.survey.vs_azimuth
-        self.vs_azimuth.value = round(
-            az if az is not None else figures.default_vs_azimuth(view.stations), 2
-        )
-        self.vs_azimuth.observe(self._vs_changed, names="value")
         self._drawn.clear()
         self.draw_open_tab()
 
+    @property
+    def context(self) -> str:
+        """Well, run and revision of the chosen survey, for titles."""
+        v = self.chosen_view
+        well = v.run.well_name or "no well"
+        return f"{well} · run {v.run.run_number} rev {v.survey.revision}"
+
+    def stations_shown(self) -> pd.DataFrame:
+        """The chosen survey's stations with VS along the chosen azimuth on every row."""
+        return self.chosen_view.stations_with_vs(float(self.vs_azimuth.value))
+
     def show_summary(self) -> None:
-        v = self.view
+        v = self.chosen_view
         s, h, r = v.survey, v.survey.header, v.run
         u = unit_label(s.depth_unit)
 
@@ -393,7 +630,25 @@ class RunsApp(DashboardShell):
                 f"N {tie.north:g}, E {tie.east:g} [{u}]"
             )
         )
-        last = v.stations.iloc[-1]
+        if h.total_correction is not None:
+            total = val(h.total_correction)
+        elif h.declination is not None and h.grid_convergence is not None:
+            total = esc(
+                f"{h.declination - h.grid_convergence:.3f} (declination - convergence; "
+                "not stated by the file)"
+            )
+        else:
+            total = val(None)
+        vs_az = float(self.vs_azimuth.value)
+        td = at_td(v.stations, vs_az)
+        north = str(s.azimuth_reference)
+        ref = f"from {north} north" if north in ("true", "grid", "magnetic") else "north unknown"
+        if abs(vs_az - v.vs_azimuth) >= 0.005:
+            vs_source = "chosen under Plots"
+        elif v.vs_azimuth_stated:
+            vs_source = "stated by the file"
+        else:
+            vs_source = "the closure direction at TD: the file states no section azimuth"
         rows = [
             ("Run", esc(f"{r.run_number}: {r.run_name} ({r.run_type})")),
             ("Well", esc(r.well_name or "not assigned")),
@@ -405,37 +660,72 @@ class RunsApp(DashboardShell):
             ("Azimuth reference", esc(s.azimuth_reference)),
             ("Declination [deg]", val(h.declination)),
             ("Grid convergence [deg]", val(h.grid_convergence)),
-            ("Total correction [deg]", val(h.total_correction)),
+            ("Total correction [deg]", total),
             ("Datum / elevation", f"{val(h.depth_datum)} / {val(h.datum_elevation, 2)}"),
             ("Tie-on", tie_text),
             ("Method", esc(s.method.replace("_", " "))),
             ("DLS course length", esc(f"{s.dls_course_length:g} {u}")),
             ("Assumptions", esc("; ".join(s.assumptions) or "none")),
             (
-                "Last station",
+                "At TD",
                 esc(
-                    f"MD {last['md']:.2f} {u}, TVD {last['tvd']:.2f} {u}, "
-                    f"N {last['north']:.2f} {u}, E {last['east']:.2f} {u}"
+                    f"MD {td.md:.2f} {u}, Inc {_deg(td.inc)}, Azi {_deg(td.azi)} ({ref}), "
+                    f"TVD {td.tvd:.2f} {u}, N {td.north:.2f} {u}, E {td.east:.2f} {u}"
                 ),
             ),
+            (
+                "VS at TD",
+                esc(
+                    f"{td.vs:.2f} {u} along {_deg(vs_az)} ({vs_source}); origin the wellhead "
+                    "(N 0, E 0)"
+                ),
+            ),
+            (
+                "Closure at TD",
+                esc(f"{td.closure_distance:.2f} {u} towards {_deg(td.closure_direction)} ({ref})"),
+            ),
         ]
-        body = "".join(f"<tr><th class='l'>{k}</th><td class='l'>{v_}</td></tr>" for k, v_ in rows)
+        body = "".join(
+            f"<tr><th class='l'>{k}</th><td class='l sl-wrap'>{v_}</td></tr>" for k, v_ in rows
+        )
+        self.run_header.value = (
+            f"<h3 class='sl-run-title'>{esc(r.run_number)}: {esc(r.run_name)} "
+            f"<span class='sl-run-sub'>{esc(r.run_type)} · {esc(r.well_name or 'no well')} · "
+            f"rev {s.revision} · {len(v.stations):,} stations · TD {td.md:.2f} {u} MD"
+            "</span></h3>"
+        )
         self.summary.value = f"<table class='sl-table sl-header'>{body}</table>"
         self.findings.value = "<h4>Findings</h4>" + findings_html(s.findings)
 
     def show_stations(self) -> None:
-        v = self.view
-        df = listing_frame(v.stations, str(v.survey.depth_unit), v.survey.dls_course_length)
-        self.stations.value = f"<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"
+        v = self.chosen_view
+        u = unit_label(v.survey.depth_unit)
+        df = listing_frame(self.stations_shown(), v.depth_unit, v.survey.dls_course_length)
+        az = float(self.vs_azimuth.value)
+        note = (
+            f"<p class='sl-note'>VS [{esc(u)}] along {_deg(az)} "
+            f"({esc(north_wording(v.survey.azimuth_reference))}) from the wellhead (N 0, E 0), "
+            "as under Plots.</p>"
+        )
+        self.stations.value = (
+            f"{note}<div class='sl-scroll'>{table_html(df, left=0, max_rows=500)}</div>"
+        )
 
     def _vs_changed(self, _change=None) -> None:
         self._drawn.pop(TAB_PLOTS, None)
+        self._drawn.pop(TAB_STATIONS, None)
+        if self.view is not None:
+            self.show_summary()
         self.draw_open_tab()
+
+    def _reset_vs(self) -> None:
+        if self.view is not None:
+            self.vs_azimuth.value = round(self.view.vs_azimuth, 2)
 
     def draw_open_tab(self) -> None:
         """Fill the open tab if it is not filled for the chosen run yet (the summary is
         filled on choosing a run; each other tab when it is first open for that run)."""
-        tab = self.tabs.selected_index
+        tab = self.run_tabs.selected_index
         if self.view is None or self._drawn.get(tab) is self.view:
             return
         fill = {
@@ -456,14 +746,24 @@ class RunsApp(DashboardShell):
         if self.view is None:
             return
         v = self.view
-        unit = str(v.survey.depth_unit)
-        self.plots.clear_output(wait=True)
-        with self.plots:
-            for fig in (
-                figures.plan_view(v.stations, unit, str(v.survey.azimuth_reference)),
-                figures.section_view(v.stations, unit, float(self.vs_azimuth.value)),
-                figures.dls_view(v.stations, unit, v.survey.dls_course_length),
-            ):
+        unit, north = str(v.survey.depth_unit), str(v.survey.azimuth_reference)
+        az = float(self.vs_azimuth.value)
+        name = f"{v.run.run_number} rev {v.survey.revision}"
+        series = [(name, v.stations)]
+        self.vs_note.value = "<span class='sl-note'>origin: the wellhead (N 0, E 0)</span>"
+        for out, fig in (
+            (self.plan_out, figures.plan_view(series, unit, north, context=self.context)),
+            (
+                self.section_out,
+                figures.section_view(series, unit, az, north, context=self.context),
+            ),
+            (
+                self.dls_out,
+                figures.dls_view(series, unit, v.survey.dls_course_length, context=self.context),
+            ),
+        ):
+            out.clear_output(wait=True)
+            with out:
                 display(fig)
 
     def draw_3d(self) -> None:
@@ -473,18 +773,47 @@ class RunsApp(DashboardShell):
         if self.view is None:
             return
         v = self.view
+        name = f"{v.run.run_number} rev {v.survey.revision}"
         self.plot3d.clear_output(wait=True)
         with self.plot3d:
-            display(figures.view_3d(v.stations, str(v.survey.depth_unit)))
+            display(
+                figures.view_3d(
+                    [(name, v.stations)],
+                    str(v.survey.depth_unit),
+                    str(v.survey.azimuth_reference),
+                    context=self.context,
+                )
+            )
 
+    # ------------------------------------------------------------------ history
     def show_history(self) -> None:
-        revs = self.call(self.session.history, self.selected.id, what="Loading history") or []
-        options = [(f"rev {s.revision}: {s.file_name}", s.revision) for s in revs]
-        self.rev_a.options = options
-        self.rev_b.options = options
-        if options:
-            self.rev_a.value = options[max(0, len(options) - 2)][1]
+        revs = (
+            self.act(
+                self.sess.history,
+                self.chosen_run.id,
+                what="Loading history",
+                then="Reload the page and try again.",
+            )
+            or []
+        )
+        # the file of each revision is in the table below: the labels stay short
+        options = [(f"revision {s.revision}", s.revision) for s in revs]
+        self.diff.value = ""
+        if len(options) >= 2:
+            self.rev_a.options = options
+            self.rev_b.options = options
+            self.rev_a.value = options[-2][1]
             self.rev_b.value = options[-1][1]
+            self.compare_row.layout.display = ""
+            note = ""
+        else:
+            self.rev_a.options = [NO_REVISION]
+            self.rev_b.options = [NO_REVISION]
+            self.compare_row.layout.display = "none"
+            note = (
+                "<p class='sl-note'>This run has one revision: nothing to compare. Importing "
+                "another file into the run (upload dashboard) makes revision 2.</p>"
+            )
         df = pd.DataFrame(
             [
                 {
@@ -498,102 +827,243 @@ class RunsApp(DashboardShell):
                 for s in revs
             ]
         )
-        self.history.value = table_html(df, left=2) if len(df) else ""
-        self.diff.value = ""
+        table = f"<div class='sl-scroll'>{table_html(df, left=2)}</div>" if len(df) else ""
+        self.history.value = table + note
 
     def compare(self) -> None:
         if self.selected is None or self.rev_a.value is None or self.rev_b.value is None:
             return
-        diff = self.call(
-            self.session.compare_revisions,
-            self.selected.id,
-            self.rev_a.value,
-            self.rev_b.value,
+        a, b = self.rev_a.value, self.rev_b.value
+        if a == b:
+            self.diff.value = (
+                f"<p class='sl-note'>Revision {a} was chosen twice: choose two different "
+                "revisions.</p>"
+            )
+            return
+        diff = self.act(
+            self.sess.compare_revisions,
+            self.chosen_run.id,
+            a,
+            b,
             what="Comparing revisions",
+            then="Choose two other revisions, or reload the page.",
         )
         if diff is None:
             return
         u = unit_label(diff.attrs.get("depth_unit", "m"))
-        shown = diff[["md", "d_inc", "d_azi", "d_tvd", "d_north", "d_east"]].rename(
+        deltas = diff[["d_inc", "d_azi", "d_tvd", "d_north", "d_east"]]
+        # a station present in one revision only has NaN differences: it differs
+        changed = (deltas.abs().fillna(1.0) > 1e-6).any(axis=1)
+        n = int(changed.sum())
+        if n == 0:
+            self.diff.value = (
+                f"<p>Revisions {a} and {b} have the same stations: all {len(diff)} agree "
+                "(within 0.000001).</p>"
+            )
+            return
+        shown = diff.loc[changed, ["md", "d_inc", "d_azi", "d_tvd", "d_north", "d_east"]].rename(
             columns={
                 "md": f"MD [{u}]",
-                "d_inc": "dInc [deg]",
-                "d_azi": "dAzi [deg]",
-                "d_tvd": f"dTVD [{u}]",
-                "d_north": f"dN [{u}]",
-                "d_east": f"dE [{u}]",
+                "d_inc": "ΔInc [deg]",
+                "d_azi": "ΔAzi [deg]",
+                "d_tvd": f"ΔTVD [{u}]",
+                "d_north": f"ΔN [{u}]",
+                "d_east": f"ΔE [{u}]",
             }
         )
-        changed = int((diff[["d_inc", "d_azi"]].abs().fillna(1) > 1e-9).any(axis=1).sum())
         self.diff.value = (
-            f"<p>Revision {self.rev_b.value} minus revision {self.rev_a.value}: "
-            f"{changed} of {len(diff)} stations differ.</p>"
+            f"<p>Revision {b} minus revision {a}: {n} of {len(diff)} stations differ "
+            "(only those are listed; a station in one revision only shows blanks).</p>"
             f"<div class='sl-scroll'>{table_html(shown, left=0, decimals=3)}</div>"
         )
 
+    # ------------------------------------------------------------------ overlay
     def prepare_overlay(self) -> None:
-        r = self.selected
+        """Offer the runs of the chosen run's well; compare the chosen run against the well's
+        Gyro run (else its first other run) at once."""
+        r = self.chosen_run
+        self.overlay_out.clear_output()
+        self.overlay_table.value = ""
         if r.well_id is None:
-            self.overlay_select.options = []
+            self._overlay_options([NO_RUN], None, None)
+            self.overlay_note.value = (
+                f"<p class='sl-note'>Run {esc(r.run_number)} is not assigned to a well: "
+                "assign it to one to compare it with the well's other runs.</p>"
+            )
             return
-        same = self.call(self.session.runs, well=str(r.well_id)) or []
-        self.overlay_select.options = [(_label(x), str(x.id)) for x in same if x.current_survey_id]
-        self.overlay_select.value = tuple(v for _, v in self.overlay_select.options)
+        same = self.act(
+            self.sess.runs,
+            well=str(r.well_id),
+            what="Loading the well's runs",
+            then="Reload the page and try again.",
+        )
+        runs = [x for x in same or [] if x.current_survey_id]
+        options = [NO_RUN] + [(f"{x.run_number} ({x.run_type})", str(x.id)) for x in runs]
+        others = [x for x in runs if x.id != r.id]
+        if not others:
+            self._overlay_options(options, None, None)
+            self.overlay_note.value = (
+                f"<p class='sl-note'>Run {esc(r.run_number)} is the only run of well "
+                f"{esc(r.well_name)} with a survey: import another run to compare.</p>"
+            )
+            return
+        gyros = [x for x in others if x.run_type == "Gyro"]
+        if r.run_type == "Gyro" or not gyros:
+            reference, other = str(r.id), str(others[0].id)
+        else:
+            reference, other = str(gyros[0].id), str(r.id)
+        self._overlay_options(options, reference, other)
+        self.overlay()
+
+    def _overlay_options(self, options, reference, other) -> None:
+        """Fill both run dropdowns without comparing on each change."""
+        self._overlay_quiet = True
+        try:
+            for dd, value in ((self.overlay_ref, reference), (self.overlay_other, other)):
+                dd.options = options
+                dd.value = value
+        finally:
+            self._overlay_quiet = False
+
+    def _overlay_changed(self, _change=None) -> None:
+        if not self._overlay_quiet:
+            self.overlay()
 
     def overlay(self) -> None:
+        """Differences along MD of the compared run against the reference run."""
         from surveylab.ui import figures  # plotly: loaded in the background at start
 
-        chosen = list(self.overlay_select.value)
-        views = []
-        for ref in chosen:
-            view = self.call(self.session.survey, ref, what="Loading surveys")
-            if self.session is None:  # the session ended: the form is back
-                return
-            if view is not None:
-                views.append(view)
-        if not views:
+        ref, other = self.overlay_ref.value, self.overlay_other.value
+        self.overlay_table.value = ""
+        self.overlay_out.clear_output()
+        if ref is None or other is None:
+            self.overlay_note.value = "<p class='sl-note'>Choose two runs to compare.</p>"
             return
-        unit = str(views[0].survey.depth_unit)
-        series = [
-            (v.run.run_number, convert_stations(v.stations, v.survey.depth_unit, unit)[0])
-            for v in views
-        ]
-        self.overlay_out.clear_output(wait=True)
+        if ref == other:
+            self.overlay_note.value = (
+                "<p class='sl-note'>The same run was chosen twice: choose two different runs.</p>"
+            )
+            return
+        self.overlay_note.value = ""
+        diff = self.act(
+            self.sess.compare_runs,
+            ref,
+            other,
+            what="Comparing runs",
+            then="Choose two other runs.",
+        )
+        if diff is None:
+            return
+        c, u = diff.comparison, unit_label(diff.depth_unit)
+        a, b = diff.reference, diff.other
+        names = f"{b.run_number} ({b.run_type}) minus {a.run_number} ({a.run_type})"
+        t = GYRO_IN_OUT
+        tolerance = (
+            f"gyro in-run/out-run tolerances: Inc {t.inc:g} deg; Azi {t.azi_high:g} deg where "
+            f"Inc >= {t.inc_threshold:g} deg, {t.azi_low:g} deg below; at least "
+            f"{t.min_stations} stations"
+        )
+        verdict_class = "sl-ok" if c.passed and diff.gyro_runs == 2 else "sl-verdict"
+        self.overlay_note.value = (
+            f"<p><b>{esc(names)}</b>, interpolated along the minimum-curvature arcs at "
+            f"{c.station_count} MDs in {esc(u)}. Largest 3-D distance {c.max_distance:.2f} "
+            f"{esc(u)}, |ΔInc| {c.max_abs_d_inc:.3f} deg, |ΔAzi| {c.max_abs_d_azi:.3f} deg.</p>"
+            + (
+                f"<p class='{verdict_class}'>Verdict: <b>{esc(diff.verdict)}</b> against the "
+                f"{esc(tolerance)}.</p>"
+                if diff.tolerances_apply
+                else "<p class='sl-note'>Neither run is a gyro survey: no tolerance applies.</p>"
+            )
+        )
+        horizontal = diff.horizontal
+        data = {
+            "d_tvd": c.d_tvd,
+            "d_north": c.d_north,
+            "d_east": c.d_east,
+            "horizontal": horizontal,
+            "distance": c.distance,
+            "d_inc": c.d_inc,
+            "d_azi": c.d_azi,
+        }
+        fig = figures.differences_view(
+            c.md,
+            data,
+            diff.depth_unit,
+            title=f"Differences along MD: {b.run_number} rev {diff.other_revision} "
+            f"({b.run_type}) minus {a.run_number} rev {diff.reference_revision} "
+            f"({a.run_type}) · well {a.well_name}",
+            inc_tolerance=t.inc if diff.tolerances_apply else None,
+            azi_tolerance=c.azi_tolerance if diff.tolerances_apply else None,
+        )
         with self.overlay_out:
-            display(figures.plan_view(series, unit))
-            display(figures.section_view(series, unit, float(self.vs_azimuth.value or 0.0)))
+            display(fig)
+        frame = pd.DataFrame(
+            {
+                f"MD [{u}]": c.md,
+                f"ΔTVD [{u}]": c.d_tvd,
+                f"ΔN [{u}]": c.d_north,
+                f"ΔE [{u}]": c.d_east,
+                f"Horizontal [{u}]": horizontal,
+                f"3-D [{u}]": c.distance,
+                "ΔInc [deg]": c.d_inc,
+                "ΔAzi [deg]": c.d_azi,
+            }
+        )
+        if diff.tolerances_apply:
+            frame["Azi tolerance [deg]"] = c.azi_tolerance
+            frame["Within"] = ["yes" if x else "NO" for x in c.within]
+        self.overlay_table.value = (
+            f"<div class='sl-scroll'>{table_html(frame, left=0, decimals=3, max_rows=500)}</div>"
+        )
 
     # ------------------------------------------------------------------ files
     def export(self) -> None:
-        if self.selected is None:
+        if self.view is None:
             return
-        out = self.call(
-            self.session.call,
-            export_service.export_survey,
-            self.selected.id,
+        label = dict((v, k) for k, v in EXPORT_FORMATS)[self.export_format.value]
+        out = self.act(
+            self.sess.export_survey,
+            self.chosen_run.id,
             self.export_format.value,
             self.view.survey.revision,
-            what="Exporting",
+            vs_azimuth=float(self.vs_azimuth.value),
+            what=f"Exporting {label}",
+            then="Choose another format (CSV writes every survey), or reload the page.",
         )
         if out is not None:
             name, data = out
-            self.downloads.value = f"<p>Download: {download_link(name, data)}</p>"
+            self.downloader.save(name, data)
+            self.downloads.value = (
+                f"<p>{esc(label)} saved as <b>{esc(name)}</b> ({len(data) / 1000:.1f} kB; VS "
+                f"along {_deg(float(self.vs_azimuth.value))}). If your browser did not save it: "
+                f"{download_link(name, data, 'download ' + name)}</p>"
+            )
 
     def make_report(self) -> None:
-        if self.selected is None:
+        if self.view is None:
             return
         from surveylab.reports.render import render_report
 
-        out_dir = self.settings.reports_dir
-        done = self.call(
+        fmt = self.report_format.value
+        done = self.act(
             render_report,
             self.session,
-            run=str(self.selected.id),
-            fmt=self.report_format.value,
-            output_dir=out_dir,
+            run=str(self.chosen_run.id),
+            fmt=fmt,
+            output_dir=self.settings.reports_dir,
             revision=self.view.survey.revision,
-            what="Rendering report (this takes a few seconds)",
+            units=self.report_units.value,
+            vs_azimuth=float(self.report_vs.value),
+            what=f"Rendering the {fmt.upper()} report (this takes a few seconds)",
+            then="Try HTML (a PDF needs Debian's chromium on the server), or ask your "
+            "administrator.",
         )
         if done is not None:
             data = done.path.read_bytes()
-            self.downloads.value = f"<p>Report ready: {download_link(done.path.name, data)}</p>"
+            self.downloader.save(done.path.name, data)
+            self.downloads.value = (
+                f"<p>Report saved as <b>{esc(done.path.name)}</b> ({len(data) / 1000:.1f} kB, "
+                f"{esc(self.report_units.value)}, VS along {_deg(float(self.report_vs.value))}). "
+                f"If your browser did not save it: "
+                f"{download_link(done.path.name, data, 'download ' + done.path.name)}</p>"
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import choose_option, login
+from tests.browser.conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,12 +58,11 @@ def test_selecting_a_run_draws_plots_with_traces(voila_url, open_page):
     page = probe.page
     login(probe, voila_url, "runs", "engineer", "engineer-demo-password")
     page.wait_for_selector(".sl-runs-table:has-text('D302')")
-    choose_option(page, ".sl-run-select select", "D302")
-    page.wait_for_selector(".sl-summary:has-text('Last station')")
+    page.click(".sl-runs-table tbody tr[data-id]:has(td:text-is('D302'))")  # the row
+    page.wait_for_selector(".sl-summary:has-text('At TD')")
     summary = page.inner_text(".sl-summary")
     assert "TVD" in summary and "Demo H-3" in summary
     page.get_by_role("tab", name="Plots").click()
-    page.wait_for_selector(".sl-plots .js-plotly-plot")
     page.wait_for_function("document.querySelectorAll('.sl-plots .js-plotly-plot').length >= 3")
     traces = page.locator(".sl-plots .js-plotly-plot .scatterlayer .trace").count()
     assert traces >= 3

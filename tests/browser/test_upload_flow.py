@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.browser.conftest import add_files, choose_label, choose_option, login, type_into
+from tests.browser.conftest import add_files, choose_label, login, type_into
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -77,9 +77,9 @@ def test_upload_reference_files_preview_commit_and_compare(voila_url, open_page,
     rp.wait_for_selector(".sl-page-label:has-text('(1 run)')")
     assert number in rp.inner_text(".sl-runs-table")
     runs.shot("run-found")
-    choose_option(rp, ".sl-run-select select", number)
+    rp.click(f".sl-runs-table tbody tr[data-id]:has(td:text-is('{number}'))")  # its row
+    rp.wait_for_selector(".sl-summary:has-text('At TD')")
     runs.shot("run-chosen")
-    rp.wait_for_selector(".sl-summary:has-text('Last station')")
     rp.get_by_role("tab", name="History").click()
     rp.click(".sl-compare")
     rp.wait_for_selector(".sl-diff:has-text('minus revision')")

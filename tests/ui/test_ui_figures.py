@@ -61,7 +61,12 @@ def test_stations_get_markers_only_while_they_can_be_told_apart():
         assert view(_stations(10_000), "m").data[0].mode == "lines"
 
 
-def test_the_warm_up_figure_is_a_tiny_line():
+def test_the_warm_up_figure_is_a_tiny_line_and_3d_line():
     fig = figures.warmup()
-    assert [t.type for t in fig.data] == ["scatter"] and len(fig.data[0].x) == 2
+    types = sorted(t.type for t in fig.data)
+    assert types == ["scatter", "scatter3d", "scatter3d"]
+    assert all(len(t.x) <= 2 for t in fig.data)
     assert fig.layout.width <= 50 and fig.layout.height <= 50
+    # the 3-D scene is styled as the real one, so that its axis text is made once ahead
+    real = figures.view_3d(_stations(10_000).head(10), "m")
+    assert fig.layout.scene.xaxis.nticks == real.layout.scene.xaxis.nticks

@@ -224,6 +224,12 @@ def test_good_file_previews_format_header_stations_and_missing_fields(app, shown
     assert "MD [m]" in app.preview_table.value and "TVD [m]" in app.preview_table.value
     assert len(shown_figures) == 2  # plan view and vertical section
     assert not app.commit_button.disabled and app.commit_hint.value == ""
+    # the shared figures (surveylab.ui.figures): each title states the north reference once
+    # (here: not stated by the file), the section also its azimuth and origin
+    plan, section = (f.layout.title.text for f in shown_figures)
+    assert plan.startswith("Plan view") and "north reference the file did not state" in plan
+    assert section.startswith("Vertical section") and "° (azimuths from" in section
+    assert "origin N 0, E 0 m" in section
 
 
 def test_the_well_chosen_above_is_not_reported_missing(app):
