@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 R = TypeVar("R")
@@ -124,3 +125,60 @@ class Repository(Generic[R]):
         """Insert one row (:meth:`_new_row`) and return its record."""
         stmt = self.table.insert().values(**self._new_row(**values)).returning(*self._returning())
         return self._inserted(self.conn.execute(stmt).one())
+
+    def _bulk_insert(
+        self,
+        table: sa.Table,
+        owner: tuple[str, uuid.UUID],
+        frame: pd.DataFrame,
+        float_columns: Sequence[str],
+    ) -> None:
+        """Insert the rows of ``frame`` into ``table``, each with the owner's id, in bulk.
+
+        ``frame`` holds ``seq`` and every other column of the table but the owner's;
+        ``float_columns`` are written with NaN as NULL. DuckDB reads the DataFrame directly
+        (a registered view), PostgreSQL takes it through ``COPY``.
+
+        Parameters
+        ----------
+        table : sqlalchemy.Table
+            The child table (stations of a survey, of a definitive survey, QC rows).
+        owner : tuple of (str, uuid.UUID)
+            The owner's column name and id.
+        frame : pandas.DataFrame
+            One row per child, columns named as the table's.
+        float_columns : sequence of str
+            Columns of ``frame`` whose NaN values become NULL.
+        """
+        key, owner_id = owner
+        names = list(frame.columns)
+        raw = self._driver_connection()
+        if self.dialect == "duckdb":
+            view = f"_{table.name}_{owner_id.hex}"
+            raw.register(view, frame)
+            try:
+                select_cols = ", ".join(
+                    f"CASE WHEN isnan({c}) THEN NULL ELSE {c} END" if c in float_columns else c
+                    for c in names
+                )
+                raw.execute(
+                    f"INSERT INTO {table.name} ({key}, {', '.join(names)}) "
+                    f"SELECT CAST(? AS UUID), {select_cols} FROM {view}",
+                    [str(owner_id)],
+                )
+            finally:
+                raw.unregister(view)
+        elif self.dialect == "postgresql":
+            obj = frame.astype(object).where(frame.notna(), None)
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY {table.name} ({key}, {', '.join(names)}) FROM STDIN") as cp,
+            ):
+                for row in obj.itertuples(index=False, name=None):
+                    cp.write_row((owner_id, *row))
+        else:  # pragma: no cover - other dialects: plain executemany
+            obj = frame.astype(object).where(frame.notna(), None)
+            self.conn.execute(
+                table.insert(),
+                [dict(zip(names, row, strict=True), **{key: owner_id}) for row in obj.values],
+            )

@@ -11,6 +11,7 @@ from surveylab.repositories.reports import ReportRepository
 from surveylab.repositories.runs import RunRepository
 from surveylab.repositories.surveys import SurveyFileRepository, SurveyRepository
 from surveylab.repositories.users import LoginAttemptRepository, TokenRepository, UserRepository
+from surveylab.repositories.wellbores import DefinitiveSurveyRepository, WellboreRepository
 from surveylab.repositories.wells import WellRepository
 
 
@@ -31,6 +32,8 @@ class UnitOfWork:
     audit: AuditRepository
     tokens: TokenRepository
     logins: LoginAttemptRepository
+    wellbores: WellboreRepository
+    definitive: DefinitiveSurveyRepository
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
@@ -56,6 +59,8 @@ class UnitOfWork:
         self.audit = AuditRepository(c)
         self.tokens = TokenRepository(c)
         self.logins = LoginAttemptRepository(c)
+        self.wellbores = WellboreRepository(c)
+        self.definitive = DefinitiveSurveyRepository(c)
         return self
 
     @property
