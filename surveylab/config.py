@@ -16,10 +16,16 @@
 - ``SURVEYLAB_MAX_UPLOAD_MB`` (50): largest survey file accepted.
 - ``SURVEYLAB_LOCK_TIMEOUT_S`` (10): how long to retry a DuckDB file locked by another process.
 - ``SURVEYLAB_PORT`` (8866): port of ``surveylab serve``.
+- ``SURVEYLAB_QC_LIMITS``: raw-sensor QC limits per tool, JSON: ``{"TOOL": {"btotal_nt": 350,
+  "dip_deg": 0.3, "gtotal_g": 0.003, "inc_deg": 0.1, "azi_deg": 0.5}}``, TOOL being a run type
+  (MWD, Gyro, GTL) or the tool a file names (any case); a field left out keeps its default
+  (300 nT, 0.25 deg, 0.0025 g, 0.1 deg, 0.5 deg).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import secrets
 import stat
@@ -50,6 +56,41 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
     return value
 
 
+#: The limits a tool's raw-sensor QC entry in ``SURVEYLAB_QC_LIMITS`` may set.
+QC_LIMIT_FIELDS = ("btotal_nt", "dip_deg", "gtotal_g", "inc_deg", "azi_deg")
+
+
+def _qc_limits(env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """``SURVEYLAB_QC_LIMITS`` read and checked: tool (lower case) -> limit -> value."""
+    raw = env.get("SURVEYLAB_QC_LIMITS") or ""
+    if not raw.strip():
+        return {}
+    name = "SURVEYLAB_QC_LIMITS"
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name} must be a JSON object of tools, got {type(data).__name__}")
+    out: dict[str, dict[str, float]] = {}
+    for tool, limits in data.items():
+        if not isinstance(limits, dict):
+            raise ConfigError(f"{name}: the limits of {tool!r} must be a JSON object")
+        checked: dict[str, float] = {}
+        for key, value in limits.items():
+            if key not in QC_LIMIT_FIELDS:
+                allowed = ", ".join(QC_LIMIT_FIELDS)
+                raise ConfigError(f"{name}: {tool!r} has unknown limit {key!r} ({allowed})")
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if not ok or not math.isfinite(value) or value < 0:
+                raise ConfigError(
+                    f"{name}: {tool!r} {key} must be a non-negative number, got {value!r}"
+                )
+            checked[key] = float(value)
+        out[str(tool).strip().lower()] = checked
+    return out
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -66,6 +107,8 @@ class Settings:
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "surveylab"
     jwt_audience: str = "surveylab"
+    #: Raw-sensor QC limits per tool (``SURVEYLAB_QC_LIMITS``): tool -> limit -> value.
+    qc_limits: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
 
     @property
     def is_embedded(self) -> bool:
@@ -151,4 +194,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_upload_bytes=_int(env, "SURVEYLAB_MAX_UPLOAD_MB", 50) * 1024 * 1024,
         lock_timeout_s=_int(env, "SURVEYLAB_LOCK_TIMEOUT_S", 10),
         port=_int(env, "SURVEYLAB_PORT", 8866),
+        qc_limits=_qc_limits(env),
     )

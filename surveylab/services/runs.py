@@ -55,6 +55,8 @@ def create_well(
             well = uow.wells.add(name, wtype, actor.id if actor else None, **extra)
         except DuplicateError as exc:
             raise ServiceError(str(exc)) from None
+        # every well has its main wellbore
+        uow.wellbores.add(well_id=well.id, name="main", created_by=actor.id if actor else None)
         audit_ok(uow, actor, "create well", target_type="well", target_id=well.id)
         uow.commit()
         return well
@@ -77,6 +79,27 @@ def _find_well(uow: UnitOfWork, ref: str | uuid.UUID) -> WellRecord:
     if well is None:
         raise NotFound(f"unknown well {str(ref)!r}")
     return well
+
+
+#: A well by id or name (for other services).
+find_well = _find_well
+
+
+def _wellbore_id(
+    uow: UnitOfWork, well_id: uuid.UUID | None, wellbore: str | None
+) -> uuid.UUID | None:
+    """The wellbore a run goes on: the one named, else the well's main wellbore."""
+    if well_id is None:
+        if wellbore:
+            raise ServiceError("a run without a well cannot be put on a wellbore")
+        return None
+    if wellbore:
+        bore = uow.wellbores.by_name(well_id, wellbore)
+        if bore is None:
+            raise ServiceError(f"the well has no wellbore {wellbore!r}")
+        return bore.id
+    main = uow.wellbores.main(well_id)
+    return None if main is None else main.id
 
 
 def get_well(uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID) -> WellRecord:
@@ -163,13 +186,17 @@ def create_run(
     run_name: str,
     run_type: str = "Unknown",
     well: str | uuid.UUID | None = None,
+    wellbore: str | None = None,
 ) -> RunRecord:
+    """Create a run owned by the actor, on ``well``'s wellbore ``wellbore`` (default its main
+    wellbore)."""
     with uow:
         actor = guard(uow, actor, Permission.SURVEY_WRITE, action="create runs", target_type="run")
         number = _text(run_number, "run number", 100)
         name = _text(run_name, "run name", 255)
         rtype = _choice(run_type, RunType, "run type")
         well_id = _find_well(uow, well).id if well not in (None, "") else None
+        wellbore_id = _wellbore_id(uow, well_id, wellbore)
         try:
             run = uow.runs.add(
                 run_number=number,
@@ -177,6 +204,7 @@ def create_run(
                 run_type=rtype,
                 user_id=actor.id,
                 well_id=well_id,
+                wellbore_id=wellbore_id,
             )
         except DuplicateError as exc:
             raise ServiceError(str(exc)) from None
@@ -320,7 +348,7 @@ def update_run(
             target_type="run",
             target_id=run.id,
         )
-        allowed = {"run_number", "run_name", "run_type", "well"}
+        allowed = {"run_number", "run_name", "run_type", "well", "wellbore"}
         unknown = set(values) - allowed
         if unknown:
             raise ServiceError(f"unknown run field(s): {', '.join(sorted(unknown))}")
@@ -329,6 +357,9 @@ def update_run(
             update["run_type"] = _choice(values["run_type"], RunType, "run type")
         if "well" in values:
             update["well_id"] = _find_well(uow, values["well"]).id if values["well"] else None
+        if "well" in values or "wellbore" in values:
+            well_id = update["well_id"] if "well" in values else run.well_id
+            update["wellbore_id"] = _wellbore_id(uow, well_id, values.get("wellbore"))
         for key, label, limit in (("run_number", "run number", 100), ("run_name", "run name", 255)):
             if key in values:
                 text = _text(values[key], label, limit)

@@ -30,6 +30,7 @@ from surveylab.parsers.overrides import OVERRIDABLE as OVERRIDABLE  # the fields
 from surveylab.parsers.overrides import OverrideError, normalise_overrides
 from surveylab.parsers.overrides import apply_overrides as _apply_header_overrides
 from surveylab.repositories import UnitOfWork, utcnow
+from surveylab.services import qc
 from surveylab.services.common import ServiceError, audit_ok, guard
 from surveylab.services.runs import find_run
 
@@ -187,8 +188,11 @@ def import_survey(
                 return ImportResult(run_rec, revs[-1], duplicate=True, findings=revs[-1].findings)
         parsed = read_survey(content, name=file_name, max_bytes=settings.max_upload_bytes)
         notes = apply_overrides(parsed, overrides, by=actor.username)
+        passes = qc.separate_passes(parsed)  # a gyro file's out-run stations: QC only
         frame, assumptions, course, method, more = _compute(parsed)
-        findings = [*parsed.findings, *notes, *more]
+        checked = qc.at_import(uow, run_rec, parsed, by=actor.username)
+        findings = [*parsed.findings, *notes, *([passes] if passes else []), *more]
+        findings += checked.findings
         worst = worst_severity(findings)
         file_rec = existing or uow.files.add(
             run_id=run_rec.id,
@@ -218,6 +222,7 @@ def import_survey(
             imported_by_name=actor.username,
             stations=frame,
         )
+        survey = qc.store_at_import(uow, actor, survey, checked, file_name)
         uow.runs.update(run_rec.id, current_survey_id=survey.id, survey_changed_at=utcnow())
         audit_ok(
             uow,
@@ -313,6 +318,7 @@ def survey_summary(survey: SurveyRecord) -> dict[str, Any]:
         "format": survey.detected_format,
         "imported_by": survey.imported_by_name,
         "imported_at": survey.imported_at.isoformat() if survey.imported_at else None,
+        "status": survey.status,
         "assumptions": survey.assumptions,
         "findings": [f.to_dict() for f in survey.findings],
         "header": survey.header.to_dict(),

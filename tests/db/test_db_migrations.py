@@ -34,6 +34,12 @@ TABLES = {
     "audit_events",
     "revoked_tokens",
     "login_attempts",
+    "wellbores",
+    "qc_stations",
+    "survey_status_changes",
+    "definitive_surveys",
+    "definitive_intervals",
+    "definitive_stations",
 }
 
 
