@@ -30,6 +30,7 @@ from surveylab.parsers.terms import fold
 __all__ = [
     "RAW_FIELDS",
     "SensorColumns",
+    "is_sensor_name",
     "pass_column",
     "sensor_columns",
 ]
@@ -58,6 +59,11 @@ def _role(name: str) -> str | None:
     if prefix in _MAGNETIC_PREFIX:
         return "b" + axis
     return None
+
+
+def is_sensor_name(name: str) -> bool:
+    """Whether a column name names a raw sensor reading (Gx..Bz in any of the styles above)."""
+    return _role(name) is not None
 
 
 @dataclass(frozen=True)

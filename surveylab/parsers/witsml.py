@@ -75,14 +75,16 @@ _NT_PER = {
 }
 #: WITSML raw readings (``rawData``) -> surveylab's names: Tran1 is x, Tran2 y (normal to
 #: Tran1), Axial z (along the tool), the convention of surveylab.calc.qc.
-RAW_DATA_FIELDS = {
-    "gravtran1raw": "Gx",
-    "gravtran2raw": "Gy",
-    "gravaxialraw": "Gz",
-    "magtran1raw": "Bx",
-    "magtran2raw": "By",
-    "magaxialraw": "Bz",
+RAW_DATA_ELEMENTS = {
+    "gravTran1Raw": "Gx",
+    "gravTran2Raw": "Gy",
+    "gravAxialRaw": "Gz",
+    "magTran1Raw": "Bx",
+    "magTran2Raw": "By",
+    "magAxialRaw": "Bz",
 }
+RAW_DATA_FIELDS = {k.lower(): v for k, v in RAW_DATA_ELEMENTS.items()}
+_ELEMENT_NAME = {k.lower(): k for k in RAW_DATA_ELEMENTS}
 
 
 def _local(tag: str) -> str:
@@ -319,12 +321,13 @@ class _RawData:
         if factor is None:
             if self.unknown_unit is None:
                 what = "acceleration" if tag.startswith("grav") else "magnetic flux density"
+                element = _ELEMENT_NAME.get(tag, tag)
                 self.unknown_unit = Finding(
                     Severity.WARNING,
                     "raw_data_unit_unknown",
-                    f"{where}, {tag}: unknown {what} unit {uom!r}; the raw sensor readings are "
-                    "not read (no raw-sensor QC)",
-                    field=tag,
+                    f"{where}, {element}: unknown {what} unit {uom!r}; the raw sensor readings "
+                    "are not read (no raw-sensor QC)",
+                    field=element,
                 )
             return None
         return v * factor
