@@ -145,15 +145,16 @@ def _check(intervals: Sequence[Interval], tie_on: TieOn | None) -> None:
         )
 
 
-def _at(path: StationPath, md: float) -> tuple[float, float, bool]:
-    """(inc, azi, interpolated) of the path at ``md`` (a station there when one is)."""
+def _at(path: StationPath, md: float) -> tuple[float, float, float, bool]:
+    """(md, inc, azi, interpolated) of the path at ``md``: the station there when one is
+    (its own MD), else interpolated along the arc."""
     p = _path_arrays(path)
     hit = np.flatnonzero(np.abs(p.md - md) <= _MD_RTOL * max(1.0, abs(md)))
     if hit.size:
         i = int(hit[0])
-        return float(p.inc[i]), float(p.azi[i]), False
+        return float(p.md[i]), float(p.inc[i]), float(p.azi[i]), False
     s = interpolate_md(p, [md])
-    return float(s.inc[0]), float(s.azi[0]), True
+    return float(md), float(s.inc[0]), float(s.azi[0]), True
 
 
 def compose(
@@ -193,10 +194,10 @@ def compose(
     _check(intervals, tie_on)
     first = intervals[0]
     if tie_on is None:
-        s = interpolate_md(first.path, [first.md_from])
-        interpolated0 = _at(first.path, first.md_from)[2]
+        md0, _inc, _azi, interpolated0 = _at(first.path, first.md_from)
+        s = interpolate_md(first.path, [md0])
         tie = TieOn(
-            md=float(first.md_from),
+            md=md0,
             inc=float(s.inc[0]),
             azi=float(s.azi[0]),
             tvd=float(s.tvd[0]),
@@ -222,8 +223,8 @@ def compose(
             azi.append(float(p.azi[i]))
             source.append(k)
             interp.append(False)
-        end_inc, end_azi, end_interp = _at(iv.path, hi)
-        md.append(float(hi))
+        end_md, end_inc, end_azi, end_interp = _at(iv.path, hi)
+        md.append(end_md)
         inc.append(end_inc)
         azi.append(end_azi)
         source.append(k)
