@@ -12,9 +12,11 @@ ran on them), per-station QC results, the status history, and versioned definiti
 DuckDB cannot add a column to a table that has an index ("Cannot alter entry ... because
 there are entries that depend on it"), nor add a constraint to an existing table: on DuckDB the
 indexes of ``runs`` and ``surveys`` are dropped and created again around the new columns, and
-the CHECK on ``surveys.status`` and the foreign key of ``runs.wellbore_id`` exist on PostgreSQL
-only (as every foreign key, see surveylab/db/tables.py). DuckDB also refuses to create an index
-in a transaction that has changed rows, so the data are moved last.
+the CHECK on ``surveys.status``, the foreign key of ``runs.wellbore_id`` and its index exist on
+PostgreSQL only (as every foreign key, see surveylab/db/tables.py; DuckDB cannot drop a column
+that had an index in the transaction that drops the index, which the downgrade must). DuckDB
+also refuses to create an index in a transaction that has changed rows, so the data are moved
+last.
 """
 
 import uuid
@@ -115,7 +117,7 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
-    op.create_index(op.f("ix_runs_wellbore_id"), "runs", ["wellbore_id"], unique=False)
+        op.create_index(op.f("ix_runs_wellbore_id"), "runs", ["wellbore_id"], unique=False)
 
     op.create_table(
         "qc_stations",
@@ -284,11 +286,11 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_survey_status_changes_survey_id"), table_name="survey_status_changes")
     op.drop_table("survey_status_changes")
     op.drop_table("qc_stations")
-    op.drop_index(op.f("ix_runs_wellbore_id"), table_name="runs")
     if duck:
         for name, table, _cols in _INDEXES:
             op.drop_index(name, table_name=table)
     else:
+        op.drop_index(op.f("ix_runs_wellbore_id"), table_name="runs")
         op.drop_constraint(op.f("fk_runs_wellbore_id_wellbores"), "runs", type_="foreignkey")
         op.drop_constraint(op.f("ck_surveys_status"), "surveys", type_="check")
     for column in (
