@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 _USABLE = (SurveyStatus.APPROVED, SurveyStatus.DEFINITIVE)
+#: Station columns of the ``definitive show`` document [depth unit, deg].
+_SHOWN = ("md", "inc", "azi", "tvd", "north", "east")
 
 
 @dataclass(frozen=True)
@@ -140,17 +142,10 @@ class DefinitiveView:
         ``intervals`` (``run``, ``revision``, ``md_from``, ``md_to``, ``tool``, ``status``)
         and ``stations`` (``md``, ``inc``, ``azi``, ``tvd``, ``north``, ``east``, ``run``)."""
         st = self.stations
+        cols = {c: st[c].to_numpy(dtype=float).tolist() for c in _SHOWN}
         stations = [
-            {
-                "md": float(r.md),
-                "inc": float(r.inc),
-                "azi": float(r.azi),
-                "tvd": float(r.tvd),
-                "north": float(r.north),
-                "east": float(r.east),
-                "run": r.run,
-            }
-            for r in st.itertuples(index=False)
+            {**{c: cols[c][i] for c in _SHOWN}, "run": run}
+            for i, run in enumerate(st["run"].tolist())
         ]
         rec, bore = self.record, self.wellbore
         return {
@@ -533,13 +528,13 @@ def _mark_revisions(
     if old is None:
         return
     for iv in old.intervals:
-        sid = iv.survey_id
-        if sid is None or sid in used or uow.definitive.current_using(sid):
+        old_id = iv.survey_id
+        if old_id is None or old_id in used or uow.definitive.current_using(old_id):
             continue
-        s = uow.surveys.get(sid)
+        s = uow.surveys.get(old_id)
         if s is not None and s.status == SurveyStatus.DEFINITIVE:
             uow.surveys.change_status(
-                sid,
+                old_id,
                 expected=SurveyStatus.DEFINITIVE,
                 to=SurveyStatus.APPROVED,
                 by_id=actor.id,

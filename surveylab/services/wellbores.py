@@ -71,13 +71,13 @@ def find_wellbore(uow: UnitOfWork, well: str | uuid.UUID, wellbore: str | None) 
         if main is None:
             raise NotFound(f"well {well_rec.well_name} has no main wellbore")
         return main
-    bore = uow.wellbores.by_name(well_rec.id, wellbore)
-    if bore is None:
+    found = uow.wellbores.by_name(well_rec.id, wellbore)
+    if found is None:
         names = ", ".join(b.name for b in uow.wellbores.for_well(well_rec.id)) or "none"
         raise NotFound(
             f"well {well_rec.well_name} has no wellbore {wellbore!r} (wellbores: {names})"
         )
-    return bore
+    return found
 
 
 def create_wellbore(

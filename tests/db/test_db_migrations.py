@@ -290,7 +290,8 @@ def test_wellbore_migration_puts_existing_runs_on_each_wells_main_wellbore(
             [(ids["well"], "main", None), (other_well, "main", None)]
         )
         main_of = {uuid.UUID(str(b[1])): uuid.UUID(str(b[0])) for b in bores}
-        run_bores = dict(conn.execute(sa.text("SELECT run_number, wellbore_id FROM runs")).all())
+        rows = conn.execute(sa.text("SELECT run_number, wellbore_id FROM runs")).all()
+        run_bores: dict[str, object] = {r[0]: r[1] for r in rows}
         assert uuid.UUID(str(run_bores["R-1"])) == main_of[ids["well"]]
         assert run_bores["R-2"] is None
         status = conn.execute(sa.text("SELECT status, qc_json FROM surveys")).one()

@@ -196,7 +196,9 @@ def test_witsml_raw_data_becomes_gx_to_bz_in_g_and_nt(v20, uoms) -> None:
         np.testing.assert_allclose(cols.values(s.extra_columns, f), expected, rtol=1e-12, atol=1e-9)
     h = s.header
     assert h.ref_btotal_nt == 48000.0 and h.ref_dip_deg == 55.5
-    assert math.isclose(h.ref_gtotal_g, 9.81 / 9.80665, rel_tol=1e-12)
+    assert h.ref_gtotal_g is not None and math.isclose(
+        h.ref_gtotal_g, 9.81 / 9.80665, rel_tol=1e-12
+    )
 
 
 def test_witsml_raw_data_in_an_unknown_unit_is_a_finding_not_a_refusal() -> None:

@@ -15,13 +15,14 @@ REF = {"Reference Btotal": "50000 nT", "Reference Dip": "60 deg", "Reference Gto
 @pytest.fixture
 def sessions(tmp_path):
     from surveylab import db
+    from surveylab.models import Role
     from surveylab.repositories import UnitOfWork
     from surveylab.services import accounts
     from surveylab.session import Session
 
     settings = settings_for(None, tmp_path)
     db.upgrade(settings)
-    for name, role in (("sue", "Surveyor"), ("eng", "Engineer")):
+    for name, role in (("sue", Role.SURVEYOR), ("eng", Role.ENGINEER)):
         accounts.ensure_user(UnitOfWork(settings), name, f"{name}-password-123", role)
     return {n: Session.login(n, f"{n}-password-123", settings) for n in ("sue", "eng")}
 

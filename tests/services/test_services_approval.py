@@ -18,6 +18,7 @@ import pytest
 from surveylab import db
 from surveylab.auth import PermissionDenied, hash_password
 from surveylab.models import Actor, Role
+from surveylab.models.records import SurveyRecord
 from surveylab.repositories import SurveyRepository, UnitOfWork
 from surveylab.services import ServiceError, approval, runs, surveys
 from tests.conftest import settings_for
@@ -48,6 +49,15 @@ def _imported(settings, owner: Actor, **kw) -> str:
         UnitOfWork(settings), owner, run=number, content=_file(**kw), file_name="a.csv"
     )
     return number
+
+
+def _status(settings, run: str, revision: int = 1) -> str:
+    with UnitOfWork(settings) as uow:
+        r = uow.runs.by_number(run)
+        assert r is not None
+        s = uow.surveys.by_revision(r.id, revision)
+        assert s is not None
+        return s.status
 
 
 def _denials(settings, action: str) -> list[str]:
@@ -81,8 +91,7 @@ def test_four_eyes_the_importer_may_not_approve(settings, people):
         with pytest.raises(PermissionDenied, match="four eyes"):
             approval.approve(UnitOfWork(settings), people[who], run, note="mine")
         assert any(f"{who} imported run {run}" in d for d in _denials(settings, "approve surveys"))
-        with UnitOfWork(settings) as uow:
-            assert uow.surveys.by_revision(uow.runs.by_number(run).id, 1).status == "qc_passed"
+        assert _status(settings, run) == "qc_passed"
 
 
 @pytest.mark.parametrize("who", ["surveyor", "surveyor2", "viewer"])
@@ -103,7 +112,8 @@ def test_a_failed_qc_needs_an_override_with_a_note(settings, people):
         UnitOfWork(settings), people["admin"], run, note="magnetic interference at MD 250 "
         "known; station excluded downstream", override_qc=True,
     )  # fmt: skip
-    assert s.status == "approved" and s.status_note.startswith("QC override: magnetic")
+    assert s.status == "approved" and s.status_note is not None
+    assert s.status_note.startswith("QC override: magnetic")
     assert "1 station(s) outside" in s.status_note
     last = approval.status_history(UnitOfWork(settings), people["viewer"], run)[-1]
     assert last.override_qc and last.from_status == "qc_failed"
@@ -114,7 +124,7 @@ def test_a_failed_qc_needs_an_override_with_a_note(settings, people):
 def test_a_draft_without_a_qc_verdict_is_approved_with_the_reason(settings, people):
     run = _imported(settings, people["surveyor"], raw=False)
     s = approval.approve(UnitOfWork(settings), people["engineer"], run, note="gyro, checked")
-    assert s.status == "approved"
+    assert s.status == "approved" and s.status_note is not None
     assert "approved without a QC verdict" in s.status_note
     assert "no raw sensor readings" in s.status_note
 
@@ -188,13 +198,13 @@ def test_two_approvers_at_once_one_wins_the_other_is_refused(pg_people, monkeypa
     for _ in range(3):
         run = _imported(settings, people["sam"])
         barrier = threading.Barrier(2)
-        results: dict[str, object] = {}
+        results: dict[str, SurveyRecord | ServiceError] = {}
 
         def approve(
             who: str,
             run: str = run,
             barrier: threading.Barrier = barrier,
-            results: dict[str, object] = results,
+            results: dict[str, SurveyRecord | ServiceError] = results,
         ) -> None:
             barrier.wait()
             try:
@@ -216,15 +226,20 @@ def test_two_approvers_at_once_one_wins_the_other_is_refused(pg_people, monkeypa
         assert f"run {run} revision 1 was changed meanwhile: it is now approved (by {won[0]}" in (
             message
         )
-        race = [c for c in calls if c["who"] in (won[0], lost[0]) and c["survey"] ==
-                results[won[0]].id]  # type: ignore[union-attr]  # fmt: skip
+        winning = results[won[0]]
+        assert isinstance(winning, SurveyRecord)
+        race = [c for c in calls if c["who"] in (won[0], lost[0]) and c["survey"] == winning.id]
         loser = next(c for c in race if not c["changed"])
         winner = next(c for c in race if c["changed"])
         # a real race: the loser's update was issued while the winner held the lock
         assert loser["started"] < winner["returned"] + 0.8
         assert loser["returned"] - loser["started"] > 0.3
         with UnitOfWork(settings) as uow:
-            rev = uow.surveys.get(results[won[0]].id)  # type: ignore[union-attr]
-            assert rev.status == "approved" and rev.status_changed_by_name == won[0]
+            rev = uow.surveys.get(winning.id)
+            assert (
+                rev is not None
+                and rev.status == "approved"
+                and rev.status_changed_by_name == won[0]
+            )
             changes = uow.surveys.status_changes(rev.id)
             assert [c.to_status for c in changes].count("approved") == 1

@@ -67,7 +67,10 @@ def _three_runs(settings, people, well):
 def _status(settings, run: str, revision: int = 1) -> str:
     with UnitOfWork(settings) as uow:
         r = uow.runs.by_number(run)
-        return uow.surveys.by_revision(r.id, revision).status
+        assert r is not None
+        s = uow.surveys.by_revision(r.id, revision)
+        assert s is not None
+        return s.status
 
 
 def test_three_runs_compose_into_the_long_survey(settings, people):
@@ -160,7 +163,10 @@ def test_refusals_name_the_run_or_the_field(settings, people):
     with pytest.raises(ServiceError, match="has no definitive survey yet"):
         definitive.get_definitive(UnitOfWork(settings), people["viewer"], well)
     with UnitOfWork(settings) as uow:  # nothing half-written
-        assert uow.definitive.for_wellbore(uow.wellbores.main(uow.wells.by_name(well).id).id) == []
+        w = uow.wells.by_name(well)
+        assert w is not None
+        main = uow.wellbores.main(w.id)
+        assert main is not None and uow.definitive.for_wellbore(main.id) == []
 
 
 def test_a_sidetrack_ties_on_to_its_parents_definitive_survey(settings, people):
@@ -267,8 +273,9 @@ def test_exports_mark_the_definitive_survey_and_its_tool_program(settings, peopl
     assert b"<Definitive>true</Definitive>" in texts["witsml20"]
     import openpyxl
 
-    cells = [c.value for row in openpyxl.load_workbook(io.BytesIO(texts["xlsx"])).active.iter_rows()
-             for c in row if c.value]  # fmt: skip
+    sheet = openpyxl.load_workbook(io.BytesIO(texts["xlsx"])).active
+    assert sheet is not None
+    cells = [c.value for row in sheet.iter_rows() for c in row if c.value]
     assert "Tool program:" in cells and any(program in str(v) for v in cells)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -32,7 +33,7 @@ from tests.sensor_frames import (
 _numbers = itertools.count(1)
 REF_HEADER = {"Reference Btotal": "50000 nT", "Reference Dip": "60 deg", "Reference Gtotal": "1 g"}
 # the well's place (ED50 / UTM 31N) and the model's field there on the files' survey date
-WELL_PLACE = {"crs": "EPSG:23031", "surface_x": 436000.0, "surface_y": 6478500.0}
+WELL_PLACE: dict[str, Any] = {"crs": "EPSG:23031", "surface_x": 436000.0, "surface_y": 6478500.0}
 
 
 def _well(settings, people, *, place: bool = True) -> str:
@@ -242,7 +243,7 @@ def test_units_not_stated_are_inferred_and_said(settings, people):
     assert any("mG inferred" in m for m in notes) and any("uT inferred" in m for m in notes)
     assert res.survey.status == "qc_passed"
     doc = qc.qc_view(UnitOfWork(settings), people["viewer"], run).document
-    assert doc["raw"]["units"] == {"gravity": "mG", "gravity_inferred": True,
+    assert doc is not None and doc["raw"]["units"] == {"gravity": "mG", "gravity_inferred": True,
                                    "magnetic": "uT", "magnetic_inferred": True}  # fmt: skip
 
 
@@ -257,7 +258,8 @@ def test_a_tools_configured_limits_apply(settings, people):
     assert _import(settings, people, run, data).survey.status == "qc_failed"
     loose = dataclasses.replace(settings, qc_limits={"mwd": {"btotal_nt": 600.0}})
     view = qc.run_qc(UnitOfWork(loose), people["surveyor"], run)
-    assert view.survey.status == "qc_passed" and view.document["raw"]["limits"]["btotal_nt"] == 600
+    assert view.survey.status == "qc_passed" and view.document is not None
+    assert view.document["raw"]["limits"]["btotal_nt"] == 600
     tight = qc.run_qc(UnitOfWork(loose), people["surveyor"], run, limits={"btotal_nt": 100.0})
     assert tight.survey.status == "qc_failed"
     with pytest.raises(ServiceError, match="QC limits"):
@@ -276,7 +278,9 @@ def test_angles_recomputed_from_raw_readings_disagree_with_a_wrong_declination(s
     assert res.survey.status == "qc_passed"
     found = [f for f in res.findings if f.code == "qc_raw_angles_differ"]
     assert len(found) == 1 and found[0].count == 10
-    angles = qc.qc_view(UnitOfWork(settings), people["viewer"], run).document["raw"]["angles"]
+    document = qc.qc_view(UnitOfWork(settings), people["viewer"], run).document
+    assert document is not None
+    angles = document["raw"]["angles"]
     assert angles["azi_outside"] == 10 and angles["max_abs_d_azi"] == pytest.approx(2.0, abs=1e-4)
 
 
