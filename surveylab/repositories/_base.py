@@ -126,6 +126,22 @@ class Repository(Generic[R]):
         stmt = self.table.insert().values(**self._new_row(**values)).returning(*self._returning())
         return self._inserted(self.conn.execute(stmt).one())
 
+    def _frame(self, table: sa.Table, owner: tuple[str, uuid.UUID], names: Sequence[str]):
+        """The rows of ``table`` owned by ``owner`` (column, id), columns ``names``, in ``seq``
+        order, as one DataFrame: on DuckDB straight from its result (no Python object per
+        row), on PostgreSQL through pandas."""
+        key, owner_id = owner
+        if self.dialect == "duckdb":
+            sql = f"SELECT {', '.join(names)} FROM {table.name} WHERE {key} = ? ORDER BY seq"
+            frame: pd.DataFrame = self._driver_connection().execute(sql, [str(owner_id)]).df()
+            return frame
+        q = (
+            sa.select(*[table.c[n] for n in names])
+            .where(table.c[key] == owner_id)
+            .order_by(table.c.seq)
+        )
+        return pd.read_sql(q, self.conn)
+
     def _bulk_insert(
         self,
         table: sa.Table,

@@ -303,15 +303,14 @@ class SurveyRepository(Repository[SurveyRecord]):
     def qc_stations(self, survey_id: uuid.UUID) -> pd.DataFrame:
         """The per-station QC rows of a revision, in station order (empty without any)."""
         names = [*t.QC_STATION_COLUMNS, "passed", "used"]
-        q = (
-            sa.select(*[t.qc_stations.c[n] for n in names])
-            .where(t.qc_stations.c.survey_id == survey_id)
-            .order_by(t.qc_stations.c.seq)
-        )
-        rows = self.conn.execute(q).all()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=names)
+        frame = self._frame(t.qc_stations, ("survey_id", survey_id), names)
         for c in t.QC_STATION_COLUMNS:
             frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
+        # pass or fail per station, None without a reference
+        frame["passed"] = [
+            None if v is None or v is pd.NA or v != v else bool(v)
+            for v in frame["passed"].astype(object)
+        ]
         frame["used"] = frame["used"].astype(bool)
         return frame
 

@@ -309,11 +309,8 @@ class DefinitiveSurveyRepository(Repository[DefinitiveSurveyRecord]):
     def stations(self, definitive_id: uuid.UUID) -> pd.DataFrame:
         """The stations of one version as one DataFrame (with ``interval_seq`` and
         ``interpolated``), in MD order."""
-        c = t.definitive_stations.c
         names = [*t.STATION_VALUE_COLUMNS, "interval_seq", "interpolated"]
-        q = sa.select(*[c[n] for n in names]).where(c.definitive_id == definitive_id)
-        rows = self.conn.execute(q.order_by(c.seq)).all()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=names)
+        frame = self._frame(t.definitive_stations, ("definitive_id", definitive_id), names)
         for n in t.STATION_VALUE_COLUMNS:
             frame[n] = pd.to_numeric(frame[n], errors="coerce").astype(float)
         frame["interval_seq"] = frame["interval_seq"].astype(int)

@@ -21,28 +21,15 @@ import uuid
 
 from surveylab.auth import Permission, PermissionDenied
 from surveylab.models import Actor, SurveyStatus
-from surveylab.models.records import RunRecord, StatusChangeRecord, SurveyRecord
+from surveylab.models.records import StatusChangeRecord, SurveyRecord
 from surveylab.repositories import UnitOfWork
 from surveylab.services.common import ServiceError, audit_ok, guard
-from surveylab.services.runs import find_run
+from surveylab.services.runs import find_revision, find_run
 
 __all__ = ["approve", "status_history", "status_summary"]
 
 #: Statuses a revision may be approved from (``qc_failed`` only with an override).
 APPROVABLE = (SurveyStatus.DRAFT, SurveyStatus.QC_PASSED, SurveyStatus.QC_FAILED)
-
-
-def _revision(uow: UnitOfWork, run: RunRecord, revision: int | None) -> SurveyRecord:
-    if revision is None:
-        if run.current_survey_id is None:
-            raise ServiceError(f"run {run.run_number} has no survey yet")
-        survey = uow.surveys.get(run.current_survey_id)
-    else:
-        survey = uow.surveys.by_revision(run.id, int(revision))
-        if survey is None:
-            raise ServiceError(f"run {run.run_number} has no revision {revision}")
-    assert survey is not None
-    return survey
 
 
 def _refuse(uow: UnitOfWork, actor: Actor, action: str, target_id: object, message: str):
@@ -114,7 +101,7 @@ def approve(
             target_type="run",
             target_id=run_rec.id,
         )
-        survey = _revision(uow, run_rec, revision)
+        survey = find_revision(uow, run_rec, revision)
         where = f"run {run_rec.run_number} revision {survey.revision}"
         if survey.imported_by is not None and survey.imported_by == actor.id:
             raise _refuse(
@@ -180,7 +167,7 @@ def status_history(
     with uow:
         guard(uow, actor, Permission.READ, action="read surveys")
         run_rec = find_run(uow, run)
-        survey = _revision(uow, run_rec, revision)
+        survey = find_revision(uow, run_rec, revision)
         return uow.surveys.status_changes(survey.id)
 
 

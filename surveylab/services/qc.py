@@ -69,7 +69,7 @@ from surveylab.parsers.overrides import OverrideError, apply_overrides
 from surveylab.parsers.sensors import RAW_FIELDS, pass_column, sensor_columns
 from surveylab.repositories import UnitOfWork, utcnow
 from surveylab.services.common import ServiceError, audit_ok, guard
-from surveylab.services.runs import find_run
+from surveylab.services.runs import find_revision, find_run
 from surveylab.units import UnitError, convert
 from surveylab.units.sensors import gravity_to_g, magnetic_to_nt
 
@@ -433,17 +433,7 @@ def _raw_check(
     cols = sensor_columns(parsed)
     if cols is None:
         reason = "the file has no raw sensor readings (columns Gx, Gy, Gz, Bx, By, Bz)"
-        return {
-            "status": "no raw readings",
-            "reason": reason,
-            "summary": reason,
-            "stations": 0,
-            "used": 0,
-            "failed": 0,
-            "failed_mds": [],
-            "reference": None,
-            "limits": limits_doc,
-        }, None
+        return _unchecked(reason, limits_doc), None
     st = parsed.stations
     vals = {f: cols.values(parsed.extra_columns, f) for f in RAW_FIELDS}
     have = np.all(np.isfinite(np.column_stack([vals[f] for f in RAW_FIELDS])), axis=1)
@@ -451,17 +441,7 @@ def _raw_check(
     md_all = st["md"].to_numpy(dtype=float)
     if rows.size == 0:
         reason = "the raw-reading columns hold no complete station (Gx..Bz all numbers)"
-        return {
-            "status": "no raw readings",
-            "reason": reason,
-            "summary": reason,
-            "stations": 0,
-            "used": 0,
-            "failed": 0,
-            "failed_mds": [],
-            "reference": None,
-            "limits": limits_doc,
-        }, None
+        return _unchecked(reason, limits_doc), None
     try:
         arrays, g_unit, b_unit = _in_one_unit(vals, cols.units)
         readings = raw_readings(
@@ -474,17 +454,7 @@ def _raw_check(
         reason = f"the raw readings cannot be used: {exc}"
         field_name = getattr(exc, "field", None)
         findings.append(Finding(Severity.WARNING, "qc_raw_unusable", reason, field=field_name))
-        return {
-            "status": "no raw readings",
-            "reason": reason,
-            "summary": reason,
-            "stations": int(rows.size),
-            "used": 0,
-            "failed": 0,
-            "failed_mds": [],
-            "reference": None,
-            "limits": limits_doc,
-        }, None
+        return _unchecked(reason, limits_doc, stations=int(rows.size)), None
     for note in readings.inference_notes():
         findings.append(Finding(Severity.INFO, "qc_unit_inferred", note))
     for note in parsed.header.extra.get("reference_field_notes", []):
@@ -526,6 +496,21 @@ def _raw_check(
     return doc, frame
 
 
+def _unchecked(reason: str, limits: dict[str, float], stations: int = 0) -> dict[str, Any]:
+    """The raw-sensor part of a QC document when nothing could be checked, and why."""
+    return {
+        "status": "no raw readings",
+        "reason": reason,
+        "summary": reason,
+        "stations": stations,
+        "used": 0,
+        "failed": 0,
+        "failed_mds": [],
+        "reference": None,
+        "limits": limits,
+    }
+
+
 def _in_one_unit(
     vals: dict[str, np.ndarray], units: dict[str, str | None]
 ) -> tuple[dict[str, np.ndarray], str | None, str | None]:
@@ -555,7 +540,7 @@ def _in_one_unit(
                 f"units ({', '.join(sorted(u for u in stated if u))}) and one states none"
             )
         for f in fields:
-            out[f] = to_canonical(vals[f], units[f])  # type: ignore[arg-type]  # stated here
+            out[f] = to_canonical(vals[f], units[f] or "")
         result.append(canonical)
     return out, result[0], result[1]
 
@@ -905,19 +890,6 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
-def _revision(uow: UnitOfWork, run: RunRecord, revision: int | None) -> SurveyRecord:
-    if revision is None:
-        if run.current_survey_id is None:
-            raise ServiceError(f"run {run.run_number} has no survey yet")
-        survey = uow.surveys.get(run.current_survey_id)
-    else:
-        survey = uow.surveys.by_revision(run.id, int(revision))
-        if survey is None:
-            raise ServiceError(f"run {run.run_number} has no revision {revision}")
-    assert survey is not None
-    return survey
-
-
 def qc_view(
     uow: UnitOfWork, actor: Actor | None, run: str | uuid.UUID, revision: int | None = None
 ) -> QCView:
@@ -925,7 +897,7 @@ def qc_view(
     with uow:
         guard(uow, actor, Permission.READ, action="read surveys")
         run_rec = find_run(uow, run)
-        survey = _revision(uow, run_rec, revision)
+        survey = find_revision(uow, run_rec, revision)
         return QCView(run_rec, survey, survey.qc, uow.surveys.qc_stations(survey.id))
 
 
@@ -988,7 +960,7 @@ def run_qc(
             target_id=run_rec.id,
         )
         assert actor is not None
-        survey = _revision(uow, run_rec, revision)
+        survey = find_revision(uow, run_rec, revision)
         if survey.status not in QC_STATUSES:
             raise ServiceError(
                 f"run {run_rec.run_number} revision {survey.revision} is {survey.status}: its "
@@ -1153,7 +1125,7 @@ def compare_runs(
     with uow:
         guard(uow, actor, Permission.READ, action="read surveys")
         a_run, b_run = find_run(uow, run), find_run(uow, other)
-        a, b = _revision(uow, a_run, revision), _revision(uow, b_run, other_revision)
+        a, b = find_revision(uow, a_run, revision), find_revision(uow, b_run, other_revision)
         if a.azimuth_reference != b.azimuth_reference:
             raise ServiceError(
                 f"run {b_run.run_number} azimuths are from {b.azimuth_reference} north, run "

@@ -9,7 +9,7 @@ from typing import Any
 
 from surveylab.auth import Permission
 from surveylab.models import Actor, RunType, WellType
-from surveylab.models.records import RunRecord, WellRecord
+from surveylab.models.records import RunRecord, SurveyRecord, WellRecord
 from surveylab.repositories import DuplicateError, RunFilter, UnitOfWork
 from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
 
@@ -176,6 +176,26 @@ def find_run(uow: UnitOfWork, ref: str | uuid.UUID) -> RunRecord:
     if run is None:
         raise NotFound(f"unknown run {str(ref)!r}")
     return run
+
+
+def find_revision(uow: UnitOfWork, run: RunRecord, revision: int | None) -> SurveyRecord:
+    """A run's survey revision by number; None: the run's current one.
+
+    Raises
+    ------
+    ServiceError
+        The run has no survey yet, or no such revision (naming the run).
+    """
+    if revision is None:
+        if run.current_survey_id is None:
+            raise ServiceError(f"run {run.run_number} has no survey yet")
+        survey = uow.surveys.get(run.current_survey_id)
+    else:
+        survey = uow.surveys.by_revision(run.id, int(revision))
+        if survey is None:
+            raise ServiceError(f"run {run.run_number} has no revision {revision}")
+    assert survey is not None, "a run's current survey exists"
+    return survey
 
 
 def create_run(
