@@ -228,3 +228,22 @@ def test_pass_column(name, values, expected) -> None:
         assert found is None
     else:
         assert found is not None and found[0] == name and list(found[1]) == expected
+
+
+def test_las_reference_field_in_an_unknown_unit_is_a_finding(tmp_path) -> None:
+    """LAS ~Well MFLD in furlongs and MDIP beyond 90 deg: findings naming the mnemonic; the
+    fields stay unset. MFLD without a unit: inferred from its magnitude, and said."""
+    las = (
+        "~Version\n VERS. 2.0 : CWLS\n WRAP. NO : one line\n"
+        "~Well\n STRT.M 0 : START\n STOP.M 200 : STOP\n STEP.M 0 : STEP\n NULL. -999.25 : NULL\n"
+        " MFLD.furlong 51859 : MAGNETIC FIELD\n MDIP.deg 95 : MAGNETIC DIP\n"
+        " GVFD. 9.81 : GRAVITY FIELD\n"
+        "~Curve\n DEPT.M : MD\n INC.deg : INCLINATION\n AZI.deg : AZIMUTH\n"
+        "~A\n0 0 0\n100 1 10\n200 2 20\n"
+    )
+    s = read_survey(las.encode(), name="ref.las")
+    bad = {f.field: f.message for f in s.findings if f.code == "header_value_unreadable"}
+    assert set(bad) == {"MFLD", "MDIP"} and "furlong" in bad["MFLD"]
+    assert s.header.ref_btotal_nt is None and s.header.ref_dip_deg is None
+    assert s.header.ref_gtotal_g == pytest.approx(9.81 / 9.80665)
+    assert "m/s2 inferred from the magnitude" in " ".join(s.header.extra["reference_field_notes"])
