@@ -27,10 +27,16 @@
 - ``SURVEYLAB_MAX_KERNELS`` (16): most dashboard kernels at once, pre-heated ones included.
 - ``SURVEYLAB_ALLOWED_HOSTS`` (none): comma-separated host names (``name`` or ``name:port``)
   the servers answer besides 127.0.0.1 and localhost (see :mod:`surveylab.server.hosts`).
+- ``SURVEYLAB_QC_LIMITS``: raw-sensor QC limits per tool, JSON: ``{"TOOL": {"btotal_nt": 350,
+  "dip_deg": 0.3, "gtotal_g": 0.003, "inc_deg": 0.1, "azi_deg": 0.5}}``, TOOL being a run type
+  (MWD, Gyro, GTL) or the tool a file names (any case); a field left out keeps its default
+  (300 nT, 0.25 deg, 0.0025 g, 0.1 deg, 0.5 deg).
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import secrets
 import stat
@@ -141,6 +147,41 @@ def _names(env: dict[str, str], name: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
 
 
+#: The limits a tool's raw-sensor QC entry in ``SURVEYLAB_QC_LIMITS`` may set.
+QC_LIMIT_FIELDS = ("btotal_nt", "dip_deg", "gtotal_g", "inc_deg", "azi_deg")
+
+
+def _qc_limits(env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """``SURVEYLAB_QC_LIMITS`` read and checked: tool (lower case) -> limit -> value."""
+    raw = env.get("SURVEYLAB_QC_LIMITS") or ""
+    if not raw.strip():
+        return {}
+    name = "SURVEYLAB_QC_LIMITS"
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{name} must be a JSON object of tools, got {type(data).__name__}")
+    out: dict[str, dict[str, float]] = {}
+    for tool, limits in data.items():
+        if not isinstance(limits, dict):
+            raise ConfigError(f"{name}: the limits of {tool!r} must be a JSON object")
+        checked: dict[str, float] = {}
+        for key, value in limits.items():
+            if key not in QC_LIMIT_FIELDS:
+                allowed = ", ".join(QC_LIMIT_FIELDS)
+                raise ConfigError(f"{name}: {tool!r} has unknown limit {key!r} ({allowed})")
+            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            if not ok or not math.isfinite(value) or value < 0:
+                raise ConfigError(
+                    f"{name}: {tool!r} {key} must be a non-negative number, got {value!r}"
+                )
+            checked[key] = float(value)
+        out[str(tool).strip().lower()] = checked
+    return out
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -163,6 +204,8 @@ class Settings:
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "surveylab"
     jwt_audience: str = "surveylab"
+    #: Raw-sensor QC limits per tool (``SURVEYLAB_QC_LIMITS``): tool -> limit -> value.
+    qc_limits: dict[str, dict[str, float]] = field(default_factory=dict, hash=False)
 
     @property
     def is_embedded(self) -> bool:
@@ -296,4 +339,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         kernel_idle_min=_number(env, "SURVEYLAB_KERNEL_IDLE_MIN", 30.0),
         max_kernels=_int(env, "SURVEYLAB_MAX_KERNELS", 16),
         allowed_hosts=_names(env, "SURVEYLAB_ALLOWED_HOSTS"),
+        qc_limits=_qc_limits(env),
     )

@@ -25,9 +25,30 @@ from surveylab.calc import default_vs_azimuth
 from surveylab.calc.tables import with_vertical_section
 from surveylab.config import Settings, load_settings
 from surveylab.models import Actor, Role
-from surveylab.models.records import ReportRecord, RunRecord, SurveyRecord, UserRecord, WellRecord
+from surveylab.models.records import (
+    DefinitiveSurveyRecord,
+    ReportRecord,
+    RunRecord,
+    StatusChangeRecord,
+    SurveyRecord,
+    UserRecord,
+    WellboreRecord,
+    WellRecord,
+)
 from surveylab.repositories import UnitOfWork
-from surveylab.services import accounts, comparisons, dashboards, exports, reports, runs, surveys
+from surveylab.services import (
+    accounts,
+    approval,
+    comparisons,
+    dashboards,
+    exports,
+    reports,
+    runs,
+    surveys,
+)
+from surveylab.services import definitive as definitive_service
+from surveylab.services import qc as qc_service
+from surveylab.services import wellbores as wellbore_service
 from surveylab.services.runs import NewRun
 
 
@@ -408,14 +429,17 @@ class Session:
         run_name: str,
         run_type: str = "Unknown",
         well: str | uuid.UUID | None = None,
+        wellbore: str | None = None,
     ) -> RunRecord:
-        """Create a run owned by the acting user (Admin, Engineer, Surveyor)."""
+        """Create a run owned by the acting user (Admin, Engineer, Surveyor), on ``well``'s
+        wellbore ``wellbore`` (default the well's main wellbore)."""
         return self.call(
             runs.create_run,
             run_number=run_number,
             run_name=run_name,
             run_type=run_type,
             well=well,
+            wellbore=wellbore,
         )
 
     def update_run(self, ref: str | uuid.UUID, **values: Any) -> RunRecord:
@@ -512,6 +536,133 @@ class Session:
     def file_content(self, file_id: uuid.UUID) -> bytes:
         """The bytes of an uploaded file, exactly as received."""
         return self.call(surveys.file_content, file_id)
+
+    # ------------------------------------------------------------------ QC and approval
+    def qc(self, run: str | uuid.UUID, revision: int | None = None) -> qc_service.QCView:
+        """The stored QC of a revision (default the current one): ``.to_dict()`` is the
+        ``surveylab qc --json`` document, ``.stations`` the per-station rows."""
+        return self.call(qc_service.qc_view, run, revision)
+
+    def run_qc(
+        self,
+        run: str | uuid.UUID,
+        revision: int | None = None,
+        *,
+        reference: Mapping[str, float | None] | None = None,
+        limits: Mapping[str, float] | None = None,
+    ) -> qc_service.QCView:
+        """Run QC on a revision again and store it (survey work): ``reference`` values set by
+        the user (``btotal_nt`` [nT], ``dip_deg`` [deg], ``gtotal_g`` [g]), tool ``limits``."""
+        return self.call(qc_service.run_qc, run, revision, reference=reference, limits=limits)
+
+    def compare_runs_qc(
+        self,
+        run: str | uuid.UUID,
+        other: str | uuid.UUID,
+        *,
+        revision: int | None = None,
+        other_revision: int | None = None,
+        step: float | None = None,
+        max_distance: Any = qc_service.RUN_DISTANCE,
+    ) -> qc_service.RunComparison:
+        """Run against run along MD with pass or fail (angles: gyro tolerances; positions:
+        ``max_distance``, default :data:`surveylab.services.qc.RUN_DISTANCE`), for
+        ``surveylab compare-runs``; the dashboards' overlay uses :meth:`compare_runs`."""
+        return self.call(
+            qc_service.compare_runs,
+            run,
+            other,
+            revision=revision,
+            other_revision=other_revision,
+            step=step,
+            max_distance=max_distance,
+        )
+
+    def approve(
+        self,
+        run: str | uuid.UUID,
+        *,
+        note: str,
+        revision: int | None = None,
+        override_qc: bool = False,
+    ) -> SurveyRecord:
+        """Approve a revision (Engineer or Admin, not its importer); ``override_qc`` for one
+        that failed QC."""
+        return self.call(
+            approval.approve, run, revision=revision, note=note, override_qc=override_qc
+        )
+
+    def status_history(
+        self, run: str | uuid.UUID, revision: int | None = None
+    ) -> list[StatusChangeRecord]:
+        """Every status change of a revision (who, when, from, to, note), oldest first."""
+        return self.call(approval.status_history, run, revision)
+
+    # ------------------------------------------------------------------ wellbores
+    def wellbores(self, well: str | uuid.UUID) -> list[WellboreRecord]:
+        """A well's wellbores (main first, then sidetracks)."""
+        return self.call(wellbore_service.list_wellbores, well)
+
+    def wellbore(self, well: str | uuid.UUID, wellbore: str | None = None) -> WellboreRecord:
+        """One wellbore (default the main one; ``well`` may be ``WELL/WELLBORE``)."""
+        return self.call(wellbore_service.get_wellbore, well, wellbore)
+
+    def create_wellbore(
+        self,
+        well: str | uuid.UUID,
+        name: str,
+        *,
+        parent: str | None = None,
+        kickoff_md: float | None = None,
+        depth_unit: str | None = None,
+    ) -> WellboreRecord:
+        """Create a wellbore; a sidetrack with ``parent`` and ``kickoff_md`` [depth_unit]."""
+        return self.call(
+            wellbore_service.create_wellbore,
+            well=well,
+            name=name,
+            parent=parent,
+            kickoff_md=kickoff_md,
+            depth_unit=depth_unit,
+        )
+
+    def compose_definitive(
+        self,
+        well: str | uuid.UUID,
+        wellbore: str | None = None,
+        *,
+        intervals: list[definitive_service.IntervalSpec | str],
+        note: str,
+    ) -> definitive_service.DefinitiveView:
+        """Compose the wellbore's next definitive survey from intervals of approved revisions
+        (``"RUN:MD_FROM:MD_TO[:REVISION]"`` or :class:`IntervalSpec`)."""
+        return self.call(
+            definitive_service.compose_definitive, well, wellbore, intervals=intervals, note=note
+        )
+
+    def definitive(
+        self, well: str | uuid.UUID, wellbore: str | None = None, *, version: int | None = None
+    ) -> definitive_service.DefinitiveView:
+        """A wellbore's definitive survey (current, or ``version``) with its stations and tool
+        program; ``.to_dict()`` is the ``surveylab definitive show --json`` document."""
+        return self.call(definitive_service.get_definitive, well, wellbore, version=version)
+
+    def definitive_versions(
+        self, well: str | uuid.UUID, wellbore: str | None = None
+    ) -> list[DefinitiveSurveyRecord]:
+        """Every version of a wellbore's definitive survey, oldest first."""
+        return self.call(definitive_service.definitive_versions, well, wellbore)
+
+    def export_definitive(
+        self,
+        well: str | uuid.UUID,
+        wellbore: str | None = None,
+        fmt: str = "csv",
+        *,
+        version: int | None = None,
+    ) -> tuple[str, bytes]:
+        """(file name, bytes) of a definitive survey exported, marked definitive."""
+        return self.call(exports.export_definitive, well, wellbore, fmt, version=version)
 
     # ------------------------------------------------------------------ reports
     def reports(self, run_id: uuid.UUID | None = None) -> list[ReportRecord]:

@@ -22,11 +22,17 @@ from tests.conftest import (
 
 #: Every table, children first (the order rows can be deleted in without foreign-key errors).
 TABLES_CHILDREN_FIRST = (
+    "definitive_stations",
+    "definitive_intervals",
+    "definitive_surveys",
+    "qc_stations",
+    "survey_status_changes",
     "stations",
     "surveys",
     "survey_files",
     "reports",
     "runs",
+    "wellbores",
     "wells",
     "revoked_tokens",
     "token_families",

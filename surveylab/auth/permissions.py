@@ -3,7 +3,9 @@
 Any authenticated user reads (``IsOwnerOrReadOnly``); survey work needs
 Admin, Engineer or Surveyor (``SurveyPermission``); changing or deleting an object needs its
 owner (with :attr:`Permission.CHANGE_OWN`) or an Admin (:attr:`Permission.CHANGE_ANY`); user
-management is Admin only; Viewer (managers) reads and runs reports.
+management is Admin only; Viewer (managers) reads and runs reports. Approving survey revisions
+and composing definitive surveys (:attr:`Permission.APPROVE_SURVEYS`) needs Admin or Engineer;
+the approval service also refuses the person who imported the revision (four eyes).
 
 A dashboard hiding a button is not a permission check: services call :func:`require`.
 """
@@ -34,6 +36,8 @@ class Permission(enum.StrEnum):
     CHANGE_ANY = "change_any"
     #: create, change, deactivate users and their roles
     MANAGE_USERS = "manage_users"
+    #: approve survey revisions (never one's own import) and compose definitive surveys
+    APPROVE_SURVEYS = "approve_surveys"
 
 
 _SURVEY_WORK = frozenset(
@@ -44,7 +48,7 @@ _SURVEY_WORK = frozenset(
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = MappingProxyType(
     {
         Role.ADMIN: frozenset(Permission),
-        Role.ENGINEER: _SURVEY_WORK,
+        Role.ENGINEER: _SURVEY_WORK | {Permission.APPROVE_SURVEYS},
         Role.SURVEYOR: _SURVEY_WORK,
         Role.VIEWER: frozenset({Permission.READ, Permission.RUN_REPORT}),
     }

@@ -27,6 +27,8 @@ COMMAND_MODULES = (
     "surveylab.cli.database",
     "surveylab.cli.users",
     "surveylab.cli.runs",
+    "surveylab.cli.qc",
+    "surveylab.cli.wellbores",
     "surveylab.cli.reports",
     "surveylab.cli.serve",
 )

@@ -34,6 +34,7 @@ def register(sub) -> None:
     rc.add_argument("--name", required=True)
     rc.add_argument("--type", default="Unknown", choices=[t.value for t in RunType])
     rc.add_argument("--well")
+    rc.add_argument("--wellbore", help="the well's wellbore (default: its main wellbore)")
     add_json(rc)
     rc.set_defaults(func=_runs_create)
     rsh = rs.add_parser("show", help="show a run (number or id)")
@@ -74,6 +75,8 @@ def run_dict(r) -> dict:
         "current_revision": r.current_revision,
         "stations": r.station_count,
         "worst_finding": r.worst_severity,
+        "wellbore": r.wellbore_name,
+        "status": r.current_status,
         "created_at": r.created_at,
         "updated_at": r.updated_at,
     }
@@ -103,7 +106,9 @@ def _runs_list(args) -> int:
 
 
 def _runs_create(args) -> int:
-    r = session().create_run(args.number, args.name, args.type, well=args.well)
+    r = session().create_run(
+        args.number, args.name, args.type, well=args.well, wellbore=args.wellbore
+    )
     print_json(run_dict(r)) if args.json else print(f"created run {r.run_number}")
     return 0
 
@@ -162,6 +167,7 @@ def _import(args) -> int:
         if not args.json:
             verb = "already imported as" if result.duplicate else "imported as"
             print(f"{path.name}: {verb} revision {result.survey.revision} of run {data['run']}")
+            print(f"status: {result.survey.status}")
             print(f"{result.survey.station_count} stations, depth unit {result.survey.depth_unit}")
             for f in result.survey.findings:
                 where = f" (station {f.station + 1})" if f.station is not None else ""
@@ -179,6 +185,6 @@ def _history(args) -> int:
     if args.json:
         print_json(rows)
     else:
-        cols = ["revision", "file_name", "station_count", "worst_severity", "imported_by"]
+        cols = ["revision", "file_name", "station_count", "worst_severity", "imported_by", "status"]
         print(table(rows, cols))
     return 0

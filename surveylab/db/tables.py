@@ -29,6 +29,7 @@ RUN_TYPES = ("GTL", "Gyro", "MWD", "Unknown")
 DEPTH_UNITS = ("m", "ft", "usft")
 NORTH_REFERENCES = ("true", "grid", "magnetic", "unknown")
 SEVERITIES = ("info", "warning", "error")
+SURVEY_STATUSES = ("draft", "qc_passed", "qc_failed", "approved", "definitive")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -93,7 +94,33 @@ runs = sa.Table(
     sa.Column("survey_changed_at", sa.DateTime(timezone=True)),
     _ts("created_at"),
     _ts("updated_at"),
+    sa.Column(
+        "wellbore_id", sa.Uuid, sa.ForeignKey("wellbores.id", ondelete="SET NULL"), index=True
+    ),
     sa.CheckConstraint(_in("run_type", RUN_TYPES), name="run_type"),
+)
+
+#: A well's main bore (no parent) or a sidetrack (parent and kick-off MD, in ``depth_unit``).
+#: ``definitive_id`` names the current definitive survey: at most one at a time.
+wellbores = sa.Table(
+    "wellbores",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("well_id", sa.Uuid, sa.ForeignKey("wells.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("parent_id", sa.Uuid, sa.ForeignKey("wellbores.id", ondelete="CASCADE")),
+    sa.Column("kickoff_md", sa.Double),
+    sa.Column("depth_unit", sa.String(10)),
+    sa.Column("definitive_id", sa.Uuid),
+    sa.Column("created_by", sa.Uuid),
+    _ts("created_at"),
+    _ts("updated_at"),
+    sa.UniqueConstraint("well_id", "name", name="uq_wellbores_well_name"),
+    sa.CheckConstraint(
+        "(parent_id IS NULL AND kickoff_md IS NULL) OR "
+        "(parent_id IS NOT NULL AND kickoff_md IS NOT NULL AND depth_unit IS NOT NULL)",
+        name="kickoff",
+    ),
 )
 
 survey_files = sa.Table(
@@ -137,9 +164,18 @@ surveys = sa.Table(
     sa.Column("imported_by", sa.Uuid),
     sa.Column("imported_by_name", sa.String(150)),
     _ts("imported_at"),
+    # lifecycle: the current status and its last change (every change: survey_status_changes)
+    sa.Column("status", sa.String(20), nullable=False, server_default="draft"),
+    sa.Column("status_changed_at", sa.DateTime(timezone=True)),
+    sa.Column("status_changed_by", sa.Uuid),
+    sa.Column("status_changed_by_name", sa.String(150)),
+    sa.Column("status_note", sa.Text),
+    # the QC summary (JSON); NULL: QC never ran on this revision
+    sa.Column("qc_json", sa.Text),
     sa.UniqueConstraint("run_id", "revision", name="uq_surveys_run_revision"),
     sa.CheckConstraint(_in("depth_unit", DEPTH_UNITS), name="depth_unit"),
     sa.CheckConstraint(_in("azimuth_reference", NORTH_REFERENCES), name="azimuth_reference"),
+    sa.CheckConstraint(_in("status", SURVEY_STATUSES), name="status"),
 )
 
 #: Computed columns stored per station, in this order.
@@ -174,6 +210,123 @@ stations = sa.Table(
     ],
     sa.Column("projected", sa.Boolean, nullable=False),
     sa.Column("used", sa.Boolean, nullable=False),
+)
+
+#: Raw-sensor QC of each station of a revision (measured - reference; NULL without a
+#: reference), in g, nT and degrees.
+QC_STATION_COLUMNS = (
+    "md",
+    "gtotal_g",
+    "btotal_nt",
+    "dip_deg",
+    "d_gtotal_g",
+    "d_btotal_nt",
+    "d_dip_deg",
+    "inc_raw",
+    "azi_raw",
+    "d_inc",
+    "d_azi",
+)
+
+_QC_MEASURED = ("md", "gtotal_g", "btotal_nt", "dip_deg")
+
+qc_stations = sa.Table(
+    "qc_stations",
+    metadata,
+    sa.Column(
+        "survey_id",
+        sa.Uuid,
+        sa.ForeignKey("surveys.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    *[sa.Column(name, sa.Double, nullable=name not in _QC_MEASURED) for name in QC_STATION_COLUMNS],
+    sa.Column("passed", sa.Boolean),
+    sa.Column("used", sa.Boolean, nullable=False),
+)
+
+survey_status_changes = sa.Table(
+    "survey_status_changes",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "survey_id",
+        sa.Uuid,
+        sa.ForeignKey("surveys.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("from_status", sa.String(20)),
+    sa.Column("to_status", sa.String(20), nullable=False),
+    sa.Column("changed_by", sa.Uuid),
+    sa.Column("changed_by_name", sa.String(150)),
+    _ts("changed_at"),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("override_qc", sa.Boolean, nullable=False),
+)
+
+definitive_surveys = sa.Table(
+    "definitive_surveys",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "wellbore_id",
+        sa.Uuid,
+        sa.ForeignKey("wellbores.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("depth_unit", sa.String(10), nullable=False),
+    sa.Column("azimuth_reference", sa.String(10), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("tie_on_json", sa.Text, nullable=False),
+    sa.Column("created_by", sa.Uuid),
+    sa.Column("created_by_name", sa.String(150)),
+    _ts("created_at"),
+    sa.UniqueConstraint("wellbore_id", "version", name="uq_definitive_surveys_wellbore_version"),
+    sa.CheckConstraint(_in("depth_unit", DEPTH_UNITS), name="depth_unit"),
+    sa.CheckConstraint(_in("azimuth_reference", NORTH_REFERENCES), name="azimuth_reference"),
+)
+
+#: The tool program: which revision of which run covers which MD interval [depth unit of the
+#: definitive survey]. ``run_number`` and ``revision`` stay readable after a run is deleted.
+definitive_intervals = sa.Table(
+    "definitive_intervals",
+    metadata,
+    sa.Column(
+        "definitive_id",
+        sa.Uuid,
+        sa.ForeignKey("definitive_surveys.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("run_id", sa.Uuid, sa.ForeignKey("runs.id", ondelete="SET NULL"), index=True),
+    sa.Column("run_number", sa.String(100), nullable=False),
+    sa.Column("survey_id", sa.Uuid, sa.ForeignKey("surveys.id", ondelete="SET NULL")),
+    sa.Column("revision", sa.Integer, nullable=False),
+    sa.Column("md_from", sa.Double, nullable=False),
+    sa.Column("md_to", sa.Double, nullable=False),
+    sa.Column("tool", sa.String(50), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+)
+
+definitive_stations = sa.Table(
+    "definitive_stations",
+    metadata,
+    sa.Column(
+        "definitive_id",
+        sa.Uuid,
+        sa.ForeignKey("definitive_surveys.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    *[
+        sa.Column(name, sa.Double, nullable=name in ("toolface", "vs"))
+        for name in STATION_VALUE_COLUMNS
+    ],
+    sa.Column("interval_seq", sa.Integer, nullable=False),
+    sa.Column("interpolated", sa.Boolean, nullable=False),
 )
 
 reports = sa.Table(

@@ -136,6 +136,33 @@ def position_columns(
     return [(k, labels[k], src[k]) for k in POSITION_KEYS if k in src]
 
 
+def definitive_lines(h: SurveyHeader) -> list[tuple[str, str]]:
+    """("Survey status", ...) and ("Tool program", ...) of a definitive survey (the header's
+    ``extra["definitive"]``: wellbore, version, composed by and at, intervals); nothing for
+    another survey. The texts hold no colon (LAS values cannot) and no comma (a CSV header
+    line would be split into cells)."""
+    d = h.extra.get("definitive")
+    if not isinstance(d, dict):
+        return []
+    unit = UNIT_LABEL.get(h.depth_unit) if h.depth_unit else ""
+    status = (
+        f"DEFINITIVE survey of wellbore {d.get('well')}/{d.get('wellbore')} version "
+        f"{d.get('version')}{'' if d.get('current', True) else ' (replaced)'} composed by "
+        f"{d.get('composed_by')} on {str(d.get('composed_at', ''))[:10]}"
+    )
+    program = "; ".join(
+        f"MD {fmt(iv['md_from'])} to {fmt(iv['md_to'])} {unit} run {iv['run']} revision "
+        f"{iv['revision']} ({iv['tool']} / {iv['status']})"
+        for iv in d.get("tool_program", [])
+    )
+    return [("Survey status", status), ("Tool program", program)]
+
+
+def is_definitive(h: SurveyHeader) -> bool:
+    """Whether the header marks a definitive survey (see :func:`definitive_lines`)."""
+    return isinstance(h.extra.get("definitive"), dict)
+
+
 def header_lines(h: SurveyHeader) -> list[tuple[str, str]]:
     """(label, text) of every header field that is set, tie-on last (unless assumed)."""
     items: list[tuple[str, Any]] = [
@@ -163,6 +190,10 @@ def header_lines(h: SurveyHeader) -> list[tuple[str, str]]:
         ("VS azimuth", h.vs_azimuth),
         ("Calculation method", h.calculation_method),
         ("Operator", h.operator),
+        ("Reference Btotal [nT]", h.ref_btotal_nt),
+        ("Reference Dip [deg]", h.ref_dip_deg),
+        ("Reference Gtotal [g]", h.ref_gtotal_g),
+        *definitive_lines(h),
     ]
     if h.tie_on is not None and not h.tie_on.assumed:
         t = h.tie_on
@@ -246,6 +277,8 @@ class WitsmlWriter:
         sub(traj, "gridConUsed", h.grid_convergence, "dega")
         sub(traj, "gridScaleFactorUsed", h.scale_factor, "Euc")
         sub(traj, "aziVertSect", h.vs_azimuth, "dega")
+        if is_definitive(h):  # one definitive trajectory per wellbore (WITSML)
+            sub(traj, "definitive", "true")
         if h.azimuth_reference is not NorthReference.UNKNOWN:
             sub(traj, "aziRef", f"{h.azimuth_reference.value} north")
         if h.calculation_method:

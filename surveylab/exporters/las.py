@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from surveylab.exporters._common import clean_text, fmt, position_columns
+from surveylab.exporters._common import clean_text, definitive_lines, fmt, position_columns
 from surveylab.models import DepthUnit, NorthReference
 from surveylab.models.survey import ParsedSurvey
 
@@ -80,6 +80,17 @@ def write_las(survey: ParsedSurvey, trajectory: Trajectory | None = None) -> byt
         lines.append(item("EDAT", lu, h.datum_elevation, "DATUM ELEVATION"))
     if h.calculation_method is not None:
         lines.append(item("CMTH", "", h.calculation_method, "CALCULATION METHOD"))
+    for mn, u, v, d in (
+        ("MFLD", "nT", h.ref_btotal_nt, "MAGNETIC FIELD"),
+        ("MDIP", "deg", h.ref_dip_deg, "MAGNETIC DIP"),
+        ("GVFD", "g", h.ref_gtotal_g, "GRAVITY FIELD"),
+    ):
+        if v is not None:
+            lines.append(item(mn, u, v, d))
+    for (_label, text), (mn, d) in zip(
+        definitive_lines(h), (("STAT", "SURVEY STATUS"), ("TPRG", "TOOL PROGRAM")), strict=False
+    ):
+        lines.append(item(mn, "", text, d))
     if h.tie_on is not None and not h.tie_on.assumed:
         t = h.tie_on
         for mn, u, v in (

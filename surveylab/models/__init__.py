@@ -66,6 +66,21 @@ class RunType(enum.StrEnum):
     UNKNOWN = "Unknown"
 
 
+class SurveyStatus(enum.StrEnum):
+    """Lifecycle of a survey revision.
+
+    ``draft`` (imported; QC could not give a verdict), ``qc_passed`` / ``qc_failed`` (the QC
+    run at import or on demand), ``approved`` (by a second person: not the importer), and
+    ``definitive`` (part of a wellbore's current definitive survey).
+    """
+
+    DRAFT = "draft"
+    QC_PASSED = "qc_passed"
+    QC_FAILED = "qc_failed"
+    APPROVED = "approved"
+    DEFINITIVE = "definitive"
+
+
 class WellType(enum.StrEnum):
     """Well types: what the well produces or is for."""
 

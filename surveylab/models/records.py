@@ -80,6 +80,35 @@ class RunRecord:
     survey_changed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    wellbore_id: uuid.UUID | None = None
+    wellbore_name: str | None = None
+    #: Lifecycle status of the current revision (:class:`surveylab.models.SurveyStatus`).
+    current_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WellboreRecord:
+    """A well's main bore or a sidetrack (``parent_id`` and ``kickoff_md`` set).
+
+    ``kickoff_md`` is in ``depth_unit``; ``definitive_id`` names the current definitive
+    survey (at most one at a time), None before the first is composed.
+    """
+
+    id: uuid.UUID
+    well_id: uuid.UUID
+    well_name: str | None
+    name: str
+    parent_id: uuid.UUID | None
+    parent_name: str | None
+    kickoff_md: float | None
+    depth_unit: str | None
+    definitive_id: uuid.UUID | None
+    created_by: uuid.UUID | None
+    created_at: datetime
+
+    @property
+    def is_sidetrack(self) -> bool:
+        return self.parent_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +147,69 @@ class SurveyRecord:
     file_name: str | None = None
     sha256: str | None = None
     detected_format: str | None = None
+    #: Lifecycle status (:class:`surveylab.models.SurveyStatus` value).
+    status: str = "draft"
+    status_changed_at: datetime | None = None
+    status_changed_by_name: str | None = None
+    status_note: str | None = None
+    #: The QC summary (see :func:`surveylab.services.qc.qc_document`); None: QC never ran.
+    qc: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChangeRecord:
+    """One change of a survey revision's status: who, when, from what to what, and why."""
+
+    id: uuid.UUID
+    survey_id: uuid.UUID
+    from_status: str | None
+    to_status: str
+    changed_by: uuid.UUID | None
+    changed_by_name: str | None
+    changed_at: datetime
+    note: str
+    override_qc: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitiveInterval:
+    """One interval of a definitive survey's tool program.
+
+    ``md_from`` and ``md_to`` are in the definitive survey's depth unit; ``status`` is the
+    revision's status when the survey was composed.
+    """
+
+    seq: int
+    run_id: uuid.UUID | None
+    run_number: str
+    survey_id: uuid.UUID | None
+    revision: int
+    md_from: float
+    md_to: float
+    tool: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitiveSurveyRecord:
+    """One version of a wellbore's definitive survey (stations are loaded separately).
+
+    ``tie_on`` is where the first interval starts (a sidetrack's kick-off point on its
+    parent's definitive survey, lengths in ``depth_unit``, azimuth in ``azimuth_reference``).
+    """
+
+    id: uuid.UUID
+    wellbore_id: uuid.UUID
+    version: int
+    depth_unit: DepthUnit
+    azimuth_reference: NorthReference
+    note: str
+    tie_on: dict[str, Any]
+    intervals: list[DefinitiveInterval]
+    created_by: uuid.UUID | None
+    created_by_name: str | None
+    created_at: datetime
+    is_current: bool = True
 
 
 @dataclass(frozen=True, slots=True)

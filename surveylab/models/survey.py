@@ -54,6 +54,10 @@ class SurveyHeader:
     vs_azimuth: float | None = None
     calculation_method: str | None = None
     operator: str | None = None
+    # the reference field the file states for raw-sensor QC (e.g. "Reference Btotal")
+    ref_btotal_nt: float | None = None  # total magnetic field [nT]
+    ref_dip_deg: float | None = None  # magnetic dip [deg], positive down
+    ref_gtotal_g: float | None = None  # local gravity [g]
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from surveylab.models import NorthReference
 from surveylab.parsers.numbers import parse_number
+from surveylab.parsers.sensors import is_sensor_name
 from surveylab.parsers.terms import angle_unit_from_text, depth_unit_from_text, fold
 
 _T, _G, _M, _U = (
@@ -437,9 +438,11 @@ def match_header(cells: list[str]) -> ColumnMap | None:
 
 
 def known_share(cells: list[str]) -> float:
-    """Share of the non-empty cells that are known column names [-]."""
+    """Share of the non-empty cells that are known column names [-] (raw sensor readings,
+    ``Gx``..``Bz``, count as known: a listing may print six of them beside MD, Inc, Azi)."""
     names = [norm_col(c)[0] for c in cells if c.strip()]
-    return sum(n in COLUMN_ALIASES for n in names) / max(len(names), 1)
+    known = sum(n in COLUMN_ALIASES or is_sensor_name(n) for n in names)
+    return known / max(len(names), 1)
 
 
 def combine_names(first: list[str], second: list[str]) -> list[str]:

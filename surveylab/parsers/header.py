@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import cast
 
+from surveylab.calc.errors import SurveyInputError
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import SurveyHeader
 from surveylab.parsers.numbers import (
@@ -48,6 +49,15 @@ from surveylab.parsers.terms import (
     method_from_text,
     normalise_date,
     north_reference_from_text,
+)
+from surveylab.units import UnitError
+from surveylab.units.sensors import (
+    GravityUnit,
+    MagneticUnit,
+    gravity_to_g,
+    magnetic_to_nt,
+    parse_gravity_unit,
+    parse_magnetic_unit,
 )
 
 __all__ = [
@@ -307,6 +317,65 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "tie_tvd": ("tie-on tvd", "tie on tvd", "tie-in tvd", "tie tvd"),
     "tie_north": ("tie-on north", "tie on north", "tie-in north", "tie north"),
     "tie_east": ("tie-on east", "tie on east", "tie-in east", "tie east"),
+    # the reference field of raw-sensor QC (MWD): total field, dip, local gravity
+    "ref_btotal": (
+        "reference btotal",
+        "ref btotal",
+        "btotal",
+        "b total",
+        "btotal ref",
+        "reference total field",
+        "ref total field",
+        "total field",
+        "total magnetic field",
+        "magnetic total field",
+        "magnetic field",
+        "magnetic field strength",
+        "mag field",
+        "mag field strength",
+        "field strength",
+        "total field strength",
+        "reference magnetic field",
+        "reference field strength",
+        "campo magnetico total",
+        "intensidade do campo magnetico",
+        "champ magnetique total",
+        "totalfelt",
+    ),
+    "ref_dip": (
+        "reference dip",
+        "ref dip",
+        "dip",
+        "dip ref",
+        "dip angle",
+        "reference dip angle",
+        "mag dip",
+        "magnetic dip",
+        "magnetic dip angle",
+        "mag dip angle",
+        "inclinacion magnetica",
+        "angulo de inclinacion magnetica",
+        "inclinacao magnetica",
+        "inclinaison magnetique",
+        "inklinasjon magnetisk",
+    ),
+    "ref_gtotal": (
+        "reference gtotal",
+        "ref gtotal",
+        "gtotal",
+        "g total",
+        "gtotal ref",
+        "gravity total",
+        "total gravity",
+        "reference gravity",
+        "local gravity",
+        "gravity field",
+        "gravity field strength",
+        "total gravity field",
+        "gravedad",
+        "gravidade",
+        "gravite",
+    ),
     "uwi": ("uwi", "api", "uwi/api#", "api number"),
     "survey_time": ("time", "survey time", "hora", "heure"),
     "name": ("name",),
@@ -327,7 +396,7 @@ _DATUM_OF_LABEL = {
 _WEAK_LABELS = frozenset(
     ("x", "y", "dec", "conv", "lat", "long", "lon", "run", "job", "tool", "hole", "name", "data")
 )
-_WEAK_LABELS |= frozenset(("unit", "method", "date", "well", "api", "time"))
+_WEAK_LABELS |= frozenset(("unit", "method", "date", "well", "api", "time", "dip"))
 
 # label parts in brackets: unit, sign convention, or part of the label
 _BRACKET = re.compile(r"\s*[\[(]([^\])]{0,30})[\])]")
@@ -370,7 +439,18 @@ def _is_unit(text: str) -> bool:
         depth_unit_from_text(t)
         or angle_unit_from_text(t)
         or fold(t) in ("nt", "mg", "g", "gauss", "deg/100ft", "deg/30m", "%", "-")
+        or _sensor_unit(t) is not None
     )
+
+
+def _sensor_unit(text: str) -> GravityUnit | MagneticUnit | None:
+    """The gravity or magnetic-field unit a text names (``uT``, ``m/s2``, ``mG``...), or None."""
+    for parse in (parse_magnetic_unit, parse_gravity_unit):
+        try:
+            return parse(text)
+        except UnitError:
+            continue
+    return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -711,6 +791,9 @@ _NUMERIC_FIELDS = frozenset(
         "tie_tvd",
         "tie_north",
         "tie_east",
+        "ref_btotal",
+        "ref_dip",
+        "ref_gtotal",
     )
 )
 _TEXT_FIELDS = {
@@ -907,6 +990,20 @@ def _set(header: SurveyHeader, fld: str, name: str, st: Statement, parsed: objec
             header.extra.setdefault("datum_elevation_unit", unit)
     elif fld in _TIE:
         header.extra.setdefault("tie_on_stated", {})[_TIE[fld]] = parsed
+    elif fld in _REFERENCE:
+        value, note = cast(tuple[float, str | None], parsed)
+        setattr(header, _REFERENCE[fld], value)
+        header.extra.setdefault("reference_field_labels", {})[_REFERENCE[fld]] = label
+        if note:
+            header.extra.setdefault("reference_field_notes", []).append(
+                f"line {st.line}, {label!r}: {note}"
+                if st.line is not None
+                else f"{label!r}: {note}"
+            )
+
+
+#: Reference-field header fields -> SurveyHeader attributes.
+_REFERENCE = {"ref_btotal": "ref_btotal_nt", "ref_dip": "ref_dip_deg", "ref_gtotal": "ref_gtotal_g"}
 
 
 def _interpret(fld: str, name: str, st: Statement, value: str, style: DecimalStyle) -> object:
@@ -967,6 +1064,13 @@ def _interpret(fld: str, name: str, st: Statement, value: str, style: DecimalSty
         if fld in ("tie_inc", "tie_azi"):
             return _angle_value(value, style, st, allow_hemisphere=False)[0]
         return _length(value, style, st.unit)[0]
+    if fld == "ref_dip":
+        dip, _ = _angle_value(value, style, st, allow_hemisphere=False)
+        if not -90.0 <= dip <= 90.0:
+            raise _Unreadable(f"{value!r} is not a magnetic dip (-90 to 90 degrees)")
+        return dip, None
+    if fld in ("ref_btotal", "ref_gtotal"):
+        return _field_strength(fld, value, style, st.unit)
     raise _Unreadable(f"no reader for {fld}")  # pragma: no cover - every field has one
 
 
@@ -1044,6 +1148,36 @@ def _angle_value(
     if st.convention is not None:
         v = v * st.convention
     return v, False
+
+
+def _field_strength(
+    fld: str, value: str, style: DecimalStyle, label_unit: str | None
+) -> tuple[float, str | None]:
+    """A reference total field [nT] or gravity [g] with the unit after the value or beside
+    the label; without either, the unit inferred from the magnitude (returned as a note)."""
+    magnetic = fld == "ref_btotal"
+    try:
+        v, unit = parse_quantity(value, style)
+    except AmbiguousDecimal:
+        raise _Unreadable(_ambiguous(value, style)) from None
+    except ValueError:
+        raise _Unreadable(_not_a(value, "a field strength", style)) from None
+    unit = unit or label_unit
+    what = "magnetic-field" if magnetic else "gravity"
+    note = None
+    try:
+        if unit is None:
+            # only here: the QC module's import is not paid by every file read
+            from surveylab.calc.qc import infer_gravity_unit, infer_magnetic_unit
+
+            inferred = infer_magnetic_unit([v]) if magnetic else infer_gravity_unit([v])
+            unit = str(inferred)
+            note = f"no unit stated: {unit} inferred from the magnitude {v:g}"
+        if magnetic:
+            return float(magnetic_to_nt(v, parse_magnetic_unit(unit))), note
+        return float(gravity_to_g(v, parse_gravity_unit(unit))), note
+    except (UnitError, SurveyInputError):
+        raise _Unreadable(f"{value!r} is not a {what} strength with a known unit") from None
 
 
 def _depth_unit(value: str) -> DepthUnit:

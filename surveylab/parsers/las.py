@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from surveylab.calc.errors import SurveyInputError
 from surveylab.models import Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey
@@ -48,6 +49,64 @@ def _num(las: object, mnem: str) -> float | None:
     except ValueError:
         return None
     return None if v in (-999.25, -9999.0) or not math.isfinite(v) else v
+
+
+def _reference_field(las: object, header: SurveyHeader, findings: list[Finding]) -> None:
+    """The reference field the ~Well section states: MFLD (total field), MDIP (dip), GVFD
+    (gravity field), each with the unit of its line (inferred from the magnitude when the
+    line has none, as the note in ``header.extra["reference_field_notes"]`` says)."""
+    from surveylab.units import UnitError
+    from surveylab.units.sensors import (
+        gravity_to_g,
+        magnetic_to_nt,
+        parse_gravity_unit,
+        parse_magnetic_unit,
+    )
+
+    for mnem, attr in (
+        ("MFLD", "ref_btotal_nt"),
+        ("MDIP", "ref_dip_deg"),
+        ("GVFD", "ref_gtotal_g"),
+    ):
+        v = _num(las, mnem)
+        item = _item(las, mnem)
+        if v is None or item is None:
+            continue
+        unit = item[1] or None
+        try:
+            if mnem == "MDIP":
+                if unit and angle_unit_from_text(unit) == "rad":
+                    v = math.degrees(v)
+                value = v if -90.0 <= v <= 90.0 else None
+            else:
+                if unit is None:
+                    from surveylab.calc.qc import infer_gravity_unit, infer_magnetic_unit
+
+                    infer = infer_magnetic_unit if mnem == "MFLD" else infer_gravity_unit
+                    unit = str(infer([v]))
+                    header.extra.setdefault("reference_field_notes", []).append(
+                        f"LAS ~Well {mnem}: no unit stated, {unit} inferred from the magnitude"
+                    )
+                value = (
+                    float(magnetic_to_nt(v, parse_magnetic_unit(unit)))
+                    if mnem == "MFLD"
+                    else float(gravity_to_g(v, parse_gravity_unit(unit)))
+                )
+        except (UnitError, SurveyInputError):
+            value = None
+        if value is None:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "header_value_unreadable",
+                    f"LAS ~Well {mnem} {item[0]!r} {item[1]!r} is not a reference field value "
+                    "with a known unit; left unset",
+                    field=mnem,
+                )
+            )
+            continue
+        setattr(header, attr, value)
+        header.extra.setdefault("reference_field_labels", {})[attr] = f"LAS ~Well {mnem}"
 
 
 def read_las(data: bytes, name: str) -> ParsedSurvey:
@@ -204,6 +263,7 @@ def _well_fields(las: object, header: SurveyHeader, findings: list[Finding]) -> 
     header.survey_date = normalise_date(date) if date else None
     if (d := _num(las, "MDEC")) is not None:
         header.declination, header.declination_source = d, "LAS ~Well MDEC"
+    _reference_field(las, header, findings)
     if (g := _num(las, "GRDC")) is not None:
         header.grid_convergence, header.convergence_source = g, "LAS ~Well GRDC (grid correction)"
     header.total_correction = _num(las, "AZTC")

@@ -3,6 +3,13 @@
 Every measure carries its own ``uom``; angles are converted to degrees and lengths to the unit
 of the first station's MD. Sentinel values (999.25, -999.25, -9999) mean "no value". DTDs are
 refused outright, so no external entity and no entity expansion can happen.
+
+Raw sensor readings of a station (``rawData``: ``gravAxialRaw``, ``gravTran1Raw``,
+``gravTran2Raw``, ``magAxialRaw``, ``magTran1Raw``, ``magTran2Raw``; the same names in
+PascalCase in 2.0) become the extra columns Gx, Gy, Gz [g] and Bx, By, Bz [nT]: Tran1 is x,
+Tran2 y (the transverse axis normal to Tran1) and Axial z, the axis convention of
+:mod:`surveylab.calc.qc`. The reference field a station states (``magTotalFieldReference``,
+``magDipAngleReference``, ``gravTotalFieldReference``) becomes the header's reference.
 """
 
 from __future__ import annotations
@@ -11,12 +18,16 @@ import math
 import re
 from xml.etree.ElementTree import Element
 
+import numpy as np
+import pandas as pd
+
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey
 from surveylab.parsers._errors import SurveyFileError
 from surveylab.parsers.terms import depth_unit_from_text, normalise_date
 from surveylab.units import FT_TO_M, USFT_TO_M, dls_course_length, to_metres
+from surveylab.units.sensors import STANDARD_GRAVITY
 
 SENTINELS = (999.25, -999.25, -9999.0, 9999.0, -99999.0)
 _ANGLE = {
@@ -40,6 +51,40 @@ _LENGTH_M = {
     "dm": 0.1,
 }
 _UNIT_M = {u: float(to_metres(1.0, u)) for u in DepthUnit}
+# Energistics units of measure of raw sensor readings -> factor to g, and to nT
+_G_PER = {
+    "gn": 1.0,
+    "g": 1.0,  # in an acceleration element: standard gravity, not the gram
+    "mgn": 1e-3,
+    "mg": 1e-3,
+    "m/s2": 1.0 / STANDARD_GRAVITY,
+    "ft/s2": FT_TO_M / STANDARD_GRAVITY,
+    "cm/s2": 0.01 / STANDARD_GRAVITY,
+    "gal": 0.01 / STANDARD_GRAVITY,
+    "mgal": 1e-5 / STANDARD_GRAVITY,
+}
+_NT_PER = {
+    "nt": 1.0,
+    "gamma": 1.0,
+    "ut": 1e3,
+    "µt": 1e3,
+    "mt": 1e6,
+    "t": 1e9,
+    "gauss": 1e5,
+    "mgauss": 1e2,
+}
+#: WITSML raw readings (``rawData``) -> surveylab's names: Tran1 is x, Tran2 y (normal to
+#: Tran1), Axial z (along the tool), the convention of surveylab.calc.qc.
+RAW_DATA_ELEMENTS = {
+    "gravTran1Raw": "Gx",
+    "gravTran2Raw": "Gy",
+    "gravAxialRaw": "Gz",
+    "magTran1Raw": "Bx",
+    "magTran2Raw": "By",
+    "magAxialRaw": "Bz",
+}
+RAW_DATA_FIELDS = {k.lower(): v for k, v in RAW_DATA_ELEMENTS.items()}
+_ELEMENT_NAME = {k.lower(): k for k in RAW_DATA_ELEMENTS}
 
 
 def _local(tag: str) -> str:
@@ -182,6 +227,7 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
     projected: list[bool] = []
     used: list[bool] = []
     vend: dict[str, list[float]] = {k: [] for k in ("tvd", "north", "east", "vs", "dls")}
+    raw_data = _RawData(ctx, findings)
     for k, st in enumerate(stations):
         where = f"trajectoryStation {k + 1}" + (f" (uid={st.get('uid')})" if st.get("uid") else "")
         md = _length(ctx, st, "md", where, unit)
@@ -218,11 +264,85 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
         tool = _text(st, "typesurveytool")
         if tool and header.tool is None:
             header.tool = tool
+        raw_data.read(st, where, header)
     raw.md, raw.inc, raw.azi = mds, incs, azis
     raw.projected, raw.used = projected, used
     raw.vendor = {k: v for k, v in vend.items() if not all(math.isnan(x) for x in v)}
     raw.vendor_decimals = {k: 4 for k in raw.vendor}
-    return build_survey(fmt, name, header, raw, findings=findings)
+    extra, extra_units = raw_data.columns(len(mds))
+    return build_survey(
+        fmt,
+        name,
+        header,
+        raw,
+        findings=findings,
+        extra_columns=extra,
+        extra_units=extra_units,
+    )
+
+
+class _RawData:
+    """Raw sensor readings of the stations (``rawData``) as extra columns Gx..Bz in g and nT,
+    and the reference field a station states (``magTotalFieldReference``,
+    ``magDipAngleReference``, ``gravTotalFieldReference``) as the header's reference."""
+
+    def __init__(self, ctx: _Ctx, findings: list[Finding]) -> None:
+        self.ctx = ctx
+        self.findings = findings
+        self.values: dict[str, list[float]] = {v: [] for v in RAW_DATA_FIELDS.values()}
+        self.found = False
+        self.unknown_unit: Finding | None = None
+
+    def read(self, st: Element, where: str, header: SurveyHeader) -> None:
+        rd = _child(st, "rawdata")
+        for tag, col in RAW_DATA_FIELDS.items():
+            v = None if rd is None else self._reading(rd, tag, where)
+            self.values[col].append(math.nan if v is None else v)
+            self.found = self.found or v is not None
+        refs = (
+            ("magtotalfieldreference", "ref_btotal_nt"),
+            ("gravtotalfieldreference", "ref_gtotal_g"),
+        )
+        for tag, attr in refs:
+            if getattr(header, attr) is None:
+                v = self._reading(st, tag, where)
+                if v is not None:
+                    setattr(header, attr, v)
+        if header.ref_dip_deg is None:
+            header.ref_dip_deg = _angle(self.ctx, st, "magdipanglereference", where)
+
+    def _reading(self, el: Element, tag: str, where: str) -> float | None:
+        """A reading in g (gravity) or nT (magnetic field), from its ``uom``."""
+        v, uom = _number(self.ctx, el, tag, where)
+        if v is None:
+            return None
+        table = _G_PER if tag.startswith("grav") else _NT_PER
+        factor = table.get((uom or "").strip().lower())
+        if factor is None:
+            if self.unknown_unit is None:
+                what = "acceleration" if tag.startswith("grav") else "magnetic flux density"
+                element = _ELEMENT_NAME.get(tag, tag)
+                self.unknown_unit = Finding(
+                    Severity.WARNING,
+                    "raw_data_unit_unknown",
+                    f"{where}, {element}: unknown {what} unit {uom!r}; the raw sensor readings "
+                    "are not read (no raw-sensor QC)",
+                    field=element,
+                )
+            return None
+        return v * factor
+
+    def columns(self, n: int) -> tuple[pd.DataFrame | None, dict[str, str | None]]:
+        if self.unknown_unit is not None:
+            self.findings.append(self.unknown_unit)
+            return None, {}
+        if not self.found:
+            return None, {}
+        frame = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in self.values.items()})
+        units: dict[str, str | None] = {
+            k: ("g" if k.startswith("G") else "nT") for k in self.values
+        }
+        return frame.set_axis(pd.RangeIndex(n)), units
 
 
 def _header(ctx: _Ctx, traj: Element, unit: DepthUnit, fmt: str) -> SurveyHeader:

@@ -377,3 +377,67 @@ def differences_view(
     axes[0].legend(loc="best", fontsize=8, frameon=False)
     axes[2].legend(loc="best", fontsize=8, frameon=False)
     return _svg(fig, "differences")
+
+
+def qc_view(
+    stations: pd.DataFrame, limits: dict[str, float], depth_unit: str, title: str = ""
+) -> str:
+    """Raw-sensor QC of a revision: dBtotal, dDip and dGtotal against MD with the limit bands,
+    stations outside a limit marked.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        One row per station with raw readings: ``md`` [depth unit], ``d_btotal_nt`` [nT],
+        ``d_dip_deg`` [deg], ``d_gtotal_g`` [g] (NaN without a reference) and ``passed``.
+    limits : dict
+        ``btotal_nt`` [nT], ``dip_deg`` [deg], ``gtotal_g`` [g]: drawn as +/- bands.
+    depth_unit : str
+        Unit of MD: "m", "ft" or "usft".
+    title : str, optional
+        Title of the figure [text].
+
+    Returns
+    -------
+    str
+        SVG text.
+
+    Raises
+    ------
+    ValueError
+        No station, or a missing column (named).
+    """
+    ((_label, frame),) = _series(
+        stations, ("md", "d_btotal_nt", "d_dip_deg", "d_gtotal_g"), "QC view"
+    )
+    u = unit_label(depth_unit)
+    md = _column(frame, "md")
+    passed = frame["passed"] if "passed" in frame else pd.Series([None] * len(frame))
+    failed = np.array([v is not None and v is not pd.NA and not bool(v) for v in passed])
+    fig = _new_figure(6.0)
+    axes = fig.subplots(3, 1, sharex=True)
+    rows = (
+        ("d_btotal_nt", "btotal_nt", "dBtotal [nT]"),
+        ("d_dip_deg", "dip_deg", "dDip [deg]"),
+        ("d_gtotal_g", "gtotal_g", "dGtotal [g]"),
+    )
+    for ax, (col, key, label) in zip(axes, rows, strict=True):
+        values = _column(frame, col)
+        lim = float(limits[key])
+        ax.axhspan(-lim, lim, color="#e8f3e8", zorder=0)
+        ax.axhline(lim, **_TOLERANCE_STYLE)
+        ax.axhline(-lim, **_TOLERANCE_STYLE)
+        ax.plot(md, values, color=COLORS[0], linewidth=1.0, marker="o", markersize=2.5)
+        if failed.any():
+            ax.plot(md[failed], values[failed], linestyle="none", marker="x", color="#c0392b",
+                    markersize=6)  # fmt: skip
+        ax.set_ylabel(label)
+        ax.grid(True, color="#e5e5e5")
+    axes[0].lines[2].set_label("limit")
+    if failed.any():
+        axes[0].lines[-1].set_label("outside a limit")
+    axes[-1].set_xlabel(f"MD [{u}]")
+    axes[0].set_title(_text(title or "Raw-sensor QC against the reference field"), loc="left",
+                      fontsize=11)  # fmt: skip
+    axes[0].legend(loc="best", fontsize=8, frameon=False)
+    return _svg(fig, "qc")

@@ -15,9 +15,10 @@ import pandas as pd
 from surveylab._version import __version__
 from surveylab.calc import default_vs_azimuth, vertical_section
 from surveylab.calc.tables import convert_stations, listing_frame
-from surveylab.models.records import SurveyRecord
+from surveylab.models.records import StatusChangeRecord, SurveyRecord
 from surveylab.reports import figures as static_figures
 from surveylab.reports.markup import CSS, esc, figures_html, fmt, html_table, listing_table_html
+from surveylab.services.qc import QCView
 from surveylab.session import Session, SurveyView, token_from_environment
 from surveylab.units import unit_label
 
@@ -72,12 +73,17 @@ class SurveyReport(ReportSections):
     course: float
     #: The run's survey revisions, read with the survey by :meth:`build`; None: read when shown.
     history: list[SurveyRecord] | None = None
+    #: The revision's stored QC, read by :meth:`build`; None: read when shown.
+    qc: QCView | None = None
+    #: The revision's status changes, read by :meth:`build`; None: read when shown.
+    status_changes: list[StatusChangeRecord] | None = None
 
     KIND: ClassVar[str] = "survey"
     #: The sections of the report notebook, in order (see :meth:`html`).
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "title",
         "provenance",
+        "qc",
         "last_station",
         "listing",
         "figures",
@@ -100,6 +106,8 @@ class SurveyReport(ReportSections):
         with session.batch():
             view = session.survey(run, revision)
             history = session.history(view.run.id)
+            qc = session.qc(view.run.id, view.survey.revision)
+            changes = session.status_history(view.run.id, view.survey.revision)
         unit = {"m": "m", "ft": "ft", "usft": "usft"}.get(units)
         if unit is None:
             raise ValueError(f"units must be m, ft or usft, got {units!r}")
@@ -110,7 +118,7 @@ class SurveyReport(ReportSections):
         if azi is None:
             azi = default_vs_azimuth(st["north"], st["east"])
         st["vs"] = vertical_section(st["north"].to_numpy(), st["east"].to_numpy(), float(azi))
-        return cls(view, session, unit, float(azi), st, course, history)
+        return cls(view, session, unit, float(azi), st, course, history, qc, changes)
 
     # ------------------------------------------------------------------ sections
     def title_html(self) -> str:
@@ -119,8 +127,109 @@ class SurveyReport(ReportSections):
             f"{CSS}<div class='sl-report'><h1 style='font-size:22px'>Survey report: "
             f"{esc(r.run_name)} ({esc(r.run_number)})</h1>"
             f"<p>Well {esc(r.well_name or 'not assigned')}, run type {esc(r.run_type)}, "
-            f"revision {self.view.survey.revision}, lengths in {unit_label(self.unit)}.</p></div>"
+            f"revision {self.view.survey.revision}, lengths in {unit_label(self.unit)}.</p>"
+            f"{self.status_line_html()}</div>"
         )
+
+    def status_line(self) -> str:
+        """The revision's status in words: status, by whom and when, the note, the QC."""
+        s = self.view.survey
+        who = f" by {s.status_changed_by_name}" if s.status_changed_by_name else ""
+        when = f" on {s.status_changed_at:%Y-%m-%d %H:%M} UTC" if s.status_changed_at else ""
+        qc = (s.qc or {}).get("status", "not run")
+        note = f" ({s.status_note})" if s.status_note else ""
+        return f"Status: {s.status.upper()}{who}{when}{note}. QC: {qc}."
+
+    def status_line_html(self) -> str:
+        color = {"qc_failed": "#c0392b", "approved": "#1e7b34", "definitive": "#1e7b34"}
+        c = color.get(self.view.survey.status, "#444")
+        return (
+            f"<p class='sl-status' style='border-left:4px solid {c};padding-left:8px'>"
+            f"<b>{esc(self.status_line())}</b></p>"
+        )
+
+    def qc_html(self) -> str:
+        """Quality control: the QC verdict, the reference field and where it comes from, the
+        limits, stations outside them (figure and table), gyro in-run/out-run, status history."""
+        view = (
+            self.qc
+            if self.qc is not None
+            else self.session.qc(self.view.run.id, self.view.survey.revision)
+        )
+        data = view.to_dict()
+        raw = (view.document or {}).get("raw") or {}
+        parts = ["<div class='sl-report'><h2>Quality control</h2>"]
+        parts.append(f"<p>{esc(data.get('summary') or data.get('reason') or '')}</p>")
+        ref = data["reference"]
+        if ref.get("source") != "none":
+            details = ref.get("details") or {}
+            rows = [
+                ["Btotal [nT]", fmt(ref["btotal_nt"], 1), details.get("btotal_nt", "")],
+                ["Dip [deg]", fmt(ref["dip_deg"], 3), details.get("dip_deg", "")],
+                ["Gtotal [g]", fmt(ref["gtotal_g"], 5), details.get("gtotal_g", "")],
+            ]
+            parts.append(
+                f"<h3 style='font-size:15px'>Reference field ({esc(ref['source'])})</h3>"
+                + html_table(rows, ["", "Value", "Source"], 3)
+            )
+        elif data["stations"]:
+            parts.append(f"<p><b>No reference field:</b> {esc(ref.get('reason') or '')}</p>")
+        limits = raw.get("limits")
+        if limits:
+            parts.append(
+                f"<p>Limits: Btotal {limits['btotal_nt']:g} nT, dip {limits['dip_deg']:g} deg, "
+                f"Gtotal {limits['gtotal_g']:g} g; angles from the raw readings "
+                f"{limits['inc_deg']:g} deg inclination, {limits['azi_deg']:g} deg azimuth "
+                "(axis convention: x and y cross-axial, z along the tool towards the bit).</p>"
+            )
+        frame = view.stations
+        if not frame.empty and ref.get("source") != "none":
+            md_unit = str(self.view.survey.depth_unit)
+            parts.append(
+                figures_html(
+                    [
+                        static_figures.qc_view(
+                            frame, limits or {}, md_unit,
+                            f"Raw-sensor QC of {self.view.run.run_number} revision "
+                            f"{self.view.survey.revision}",
+                        )
+                    ]
+                )
+            )  # fmt: skip
+            bad = [s for s in data["stations"] if s["pass"] is False]
+            if bad:
+                rows = [
+                    [fmt(s["md"], 2), fmt(s["d_btotal_nt"], 1), fmt(s["d_dip_deg"], 3),
+                     fmt(s["d_gtotal_g"], 5)]
+                    for s in bad
+                ]  # fmt: skip
+                heads = [f"MD [{md_unit}]", "dBtotal [nT]", "dDip [deg]", "dGtotal [g]"]
+                parts.append(
+                    f"<h3 style='font-size:15px'>Stations outside the limits ({len(bad)})</h3>"
+                    + html_table(rows, heads, 1)
+                )
+        gyro = data.get("gyro")
+        if gyro:
+            parts.append(
+                f"<p><b>Gyro in-run against out-run:</b> {esc(gyro.get('summary', ''))}</p>"
+            )
+        changes = (
+            self.status_changes
+            if self.status_changes is not None
+            else self.session.status_history(self.view.run.id, self.view.survey.revision)
+        )
+        if changes:
+            rows = [
+                [f"{c.changed_at:%Y-%m-%d %H:%M}", c.from_status or "", c.to_status,
+                 c.changed_by_name or "", c.note]
+                for c in changes
+            ]  # fmt: skip
+            parts.append(
+                "<h3 style='font-size:15px'>Status history</h3>"
+                + html_table(rows, ["At (UTC)", "From", "To", "By", "Note"], 4)
+            )
+        parts.append("</div>")
+        return "".join(parts)
 
     def provenance_rows(self) -> list[tuple[str, str]]:
         s, r, h = self.view.survey, self.view.run, self.view.survey.header
@@ -133,7 +242,7 @@ class SurveyReport(ReportSections):
         )
         return [
             ("Well", r.well_name or "not assigned"),
-            ("Wellbore", h.wellbore_name or "not stated"),
+            ("Wellbore", r.wellbore_name or h.wellbore_name or "not stated"),
             ("Run", f"{r.run_number}: {r.run_name}"),
             ("Run type / tool", f"{r.run_type} / {h.tool or 'not stated'}"),
             ("Survey date", h.survey_date or "not stated"),
@@ -155,6 +264,7 @@ class SurveyReport(ReportSections):
             ("Tie-on", tie_text),
             ("Calculation method", s.method.replace("_", " ")),
             ("Survey revision", str(s.revision)),
+            ("Status", s.status),
             ("Source file", s.file_name or ""),
             ("sha256", s.sha256 or ""),
             ("Imported by / at", f"{s.imported_by_name} / {s.imported_at:%Y-%m-%d %H:%M UTC}"),
@@ -232,6 +342,9 @@ class SurveyReport(ReportSections):
             for s in revs
         ]
         heads = ["Revision", "File", "Stations", "Worst finding", "Imported by", "At (UTC)"]
+        heads.append("Status")
+        for row, s in zip(rows, revs, strict=True):
+            row.append(s.status)
         return (
             "<div class='sl-report'><h2>Revision history</h2>"
             + html_table(rows, heads, 2)

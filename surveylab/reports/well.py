@@ -20,13 +20,14 @@ from surveylab._version import __version__
 from surveylab.calc import default_vs_azimuth, vertical_section
 from surveylab.calc.compare import GYRO_IN_OUT, SurveyComparison, compare_surveys
 from surveylab.calc.tables import convert_stations, stations_of
-from surveylab.models.records import RunRecord, WellRecord
+from surveylab.models.records import RunRecord, WellboreRecord, WellRecord
 from surveylab.reports import figures as static_figures
 from surveylab.reports.markup import CSS, esc, figures_html, fmt, html_table, listing_table_html
 from surveylab.reports.style import COLORS
 from surveylab.reports.survey import ReportSections, SurveyReport, report_session
 from surveylab.services import ServiceError
 from surveylab.services import runs as run_service
+from surveylab.services.definitive import DefinitiveView
 from surveylab.session import Session
 from surveylab.units import unit_label
 
@@ -81,12 +82,16 @@ class WellReport(ReportSections):
     skipped: list[tuple[RunRecord, str]]
     reference: SurveyReport | None
     comparisons: list[RunComparison] = field(default_factory=list)
+    #: The well's wellbores and the current definitive survey of each that has one.
+    wellbores: list[WellboreRecord] = field(default_factory=list)
+    definitives: dict[uuid.UUID, DefinitiveView] = field(default_factory=dict)
 
     KIND: ClassVar[str] = "well"
     #: The sections of the report notebook, in order (see :meth:`html`).
     SECTIONS: ClassVar[tuple[str, ...]] = (
         "title",
         "provenance",
+        "definitive",
         "last_stations",
         "comparison",
         "figures",
@@ -136,6 +141,12 @@ class WellReport(ReportSections):
         # one connection (on DuckDB, opening the file is the cost), authenticated once
         with session.batch():
             well_rec = session.call(run_service.get_well, well)
+            bores = session.wellbores(well_rec.id)
+            definitives = {
+                b.id: session.definitive(well_rec.id, b.name)
+                for b in bores
+                if b.definitive_id is not None
+            }
             for run in session.runs(well=well_rec.id):
                 if run.current_survey_id is None:
                     skipped.append((run, "no survey imported"))
@@ -156,6 +167,7 @@ class WellReport(ReportSections):
                 s.stations["north"].to_numpy(), s.stations["east"].to_numpy(), float(azi)
             )
         report = cls(well_rec, session, units, float(azi), surveys, skipped, reference)
+        report.wellbores, report.definitives = bores, definitives
         report.comparisons = [_compare(reference, s, step) for s in surveys if s is not reference]
         return report
 
@@ -227,6 +239,47 @@ class WellReport(ReportSections):
             f"<div class='sl-report'><h2>Well</h2>{well}<h2>Provenance of each run</h2>"
             f"{runs}{skipped}</div>"
         )
+
+    def definitive_html(self) -> str:
+        """Each wellbore's definitive survey: version, who composed it, the tool program
+        (intervals, run, tool type, revision, status) and its last station."""
+        parts = ["<div class='sl-report'><h2>Definitive surveys</h2>"]
+        if not self.wellbores:
+            parts.append("<p>The well has no wellbore.</p>")
+        for bore in self.wellbores:
+            side = (
+                f" (sidetrack of {esc(bore.parent_name or '')} at MD {bore.kickoff_md:g} "
+                f"{esc(bore.depth_unit or '')})"
+                if bore.parent_id is not None and bore.kickoff_md is not None
+                else ""
+            )
+            view = self.definitives.get(bore.id)
+            if view is None:
+                parts.append(
+                    f"<h3 style='font-size:15px'>{esc(bore.name)}{side}</h3>"
+                    "<p>No definitive survey composed yet.</p>"
+                )
+                continue
+            rec, u = view.record, view.depth_unit
+            rows = [
+                [fmt(i["md_from"], 2), fmt(i["md_to"], 2), i["run"], i["tool"], i["revision"],
+                 i["status"]]
+                for i in view.tool_program()
+            ]  # fmt: skip
+            heads = [f"MD from [{u}]", f"MD to [{u}]", "Run", "Tool", "Revision", "Status"]
+            last = view.stations.iloc[-1]
+            parts.append(
+                f"<h3 style='font-size:15px'>{esc(bore.name)}{side}: DEFINITIVE survey, "
+                f"version {rec.version}</h3><p>Composed by {esc(rec.created_by_name or '')} on "
+                f"{rec.created_at:%Y-%m-%d %H:%M} UTC: {esc(rec.note)}. Tie-on: "
+                f"{esc(str(rec.tie_on.get('source', '')))} (MD {fmt(rec.tie_on.get('md'), 2)} "
+                f"{esc(u)}). Last station: MD {last['md']:.2f}, TVD {last['tvd']:.2f}, "
+                f"N {last['north']:.2f}, E {last['east']:.2f} [{esc(u)}], azimuths from "
+                f"{esc(str(rec.azimuth_reference))} north.</p>"
+                "<p><b>Tool program</b></p>" + html_table(rows, heads, 2)
+            )
+        parts.append("</div>")
+        return "".join(parts)
 
     def last_stations_html(self) -> str:
         u = unit_label(self.unit)

@@ -1,10 +1,11 @@
 """Repositories and the unit of work: rows in, records out. Only this layer and ``db`` speak SQL.
 
 One module per aggregate (:mod:`.users` with tokens and login attempts, :mod:`.wells`,
-:mod:`.runs`, :mod:`.surveys` with survey files and stations, :mod:`.audit`, :mod:`.reports`,
-:mod:`.database` with the database's own marks) and :mod:`.unit_of_work`. The unit of work
-owns one short-lived connection and its transaction (never held across widget callbacks).
-Leaving the ``with`` block without :meth:`UnitOfWork.commit` rolls back.
+:mod:`.wellbores` with their definitive surveys, :mod:`.runs`, :mod:`.surveys` with survey
+files, stations, QC results and status history, :mod:`.audit`, :mod:`.reports`, :mod:`.database`
+with the database's own marks) and :mod:`.unit_of_work`. The unit of work owns one short-lived
+connection and its transaction (never held across widget callbacks). Leaving the ``with`` block
+without :meth:`UnitOfWork.commit` rolls back.
 
 Every repository names an operation the same way: ``add`` (insert, returns the record), ``get``
 (by id), ``by_<key>`` (by another unique key), ``list`` (all, filtered), ``for_user`` /
@@ -21,11 +22,13 @@ from surveylab.repositories.runs import RunFilter, RunRepository
 from surveylab.repositories.surveys import SurveyFileRepository, SurveyRepository
 from surveylab.repositories.unit_of_work import UnitOfWork
 from surveylab.repositories.users import LoginAttemptRepository, TokenRepository, UserRepository
+from surveylab.repositories.wellbores import DefinitiveSurveyRepository, WellboreRepository
 from surveylab.repositories.wells import WellRepository
 
 __all__ = [
     "AuditRepository",
     "DatabaseRepository",
+    "DefinitiveSurveyRepository",
     "DuplicateError",
     "LoginAttemptRepository",
     "ReportRepository",
@@ -38,5 +41,6 @@ __all__ = [
     "UnitOfWork",
     "UserRepository",
     "WellRepository",
+    "WellboreRepository",
     "utcnow",
 ]

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 R = TypeVar("R")
@@ -136,3 +137,119 @@ class Repository(Generic[R]):
         """Insert one row (:meth:`_new_row`) and return its record."""
         stmt = self.table.insert().values(**self._new_row(**values)).returning(*self._returning())
         return self._inserted(self.conn.execute(stmt).one())
+
+    def _frame(self, table: sa.Table, owner: tuple[str, uuid.UUID], names: Sequence[str]):
+        """The rows of ``table`` owned by ``owner`` (column, id), columns ``names``, in ``seq``
+        order, as one DataFrame: on DuckDB straight from its result (no Python object per
+        row), on PostgreSQL through pandas."""
+        key, owner_id = owner
+        if self.dialect == "duckdb":
+            sql = f"SELECT {', '.join(names)} FROM {table.name} WHERE {key} = ? ORDER BY seq"
+            frame: pd.DataFrame = self._driver_connection().execute(sql, [str(owner_id)]).df()
+            return frame
+        q = (
+            sa.select(*[table.c[n] for n in names])
+            .where(table.c[key] == owner_id)
+            .order_by(table.c.seq)
+        )
+        return pd.read_sql(q, self.conn)
+
+    def _bulk_insert(
+        self,
+        table: sa.Table,
+        owner: tuple[str, uuid.UUID],
+        frame: pd.DataFrame,
+        float_columns: Sequence[str],
+    ) -> None:
+        """Insert the rows of ``frame`` into ``table``, each with the owner's id, in bulk.
+
+        ``frame`` holds ``seq`` and every other column of the table but the owner's;
+        ``float_columns`` are written with NaN as NULL. DuckDB reads the DataFrame directly
+        (a registered view), PostgreSQL takes it through ``COPY``.
+
+        Parameters
+        ----------
+        table : sqlalchemy.Table
+            The child table (stations of a survey, of a definitive survey, QC rows).
+        owner : tuple of (str, uuid.UUID)
+            The owner's column name and id.
+        frame : pandas.DataFrame
+            One row per child, columns named as the table's.
+        float_columns : sequence of str
+            Columns of ``frame`` whose NaN values become NULL.
+        """
+        key, owner_id = owner
+        names = list(frame.columns)
+        raw = self._driver_connection()
+        if self.dialect == "duckdb":
+            view = f"_{table.name}_{owner_id.hex}"
+            raw.register(view, frame)
+            try:
+                select_cols = ", ".join(
+                    f"CASE WHEN isnan({c}) THEN NULL ELSE {c} END" if c in float_columns else c
+                    for c in names
+                )
+                raw.execute(
+                    f"INSERT INTO {table.name} ({key}, {', '.join(names)}) "
+                    f"SELECT CAST(? AS UUID), {select_cols} FROM {view}",
+                    [str(owner_id)],
+                )
+            finally:
+                raw.unregister(view)
+        elif self.dialect == "postgresql":
+            types = _binary_copy_types(table, names)
+            if types is not None:
+                # binary COPY with the column types given: psycopg's C dumpers write each
+                # value (text COPY formats every float as text first: about 6x slower for
+                # 200,000 rows)
+                columns: list[list[Any]] = [[owner_id] * len(frame)]
+                for c, typ in zip(names, types, strict=True):
+                    values = frame[c].tolist()
+                    if typ == "float8" and frame[c].isna().any():
+                        values = [None if v != v else v for v in values]  # NaN -> NULL
+                    elif typ != "float8":
+                        values = [None if v is None or v != v else v for v in values]
+                    columns.append(values)
+                copy = f"COPY {table.name} ({key}, {', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+                with raw.cursor() as cur, cur.copy(copy) as cp:
+                    cp.set_types(["uuid", *types])
+                    for row in zip(*columns, strict=True):
+                        cp.write_row(row)
+                return
+            obj = frame.astype(object).where(frame.notna(), None)
+            with (
+                raw.cursor() as cur,
+                cur.copy(f"COPY {table.name} ({key}, {', '.join(names)}) FROM STDIN") as cp,
+            ):
+                for row in obj.itertuples(index=False, name=None):
+                    cp.write_row((owner_id, *row))
+        else:  # pragma: no cover - other dialects: plain executemany
+            obj = frame.astype(object).where(frame.notna(), None)
+            self.conn.execute(
+                table.insert(),
+                [dict(zip(names, row, strict=True), **{key: owner_id}) for row in obj.values],
+            )
+
+
+#: PostgreSQL types of the binary COPY, by the column's SQLAlchemy type.
+_PG_BINARY_TYPES: tuple[tuple[type[sa.types.TypeEngine[Any]], str], ...] = (
+    (sa.Double, "float8"),
+    (sa.BigInteger, "int8"),
+    (sa.Integer, "int4"),
+    (sa.Boolean, "bool"),
+)
+
+
+def _binary_copy_types(table: sa.Table, names: Sequence[str]) -> list[str] | None:
+    """The PostgreSQL type of each named column of ``table`` for a binary COPY, or None when
+    one is not a number or a boolean (text COPY then)."""
+    out: list[str] = []
+    for name in names:
+        column_type = table.c[name].type
+        found = next(
+            (pg for sa_type, pg in _PG_BINARY_TYPES if isinstance(column_type, sa_type)), None
+        )
+        if found is None:
+            return None
+        out.append(found)
+    return out

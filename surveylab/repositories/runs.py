@@ -30,6 +30,8 @@ _RUN_COLUMNS = (
     _current.c.revision.label("current_revision"),
     _current.c.worst_severity.label("worst_severity"),
     _current.c.station_count.label("station_count"),
+    t.wellbores.c.name.label("wellbore_name"),
+    _current.c.status.label("current_status"),
 )
 
 
@@ -40,6 +42,7 @@ def _run_select() -> sa.Select[Any]:
         .outerjoin(t.wells, t.wells.c.id == t.runs.c.well_id)
         .outerjoin(t.users, t.users.c.id == t.runs.c.user_id)
         .outerjoin(_current, _current.c.id == t.runs.c.current_survey_id)
+        .outerjoin(t.wellbores, t.wellbores.c.id == t.runs.c.wellbore_id)
     )
 
 
@@ -107,6 +110,9 @@ class RunRepository(Repository[RunRecord]):
             survey_changed_at=as_utc_or_none(m["survey_changed_at"]),
             created_at=as_utc(m["created_at"]),
             updated_at=as_utc(m["updated_at"]),
+            wellbore_id=as_uuid_or_none(m["wellbore_id"]),
+            wellbore_name=m["wellbore_name"],
+            current_status=m["current_status"],
         )
 
     def _returning(self) -> tuple[sa.Column[Any]]:
@@ -142,6 +148,7 @@ class RunRepository(Repository[RunRecord]):
             idx["created_at"],
             idx["updated_at"],
         )
+        i_bore, i_bname, i_status = idx["wellbore_id"], idx["wellbore_name"], idx["current_status"]
         return [
             RunRecord(
                 as_uuid(r[i_id]),
@@ -159,6 +166,9 @@ class RunRepository(Repository[RunRecord]):
                 as_utc_or_none(r[i_changed]),
                 as_utc(r[i_created]),
                 as_utc(r[i_updated]),
+                as_uuid_or_none(r[i_bore]),
+                r[i_bname],
+                r[i_status],
             )
             for r in rows
         ]
@@ -171,6 +181,7 @@ class RunRepository(Repository[RunRecord]):
         run_type: str,
         user_id: uuid.UUID,
         well_id: uuid.UUID | None = None,
+        wellbore_id: uuid.UUID | None = None,
     ) -> RunRecord:
         taken = self.conn.execute(
             sa.select(t.runs.c.run_number, t.runs.c.run_name).where(
@@ -187,6 +198,7 @@ class RunRepository(Repository[RunRecord]):
             run_type=run_type,
             well_id=well_id,
             user_id=user_id,
+            wellbore_id=wellbore_id,
         )
 
     def get(self, run_id: uuid.UUID, *, owner_id: uuid.UUID | None = None) -> RunRecord | None:
@@ -294,6 +306,18 @@ class RunRepository(Repository[RunRecord]):
         """Delete a run with its files, surveys and stations (cascaded here on both backends)."""
         survey_ids = sa.select(t.surveys.c.id).where(t.surveys.c.run_id == run_id)
         self.conn.execute(t.stations.delete().where(t.stations.c.survey_id.in_(survey_ids)))
+        self.conn.execute(t.qc_stations.delete().where(t.qc_stations.c.survey_id.in_(survey_ids)))
+        self.conn.execute(
+            t.survey_status_changes.delete().where(
+                t.survey_status_changes.c.survey_id.in_(survey_ids)
+            )
+        )
+        # a definitive survey keeps its stations and names the run it used (SET NULL)
+        self.conn.execute(
+            t.definitive_intervals.update()
+            .where(t.definitive_intervals.c.run_id == run_id)
+            .values(run_id=None, survey_id=None)
+        )
         self.conn.execute(t.surveys.delete().where(t.surveys.c.run_id == run_id))
         self.conn.execute(t.survey_files.delete().where(t.survey_files.c.run_id == run_id))
         self.conn.execute(

@@ -14,15 +14,37 @@ import sqlalchemy as sa
 
 from surveylab.db import tables as t
 from surveylab.models import DepthUnit, Finding, NorthReference
-from surveylab.models.records import SurveyFileRecord, SurveyRecord
+from surveylab.models.records import StatusChangeRecord, SurveyFileRecord, SurveyRecord
 from surveylab.models.survey import SurveyHeader
 from surveylab.repositories._base import (
     Repository,
     as_utc,
+    as_utc_or_none,
     as_uuid,
     as_uuid_or_none,
     json_safe,
+    utcnow,
 )
+
+
+def station_frame(stations: pd.DataFrame) -> pd.DataFrame:
+    """The station rows as the stations tables hold them: seq, the computed values
+    (:data:`surveylab.db.tables.STATION_VALUE_COLUMNS`, NaN where a column is missing), and
+    the projected and used flags."""
+    cols = list(t.STATION_VALUE_COLUMNS)
+    frame = pd.DataFrame({"seq": np.arange(len(stations), dtype=np.int32)})
+    for c in cols:
+        frame[c] = (
+            stations[c].to_numpy(dtype=float) if c in stations else np.full(len(stations), np.nan)
+        )
+    for c in ("projected", "used"):
+        default = c == "used"
+        frame[c] = (
+            stations[c].fillna(default).to_numpy(dtype=bool)
+            if c in stations
+            else np.full(len(stations), default)
+        )
+    return frame
 
 
 class SurveyFileRepository(Repository[SurveyFileRecord]):
@@ -133,6 +155,11 @@ class SurveyRepository(Repository[SurveyRecord]):
             file_name=m.get("file_name"),
             sha256=m.get("sha256"),
             detected_format=m.get("detected_format"),
+            status=r.status,
+            status_changed_at=as_utc_or_none(r.status_changed_at),
+            status_changed_by_name=r.status_changed_by_name,
+            status_note=r.status_note,
+            qc=None if r.qc_json is None else json.loads(r.qc_json),
         )
 
     def _returning(self) -> Sequence[sa.ColumnElement[Any]]:
@@ -197,59 +224,9 @@ class SurveyRepository(Repository[SurveyRecord]):
         return survey
 
     def _insert_stations(self, survey_id: uuid.UUID, stations: pd.DataFrame) -> None:
-        cols = list(t.STATION_VALUE_COLUMNS)
-        frame = pd.DataFrame({"seq": np.arange(len(stations), dtype=np.int32)})
-        for c in cols:
-            frame[c] = (
-                stations[c].to_numpy(dtype=float)
-                if c in stations
-                else np.full(len(stations), np.nan)
-            )
-        for c in ("projected", "used"):
-            default = c == "used"
-            frame[c] = (
-                stations[c].fillna(default).to_numpy(dtype=bool)
-                if c in stations
-                else np.full(len(stations), default)
-            )
-        names = ["seq", *cols, "projected", "used"]
-        raw = self._driver_connection()
-        if self.dialect == "duckdb":
-            view = f"_stations_{survey_id.hex}"
-            raw.register(view, frame)
-            try:
-                select_cols = ", ".join(
-                    f"CASE WHEN isnan({c}) THEN NULL ELSE {c} END" if c in cols else c
-                    for c in names
-                )
-                raw.execute(
-                    f"INSERT INTO stations (survey_id, {', '.join(names)}) "
-                    f"SELECT CAST(? AS UUID), {select_cols} FROM {view}",
-                    [str(survey_id)],
-                )
-            finally:
-                raw.unregister(view)
-        elif self.dialect == "postgresql":
-            # binary COPY with the column types given: psycopg's C dumpers write each value
-            # (text COPY formats every float as text first: about 6x slower for 200,000 rows)
-            columns: list[list[Any]] = [[survey_id] * len(frame)]
-            for c in names:
-                values = frame[c].tolist()
-                if c in cols and frame[c].isna().any():
-                    values = [None if v != v else v for v in values]  # NaN -> NULL
-                columns.append(values)
-            types = ["uuid", "int4", *(["float8"] * len(cols)), "bool", "bool"]
-            copy = f"COPY stations (survey_id, {', '.join(names)}) FROM STDIN (FORMAT BINARY)"
-            with raw.cursor() as cur, cur.copy(copy) as cp:
-                cp.set_types(types)
-                for row in zip(*columns, strict=True):
-                    cp.write_row(row)
-        else:  # pragma: no cover - other dialects: plain executemany
-            obj = frame.astype(object).where(frame.notna(), None)
-            self.conn.execute(
-                t.stations.insert(),
-                [dict(zip(names, row, strict=True), survey_id=survey_id) for row in obj.values],
-            )
+        self._bulk_insert(
+            t.stations, ("survey_id", survey_id), station_frame(stations), t.STATION_VALUE_COLUMNS
+        )
 
     def get(self, survey_id: uuid.UUID) -> SurveyRecord | None:
         r = self.conn.execute(self._select().where(t.surveys.c.id == survey_id)).first()
@@ -283,3 +260,172 @@ class SurveyRepository(Repository[SurveyRecord]):
         for c in t.STATION_VALUE_COLUMNS:
             df[c] = df[c].astype(float)
         return df.drop(columns=["seq"]).reset_index(drop=True)
+
+    # ------------------------------------------------------------------ QC results
+    def set_qc(
+        self, survey_id: uuid.UUID, document: dict[str, Any], stations: pd.DataFrame | None
+    ) -> None:
+        """Store a revision's QC summary and its per-station rows (replacing earlier ones).
+
+        Parameters
+        ----------
+        survey_id : uuid.UUID
+            The revision.
+        document : dict
+            The QC summary (JSON-ready).
+        stations : pandas.DataFrame or None
+            One row per station with raw readings: the columns of
+            :data:`surveylab.db.tables.QC_STATION_COLUMNS` [g, nT, deg], ``passed`` (bool or
+            None without a reference) and ``used``; None or empty: none.
+        """
+        self.conn.execute(t.qc_stations.delete().where(t.qc_stations.c.survey_id == survey_id))
+        self.conn.execute(
+            t.surveys.update()
+            .where(t.surveys.c.id == survey_id)
+            .values(qc_json=json.dumps(json_safe(document)))
+        )
+        if stations is None or stations.empty:
+            return
+        frame = pd.DataFrame({"seq": np.arange(len(stations), dtype=np.int32)})
+        for c in t.QC_STATION_COLUMNS:
+            frame[c] = (
+                stations[c].to_numpy(dtype=float)
+                if c in stations
+                else np.full(len(stations), np.nan)
+            )
+        passed = stations["passed"] if "passed" in stations else pd.Series([None] * len(stations))
+        frame["passed"] = pd.array(
+            [None if v is None or v != v else bool(v) for v in passed], dtype="boolean"
+        )
+        frame["used"] = stations["used"].to_numpy(dtype=bool)
+        self._bulk_insert(t.qc_stations, ("survey_id", survey_id), frame, t.QC_STATION_COLUMNS)
+
+    def qc_stations(self, survey_id: uuid.UUID) -> pd.DataFrame:
+        """The per-station QC rows of a revision, in station order (empty without any)."""
+        names = [*t.QC_STATION_COLUMNS, "passed", "used"]
+        frame = self._frame(t.qc_stations, ("survey_id", survey_id), names)
+        for c in t.QC_STATION_COLUMNS:
+            frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
+        # pass or fail per station, None without a reference
+        frame["passed"] = [
+            None if v is None or v is pd.NA or v != v else bool(v)
+            for v in frame["passed"].astype(object)
+        ]
+        frame["used"] = frame["used"].astype(bool)
+        return frame
+
+    # ------------------------------------------------------------------ lifecycle
+    def change_status(
+        self,
+        survey_id: uuid.UUID,
+        *,
+        expected: str,
+        to: str,
+        by_id: uuid.UUID | None,
+        by_name: str | None,
+        note: str,
+        override_qc: bool = False,
+    ) -> bool:
+        """Move a revision from status ``expected`` (as the caller read it) to ``to``, if its
+        status is still ``expected``.
+
+        One conditional ``UPDATE ... WHERE status = expected``: of two transactions
+        changing the same revision at once, the second waits for the first's row lock
+        (PostgreSQL) and then finds the status changed, so exactly one succeeds. The change
+        is written to the status history in the same transaction.
+
+        Returns
+        -------
+        bool
+            True when the status changed; False when it was no longer ``expected``.
+        """
+        now = utcnow()
+        changed = self.conn.execute(
+            t.surveys.update()
+            .where(t.surveys.c.id == survey_id, t.surveys.c.status == expected)
+            .values(
+                status=to,
+                status_changed_at=now,
+                status_changed_by=by_id,
+                status_changed_by_name=by_name,
+                status_note=note,
+            )
+            .returning(t.surveys.c.id)
+        ).all()
+        if not changed:
+            return False
+        self.conn.execute(
+            t.survey_status_changes.insert().values(
+                id=uuid.uuid4(),
+                survey_id=survey_id,
+                from_status=expected,
+                to_status=to,
+                changed_by=by_id,
+                changed_by_name=by_name,
+                changed_at=now,
+                note=note,
+                override_qc=override_qc,
+            )
+        )
+        return True
+
+    def record_status(
+        self,
+        survey_id: uuid.UUID,
+        *,
+        from_status: str | None,
+        to: str,
+        by_id: uuid.UUID | None,
+        by_name: str | None,
+        note: str,
+    ) -> None:
+        """Set a revision's status unconditionally (a new revision's first statuses, written
+        in the transaction that stores it) and write the change to its history."""
+        now = utcnow()
+        self.conn.execute(
+            t.surveys.update()
+            .where(t.surveys.c.id == survey_id)
+            .values(
+                status=to,
+                status_changed_at=now,
+                status_changed_by=by_id,
+                status_changed_by_name=by_name,
+                status_note=note,
+            )
+        )
+        self.conn.execute(
+            t.survey_status_changes.insert().values(
+                id=uuid.uuid4(),
+                survey_id=survey_id,
+                from_status=from_status,
+                to_status=to,
+                changed_by=by_id,
+                changed_by_name=by_name,
+                changed_at=now,
+                note=note,
+                override_qc=False,
+            )
+        )
+
+    def status_changes(self, survey_id: uuid.UUID) -> builtins.list[StatusChangeRecord]:
+        """Every status change of a revision, oldest first."""
+        c = t.survey_status_changes.c
+        q = (
+            sa.select(t.survey_status_changes)
+            .where(c.survey_id == survey_id)
+            .order_by(c.changed_at, c.id)
+        )
+        return [
+            StatusChangeRecord(
+                id=as_uuid(r.id),
+                survey_id=as_uuid(r.survey_id),
+                from_status=r.from_status,
+                to_status=r.to_status,
+                changed_by=as_uuid_or_none(r.changed_by),
+                changed_by_name=r.changed_by_name,
+                changed_at=as_utc(r.changed_at),
+                note=r.note,
+                override_qc=bool(r.override_qc),
+            )
+            for r in self.conn.execute(q).all()
+        ]

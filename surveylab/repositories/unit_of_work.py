@@ -12,6 +12,7 @@ from surveylab.repositories.reports import ReportRepository
 from surveylab.repositories.runs import RunRepository
 from surveylab.repositories.surveys import SurveyFileRepository, SurveyRepository
 from surveylab.repositories.users import LoginAttemptRepository, TokenRepository, UserRepository
+from surveylab.repositories.wellbores import DefinitiveSurveyRepository, WellboreRepository
 from surveylab.repositories.wells import WellRepository
 
 
@@ -33,6 +34,8 @@ class UnitOfWork:
     tokens: TokenRepository
     logins: LoginAttemptRepository
     database: DatabaseRepository
+    wellbores: WellboreRepository
+    definitive: DefinitiveSurveyRepository
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or load_settings()
@@ -59,6 +62,8 @@ class UnitOfWork:
         self.tokens = TokenRepository(c)
         self.logins = LoginAttemptRepository(c)
         self.database = DatabaseRepository(c)
+        self.wellbores = WellboreRepository(c)
+        self.definitive = DefinitiveSurveyRepository(c)
         return self
 
     @property

@@ -65,8 +65,23 @@ class WellRepository(Repository[WellRecord]):
         self.conn.execute(t.wells.update().where(t.wells.c.id == well_id).values(**values))
 
     def delete(self, well_id: uuid.UUID) -> None:
-        """Delete a well; its runs stay, with no well (``SET NULL``), on both backends."""
-        self.conn.execute(t.runs.update().where(t.runs.c.well_id == well_id).values(well_id=None))
+        """Delete a well; its runs stay, with no well and no wellbore (``SET NULL``); its
+        wellbores and their definitive surveys go with it (``CASCADE``), on both backends."""
+        self.conn.execute(
+            t.runs.update()
+            .where(t.runs.c.well_id == well_id)
+            .values(well_id=None, wellbore_id=None)
+        )
+        bores = sa.select(t.wellbores.c.id).where(t.wellbores.c.well_id == well_id)
+        defs = sa.select(t.definitive_surveys.c.id).where(
+            t.definitive_surveys.c.wellbore_id.in_(bores)
+        )
+        for child in (t.definitive_stations, t.definitive_intervals):
+            self.conn.execute(child.delete().where(child.c.definitive_id.in_(defs)))
+        self.conn.execute(
+            t.definitive_surveys.delete().where(t.definitive_surveys.c.wellbore_id.in_(bores))
+        )
+        self.conn.execute(t.wellbores.delete().where(t.wellbores.c.well_id == well_id))
         self.conn.execute(
             t.reports.update().where(t.reports.c.well_id == well_id).values(well_id=None)
         )

@@ -11,6 +11,7 @@ from surveylab.exporters import export
 from surveylab.models import Actor
 from surveylab.models.survey import ParsedSurvey
 from surveylab.repositories import UnitOfWork
+from surveylab.services.definitive import definitive_parsed, get_definitive
 from surveylab.services.surveys import load_survey
 
 EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "las": "las", "witsml": "xml", "witsml20": "xml"}
@@ -55,4 +56,23 @@ def export_survey(
     )
     data = export(parsed, fmt, traj)
     base = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{run_rec.run_number}_rev{survey.revision}")
+    return f"{base}.{EXTENSIONS.get(fmt, fmt)}", data
+
+
+def export_definitive(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    well: str | uuid.UUID,
+    wellbore: str | None,
+    fmt: str,
+    *,
+    version: int | None = None,
+) -> tuple[str, bytes]:
+    """(file name, bytes) of a wellbore's definitive survey (current, or ``version``) in
+    ``fmt``, marked definitive with its tool program (header lines; WITSML ``definitive``)."""
+    view = get_definitive(uow, actor, well, wellbore, version=version)
+    parsed, traj = definitive_parsed(view)
+    data = export(parsed, fmt, traj)
+    where = f"{view.wellbore.well_name}_{view.wellbore.name}_definitive_v{view.record.version}"
+    base = re.sub(r"[^A-Za-z0-9._-]+", "_", where)
     return f"{base}.{EXTENSIONS.get(fmt, fmt)}", data

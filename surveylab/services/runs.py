@@ -10,7 +10,7 @@ from typing import Any
 
 from surveylab.auth import Permission
 from surveylab.models import Actor, RunType, WellType
-from surveylab.models.records import RunRecord, WellRecord
+from surveylab.models.records import RunRecord, SurveyRecord, WellRecord
 from surveylab.repositories import DuplicateError, RunFilter, UnitOfWork
 from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
 
@@ -56,6 +56,8 @@ def create_well(
             well = uow.wells.add(name, wtype, actor.id if actor else None, **extra)
         except DuplicateError as exc:
             raise ServiceError(str(exc)) from None
+        # every well has its main wellbore
+        uow.wellbores.add(well_id=well.id, name="main", created_by=actor.id if actor else None)
         audit_ok(uow, actor, "create well", target_type="well", target_id=well.id)
         uow.commit()
         return well
@@ -78,6 +80,27 @@ def _find_well(uow: UnitOfWork, ref: str | uuid.UUID) -> WellRecord:
     if well is None:
         raise NotFound(f"unknown well {str(ref)!r}")
     return well
+
+
+#: A well by id or name (for other services).
+find_well = _find_well
+
+
+def _wellbore_id(
+    uow: UnitOfWork, well_id: uuid.UUID | None, wellbore: str | None
+) -> uuid.UUID | None:
+    """The wellbore a run goes on: the one named, else the well's main wellbore."""
+    if well_id is None:
+        if wellbore:
+            raise ServiceError("a run without a well cannot be put on a wellbore")
+        return None
+    if wellbore:
+        bore = uow.wellbores.by_name(well_id, wellbore)
+        if bore is None:
+            raise ServiceError(f"the well has no wellbore {wellbore!r}")
+        return bore.id
+    main = uow.wellbores.main(well_id)
+    return None if main is None else main.id
 
 
 def get_well(uow: UnitOfWork, actor: Actor | None, ref: str | uuid.UUID) -> WellRecord:
@@ -170,12 +193,15 @@ class NewRun:
         GTL, Gyro, MWD or Unknown; chosen by the user, never a default.
     well : str, uuid.UUID or None
         The well (name or id), or None.
+    wellbore : str or None
+        The well's wellbore (name); None: its main wellbore.
     """
 
     run_number: str
     run_name: str
     run_type: str
     well: str | uuid.UUID | None = None
+    wellbore: str | None = None
 
 
 def add_run(uow: UnitOfWork, actor: Actor | None, new: NewRun) -> RunRecord:
@@ -186,6 +212,7 @@ def add_run(uow: UnitOfWork, actor: Actor | None, new: NewRun) -> RunRecord:
     name = _text(new.run_name, "run name", 255)
     rtype = _choice(new.run_type, RunType, "run type")
     well_id = _find_well(uow, new.well).id if new.well not in (None, "") else None
+    wellbore_id = _wellbore_id(uow, well_id, new.wellbore)
     try:
         run = uow.runs.add(
             run_number=number,
@@ -193,11 +220,32 @@ def add_run(uow: UnitOfWork, actor: Actor | None, new: NewRun) -> RunRecord:
             run_type=rtype,
             user_id=actor.id,
             well_id=well_id,
+            wellbore_id=wellbore_id,
         )
     except DuplicateError as exc:
         raise ServiceError(str(exc)) from None
     audit_ok(uow, actor, "create run", target_type="run", target_id=run.id)
     return run
+
+
+def find_revision(uow: UnitOfWork, run: RunRecord, revision: int | None) -> SurveyRecord:
+    """A run's survey revision by number; None: the run's current one.
+
+    Raises
+    ------
+    ServiceError
+        The run has no survey yet, or no such revision (naming the run).
+    """
+    if revision is None:
+        if run.current_survey_id is None:
+            raise ServiceError(f"run {run.run_number} has no survey yet")
+        survey = uow.surveys.get(run.current_survey_id)
+    else:
+        survey = uow.surveys.by_revision(run.id, int(revision))
+        if survey is None:
+            raise ServiceError(f"run {run.run_number} has no revision {revision}")
+    assert survey is not None, "a run's current survey exists"
+    return survey
 
 
 def create_run(
@@ -208,9 +256,12 @@ def create_run(
     run_name: str,
     run_type: str = "Unknown",
     well: str | uuid.UUID | None = None,
+    wellbore: str | None = None,
 ) -> RunRecord:
+    """Create a run owned by the actor, on ``well``'s wellbore ``wellbore`` (default its main
+    wellbore)."""
     with uow:
-        run = add_run(uow, actor, NewRun(run_number, run_name, run_type, well))
+        run = add_run(uow, actor, NewRun(run_number, run_name, run_type, well, wellbore))
         uow.commit()
         return run
 
@@ -350,7 +401,7 @@ def update_run(
             target_type="run",
             target_id=run.id,
         )
-        allowed = {"run_number", "run_name", "run_type", "well"}
+        allowed = {"run_number", "run_name", "run_type", "well", "wellbore"}
         unknown = set(values) - allowed
         if unknown:
             raise ServiceError(f"unknown run field(s): {', '.join(sorted(unknown))}")
@@ -359,6 +410,9 @@ def update_run(
             update["run_type"] = _choice(values["run_type"], RunType, "run type")
         if "well" in values:
             update["well_id"] = _find_well(uow, values["well"]).id if values["well"] else None
+        if "well" in values or "wellbore" in values:
+            well_id = update["well_id"] if "well" in values else run.well_id
+            update["wellbore_id"] = _wellbore_id(uow, well_id, values.get("wellbore"))
         for key, label, limit in (("run_number", "run number", 100), ("run_name", "run name", 255)):
             if key in values:
                 text = _text(values[key], label, limit)

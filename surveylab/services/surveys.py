@@ -31,6 +31,7 @@ from surveylab.parsers.overrides import OVERRIDABLE as OVERRIDABLE  # the fields
 from surveylab.parsers.overrides import OverrideError, normalise_overrides
 from surveylab.parsers.overrides import apply_overrides as _apply_header_overrides
 from surveylab.repositories import UnitOfWork, utcnow
+from surveylab.services import qc
 from surveylab.services.common import ServiceError, audit_ok, guard
 from surveylab.services.runs import NewRun, add_run, find_run
 
@@ -203,9 +204,9 @@ def import_survey(
     wanted = _overrides_key(overrides)
     parsed = read_survey(content, name=file_name, max_bytes=settings.max_upload_bytes)
     notes = apply_overrides(parsed, overrides, by=acting.username)
+    passes = qc.separate_passes(parsed)  # a gyro file's out-run stations: QC only
     frame, assumptions, course, method, more = _compute(parsed)
-    findings = [*parsed.findings, *notes, *more]
-    worst = worst_severity(findings)
+    findings = [*parsed.findings, *notes, *([passes] if passes else []), *more]
     header = parsed.header
     assert header.depth_unit is not None, "_compute refuses a survey without a depth unit"
     with uow:  # 3: write
@@ -224,6 +225,11 @@ def import_survey(
             ]
             if revs:
                 return ImportResult(run_rec, revs[-1], duplicate=True, findings=revs[-1].findings)
+        # QC against the run's tool limits and the well's place (the model's field there):
+        # here, where the run is known; it computes from the parsed file, writes nothing
+        checked = qc.at_import(uow, run_rec, parsed, by=actor.username)
+        findings = [*findings, *checked.findings]
+        worst = worst_severity(findings)
         file_rec = existing or uow.files.add(
             run_id=run_rec.id,
             file_name=file_name,
@@ -250,6 +256,7 @@ def import_survey(
             imported_by_name=actor.username,
             stations=frame,
         )
+        survey = qc.store_at_import(uow, actor, survey, checked, file_name)
         uow.runs.update(run_rec.id, current_survey_id=survey.id, survey_changed_at=utcnow())
         audit_ok(
             uow,
@@ -359,6 +366,7 @@ def survey_summary(survey: SurveyRecord) -> dict[str, Any]:
         "format": survey.detected_format,
         "imported_by": survey.imported_by_name,
         "imported_at": survey.imported_at.isoformat() if survey.imported_at else None,
+        "status": survey.status,
         "assumptions": survey.assumptions,
         "findings": [f.to_dict() for f in survey.findings],
         "header": survey.header.to_dict(),

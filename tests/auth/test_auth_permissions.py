@@ -30,6 +30,7 @@ EXPECTED: dict[str, dict[str, bool]] = {
         "change_own": True,
         "change_any": True,
         "manage_users": True,
+        "approve_surveys": True,
     },
     "Engineer": {
         "read": True,
@@ -38,6 +39,7 @@ EXPECTED: dict[str, dict[str, bool]] = {
         "change_own": True,
         "change_any": False,
         "manage_users": False,
+        "approve_surveys": True,
     },
     "Surveyor": {
         "read": True,
@@ -46,6 +48,7 @@ EXPECTED: dict[str, dict[str, bool]] = {
         "change_own": True,
         "change_any": False,
         "manage_users": False,
+        "approve_surveys": False,
     },
     "Viewer": {
         "read": True,
@@ -54,6 +57,7 @@ EXPECTED: dict[str, dict[str, bool]] = {
         "change_own": False,
         "change_any": False,
         "manage_users": False,
+        "approve_surveys": False,
     },
 }
 # role -> (may change own object, may change another's object, may change an unowned object)
@@ -64,7 +68,15 @@ EXPECTED_CHANGE: dict[str, tuple[bool, bool, bool]] = {
     "Viewer": (False, False, False),
 }
 ROLES = ["Admin", "Engineer", "Surveyor", "Viewer"]
-PERMISSIONS = ["read", "run_report", "survey_write", "change_own", "change_any", "manage_users"]
+PERMISSIONS = [
+    "read",
+    "run_report",
+    "survey_write",
+    "change_own",
+    "change_any",
+    "manage_users",
+    "approve_surveys",
+]
 
 
 def actor(role: str | Role, actor_id: uuid.UUID | None = None) -> Actor:

@@ -1,8 +1,9 @@
 """Raw-sensor QC: readings synthesised by rotating a known earth field into tool frames.
 
-The tool frame is built here by three elementary rotations (toolface about the tool axis,
-inclination about east, azimuth about down), independently of the formulas under test; a
-station's readings are the earth's gravity and magnetic field vectors seen in that frame.
+The tool frame is built by three elementary rotations (toolface about the tool axis,
+inclination about east, azimuth about down: tests/sensor_frames.py), independently of the
+formulas under test; a station's readings are the earth's gravity and magnetic field vectors
+seen in that frame.
 Gtotal, Btotal and dip must come back whatever the rotation; inclination and azimuth must
 come back from the readings; corrupted stations must be flagged, and only those.
 """
@@ -41,42 +42,7 @@ from surveylab.units.sensors import (
     parse_gravity_unit,
     parse_magnetic_unit,
 )
-
-
-def _rz(a: np.ndarray) -> np.ndarray:
-    c, s, z, o = np.cos(a), np.sin(a), np.zeros_like(a), np.ones_like(a)
-    return np.stack(
-        [np.stack([c, -s, z], -1), np.stack([s, c, z], -1), np.stack([z, z, o], -1)], -2
-    )
-
-
-def _ry(a: np.ndarray) -> np.ndarray:
-    c, s, z, o = np.cos(a), np.sin(a), np.zeros_like(a), np.ones_like(a)
-    return np.stack(
-        [np.stack([c, z, s], -1), np.stack([z, o, z], -1), np.stack([-s, z, c], -1)], -2
-    )
-
-
-def synthesise(inc, azi, toolface, *, g=1.0, btotal=50_000.0, dip=60.0):
-    """Readings (gx, gy, gz [g], bx, by, bz [nT]) of tools at ``inc``, magnetic ``azi`` and
-    ``toolface`` [deg] in a field of ``btotal`` [nT] and ``dip`` [deg] under gravity ``g``.
-
-    The tool's axes in (north, east, down) are the columns of Rz(azi) Ry(inc) Rz(toolface):
-    a right-handed triad with z along the tool (down when vertical).
-    """
-    inc, azi, tf = (
-        np.radians(np.atleast_1d(np.asarray(v, dtype=float))) for v in (inc, azi, toolface)
-    )
-    g, btotal, dip = (
-        np.broadcast_to(np.asarray(v, dtype=float), inc.shape) for v in (g, btotal, dip)
-    )
-    axes = _rz(azi) @ _ry(inc) @ _rz(tf)
-    d = np.radians(dip)
-    g_ned = np.stack([np.zeros_like(g), np.zeros_like(g), g], -1)
-    b_ned = np.stack([btotal * np.cos(d), np.zeros_like(d), btotal * np.sin(d)], -1)
-    gt = np.einsum("nij,ni->nj", axes, g_ned)  # axes^T @ vector
-    bt = np.einsum("nij,ni->nj", axes, b_ned)
-    return (*gt.T, *bt.T)
+from tests.sensor_frames import synthesise
 
 
 def _readings(values, md=None) -> RawReadings:

@@ -36,6 +36,12 @@ TABLES = {
     "login_attempts",
     "token_families",
     "database_marks",
+    "wellbores",
+    "qc_stations",
+    "survey_status_changes",
+    "definitive_surveys",
+    "definitive_intervals",
+    "definitive_stations",
 }
 
 
@@ -221,3 +227,99 @@ def test_cli_db_upgrade_refuses_a_bad_url_with_one_error_line(tmp_path, monkeypa
     assert main(["db", "upgrade"]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and "SURVEYLAB_DATABASE_URL" in err[0]
+
+
+@pytest.mark.parametrize(
+    "backend_name", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_wellbore_migration_puts_existing_runs_on_each_wells_main_wellbore(
+    backend_name, tmp_path, request
+):
+    """A database made at revision 0001 with wells, runs (one without a well) and a survey:
+    upgraded, every well has its main wellbore and its runs are on it, the run without a
+    well is on none, the existing revision is a draft on which QC never ran; the services
+    work on it (QC run on demand, then approval by a second person); downgraded back, the
+    data are still there."""
+    from alembic import command
+
+    from surveylab.models import Actor, Role
+    from surveylab.repositories import UnitOfWork
+    from surveylab.services import approval, qc
+
+    url = request.getfixturevalue("fresh_pg_url") if backend_name == "postgres" else None
+    s = settings_for(url, tmp_path)
+    db.upgrade(s, "0001")
+    engine = db.get_engine(s)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        ids = _seed_rows(conn)
+        other_well, loose_run = uuid.uuid4(), uuid.uuid4()
+        conn.execute(
+            sa.text(
+                "INSERT INTO wells (id, well_name, well_type, created_at, updated_at)"
+                " VALUES (:id, 'W-2', 'Oil', :t, :t)"
+            ),
+            {"id": other_well, "t": now},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO runs (id, run_number, run_name, run_type, user_id, created_at,"
+                " updated_at) VALUES (:id, 'R-2', 'Run 2', 'MWD', :u, :t, :t)"
+            ),
+            {"id": loose_run, "u": ids["user"], "t": now},
+        )
+        # the survey's file: a readable listing, so QC can run on it once migrated
+        conn.execute(
+            sa.text("UPDATE survey_files SET content = :c"),
+            {"c": b"Depth units: m\nMD,Inc,Azi\n0,0,0\n100,1,10\n"},
+        )
+        conn.execute(sa.text("UPDATE runs SET current_survey_id = :s WHERE id = :r"),
+                     {"s": ids["survey"], "r": ids["run"]})  # fmt: skip
+    assert db.upgrade(s) == db.head_revision()
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT username FROM users")).scalar_one() == "ann"
+        r1 = conn.execute(sa.text("SELECT well_id FROM runs WHERE run_number = 'R-1'")).one()
+        assert uuid.UUID(str(r1[0])) == ids["well"]
+        assert tuple(conn.execute(sa.text("SELECT md, inc, azi FROM stations")).one()) == (
+            0.1,
+            0.2,
+            0.3,
+        )
+        bores = conn.execute(
+            sa.text("SELECT id, well_id, name, parent_id FROM wellbores ORDER BY name")
+        ).all()
+        assert sorted((uuid.UUID(str(b[1])), b[2], b[3]) for b in bores) == sorted(
+            [(ids["well"], "main", None), (other_well, "main", None)]
+        )
+        main_of = {uuid.UUID(str(b[1])): uuid.UUID(str(b[0])) for b in bores}
+        rows = conn.execute(sa.text("SELECT run_number, wellbore_id FROM runs")).all()
+        run_bores: dict[str, object] = {r[0]: r[1] for r in rows}
+        assert uuid.UUID(str(run_bores["R-1"])) == main_of[ids["well"]]
+        assert run_bores["R-2"] is None
+        status = conn.execute(sa.text("SELECT status, qc_json FROM surveys")).one()
+        assert tuple(status) == ("draft", None)
+    owner = Actor(ids["user"], "ann", Role.ENGINEER)
+    view = qc.qc_view(UnitOfWork(s), owner, "R-1").to_dict()
+    assert view["status"] == "draft" and view["qc_status"] == "not run"
+    assert "QC has not run on this revision" in view["reason"]
+    again = qc.run_qc(UnitOfWork(s), owner, "R-1").to_dict()
+    assert again["qc_status"] == "not checked" and "no raw sensor readings" in again["reason"]
+    with UnitOfWork(s) as uow:
+        rev = uow.users.add("rev", "x", Role.ENGINEER)
+        uow.commit()
+    approved = approval.approve(
+        UnitOfWork(s), Actor(rev.id, "rev", Role.ENGINEER), "R-1", note="migrated, checked"
+    )
+    assert approved.status == "approved"
+    # and back down to the first revision: the data stay
+    with engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0001")
+    with engine.connect() as conn:
+        assert db.current_revision(conn) == "0001"
+        runs_left = conn.execute(sa.text("SELECT run_number FROM runs ORDER BY 1")).all()
+        assert [r[0] for r in runs_left] == ["R-1", "R-2"]
+        st = conn.execute(sa.text("SELECT md, inc, azi FROM stations")).one()
+        assert tuple(st) == (0.1, 0.2, 0.3)
+        names = set(sa.inspect(conn).get_table_names())
+        assert "wellbores" not in names and "qc_stations" not in names
+    assert db.upgrade(s) == db.head_revision()

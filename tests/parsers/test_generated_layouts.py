@@ -21,12 +21,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
+from surveylab.calc.qc import ReferenceField, field_qc, raw_readings
 from surveylab.models import DepthUnit, NorthReference
+from surveylab.models.survey import ParsedSurvey
 from surveylab.parsers import SurveyFileError, read_survey
+from surveylab.parsers.sensors import RAW_FIELDS, sensor_columns
 from tests.parsers.conftest import PROFILE
 from tests.parsers.vendor_styles import (
     Written,
     compass_design_reports,
+    raw_sensor_layouts,
     sheet_layouts,
     text_layouts,
 )
@@ -37,6 +41,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 TEXT_CASES = 1800
 SHEET_CASES = 200
 COMPASS_CASES = 300
+RAW_CASES = 400
 
 _HEADER_FIELDS = (
     "depth_unit",
@@ -48,14 +53,15 @@ _HEADER_FIELDS = (
 )
 
 
-def reads_back(w: Written) -> None:
-    """The property: same stations and header fields, or refused naming the ambiguity."""
+def reads_back(w: Written) -> ParsedSurvey | None:
+    """The property: same stations and header fields, or refused naming the ambiguity (then
+    None)."""
     try:
         s = read_survey(w.data, name=w.name)
     except SurveyFileError as exc:
         assert w.ambiguous, f"refused a file that states everything ({w.style}): {exc}"
         assert "decimal comma or a decimal point" in str(exc)
-        return
+        return None
     st = s.stations
     assert len(st) == len(w.md), w.style
     # printed values read back exactly (the nearest double of the printed decimal)
@@ -82,6 +88,7 @@ def reads_back(w: Written) -> None:
     unreadable = [f.message for f in s.findings if f.code == "header_value_unreadable"]
     assert not unreadable, unreadable
     assert "vendor_position_mismatch" not in {f.code for f in s.findings}
+    return s
 
 
 @settings(PROFILE, max_examples=TEXT_CASES)
@@ -110,8 +117,46 @@ def test_compass_design_reports_read_back(w: Written) -> None:
     reads_back(w)
 
 
+@settings(PROFILE, max_examples=RAW_CASES)
+@given(raw_sensor_layouts())
+def test_raw_sensor_layouts_read_back(w: Written) -> None:
+    """Files with raw readings Gx..Bz in every drawn naming style ("Gx (g)", "Bz [nT]",
+    "Accel X", a units row, no unit at all) read back as before, and the six readings are
+    found by role with their values and the unit printed (else inferred from the magnitude):
+    the field they were made in comes back within the QC limits."""
+    s = reads_back(w)
+    if s is None:
+        return
+    raw = w.raw
+    assert raw is not None
+    cols = sensor_columns(s)
+    assert cols is not None, (list(s.extra_columns.columns), w.style)
+    for key in RAW_FIELDS:
+        assert cols.names[key] == raw.names[key], (key, cols.names, w.style)
+        np.testing.assert_array_equal(
+            cols.values(s.extra_columns, key), np.asarray(raw.printed[key], dtype=float)
+        )
+        unit = raw.units[0] if key.startswith("g") else raw.units[1]
+        assert cols.units[key] == (unit if w.raw_units_printed else None), (key, cols.units)
+    readings = raw_readings(
+        *(cols.values(s.extra_columns, k) for k in RAW_FIELDS),
+        gravity_unit=cols.units["gx"],
+        magnetic_unit=cols.units["bx"],
+    )
+    assert (str(readings.gravity_unit), str(readings.magnetic_unit)) == raw.units
+    assert readings.gravity_unit_inferred is not w.raw_units_printed
+    qc = field_qc(readings, ReferenceField(*raw.field, "the generated field"))
+    assert qc.passed, (qc.summary(), w.style)
+
+
 # (file, class of vendor behaviour it exercises, expected stations md list, header checks)
 REGRESSIONS = [
+    (
+        "regress_aligned_raw_sensor_columns.txt",
+        "aligned columns: six raw sensor readings beside MD, Inc and Azi in the names row",
+        [0.0, 10.0],
+        {"depth_unit": DepthUnit.M},
+    ),
     (
         "regress_aligned_footer_words.txt",
         "aligned columns: a footer line whose words fall under the table's columns",
@@ -140,5 +185,7 @@ def test_regression_files(name: str, cls: str, md: list[float], fields: dict) ->
     """Minimal files the generated corpus shrank to when it found a fault (one class each)."""
     s = read_survey(DATA / name)
     assert s.stations["md"].tolist() == md, cls
+    if "raw sensor" in cls:
+        assert sensor_columns(s) is not None, cls
     for key, want in fields.items():
         assert getattr(s.header, key) == want, (cls, key)

@@ -48,6 +48,23 @@ class Source:
     longitude: float | None
     comments: list[str]
     gx: list[float] | None
+    #: Raw sensor readings (:func:`sources_with_raw_readings`): see :class:`RawColumns`.
+    raw: RawColumns | None = None
+
+
+@dataclass
+class RawColumns:
+    """Raw readings of a known field written as six columns in one naming style.
+
+    ``names`` gives the printed name of each reading (gx..bz), ``units`` the gravity and
+    magnetic unit of the values, ``printed`` the values as printed [that unit], ``field`` the
+    field they were made in (Btotal [nT], dip [deg], Gtotal [g]).
+    """
+
+    names: dict[str, str]
+    units: tuple[str, str]
+    printed: dict[str, list[float]]
+    field: tuple[float, float, float]
 
 
 WELLS = ("ALPHA-1", "Brønn 15/9-F-12", "Pozo Norte 3", "Poço P-7", "Puits A-2", "X-1 ST2")
@@ -108,6 +125,47 @@ def sources(draw: st.DrawFn, max_stations: int = 24) -> Source:
         comments=comments,
         gx=gx,
     )
+
+
+#: Naming styles of the six raw readings (gx, gy, gz, bx, by, bz), as vendors print them.
+RAW_NAME_STYLES = (
+    ("Gx", "Gy", "Gz", "Bx", "By", "Bz"),
+    ("GX", "GY", "GZ", "BX", "BY", "BZ"),
+    ("G_x", "G_y", "G_z", "B_x", "B_y", "B_z"),
+    ("Accel X", "Accel Y", "Accel Z", "Mag X", "Mag Y", "Mag Z"),
+    ("Gx raw", "Gy raw", "Gz raw", "Bx raw", "By raw", "Bz raw"),
+    ("Gx", "Gy", "Gz", "Hx", "Hy", "Hz"),
+)
+#: Printed decimals of readings in each unit (about 1e-6 g and 0.1 nT).
+RAW_DECIMALS = {"g": 6, "mG": 3, "m/s2": 5, "nT": 1, "uT": 4, "gauss": 6}
+
+
+@st.composite
+def sources_with_raw_readings(draw: st.DrawFn, max_stations: int = 16) -> Source:
+    """A drawn survey whose stations carry raw readings: a known field (Btotal, dip, Gtotal)
+    rotated into the tool frame of each station (its inclination and azimuth, taken as
+    magnetic, and a drawn toolface: tests/sensor_frames.py), printed in drawn units and names."""
+    from tests.sensor_frames import GRAVITY_UNITS, MAGNETIC_UNITS, synthesise
+
+    src = draw(sources(max_stations=max_stations))
+    n = len(src.md)
+    btotal = draw(st.floats(25_000.0, 65_000.0))
+    dip = draw(st.floats(-80.0, 80.0))
+    g = draw(st.floats(0.997, 1.003))
+    toolface = draw(st.lists(st.floats(0.0, 360.0), min_size=n, max_size=n))
+    readings = synthesise(src.inc, src.azi, toolface, g=g, btotal=btotal, dip=dip)
+    g_unit = draw(st.sampled_from(list(GRAVITY_UNITS)))
+    b_unit = draw(st.sampled_from(list(MAGNETIC_UNITS)))
+    style = draw(st.sampled_from(RAW_NAME_STYLES))
+    names = dict(zip(("gx", "gy", "gz", "bx", "by", "bz"), style, strict=True))
+    printed = {}
+    for key, values in zip(names, readings, strict=True):
+        unit = g_unit if key.startswith("g") else b_unit
+        k = GRAVITY_UNITS[unit] if key.startswith("g") else MAGNETIC_UNITS[unit]
+        printed[key] = [round(float(v) * k, RAW_DECIMALS[unit]) for v in values]
+    src.gx = None
+    src.raw = RawColumns(names, (g_unit, b_unit), printed, (btotal, dip, g))
+    return src
 
 
 # ----------------------------------------------------------------------------- vocabulary
@@ -258,6 +316,9 @@ class Written:
     vendor: dict[str, list[float]] = field(default_factory=dict)
     extra_names: list[str] = field(default_factory=list)
     ambiguous: bool = False
+    #: The raw readings the file carries (None: none), and whether their units are printed.
+    raw: RawColumns | None = None
+    raw_units_printed: bool = False
 
 
 # ----------------------------------------------------------------------------- header
@@ -431,6 +492,12 @@ def _columns(
             cols.append(_Column("dls", names, rate, [fmt(float(v), 2, comma) for v in dls]))
     if src.gx is not None:
         cols.append(_Column("extra", ["Gx"], "g", [fmt(v, 4, comma) for v in src.gx]))
+    if src.raw is not None:
+        for key, name in src.raw.names.items():
+            unit = src.raw.units[0] if key.startswith("g") else src.raw.units[1]
+            dp = RAW_DECIMALS[unit]
+            values = [fmt(v, dp, comma) for v in src.raw.printed[key]]
+            cols.append(_Column("raw", [name], unit, values))
     if any(src.comments):
         cols.append(
             _Column(
@@ -560,10 +627,17 @@ def text_layouts(draw: st.DrawFn, src: Source | None = None) -> Written:
         vendor=(
             {"tvd": src.tvd, "north": src.north, "east": src.east} if src.tvd is not None else {}
         ),
-        extra_names=["Gx"] if src.gx is not None else [],
+        extra_names=_extra_names(src),
+        raw=src.raw,
+        raw_units_printed=unit_place in ("name", "row"),
     )
     written.ambiguous = comma and _all_ambiguous(body, cols)
     return written
+
+
+def _extra_names(src: Source) -> list[str]:
+    names = ["Gx"] if src.gx is not None else []
+    return names + (list(src.raw.names.values()) if src.raw is not None else [])
 
 
 def _expected_header(stated: dict, src: Source) -> dict[str, Any]:
@@ -684,8 +758,10 @@ def sheet_layouts(draw: st.DrawFn, src: Source | None = None) -> Written:
         vendor=(
             {"tvd": src.tvd, "north": src.north, "east": src.east} if src.tvd is not None else {}
         ),
-        extra_names=["Gx"] if src.gx is not None else [],
+        extra_names=_extra_names(src),
         ambiguous=comma and as_text and _all_ambiguous(body, cols),
+        raw=src.raw,
+        raw_units_printed=unit_place in ("name", "row"),
     )
 
 
@@ -793,6 +869,17 @@ def compass_design_reports(draw: st.DrawFn, src: Source | None = None) -> Writte
     order = list(draw(st.permutations(range(5))))
     pads = (draw(st.integers(3, 6)), draw(st.integers(3, 6)), draw(st.integers(4, 10)))
     return compass_report(src, order, pads)
+
+
+@st.composite
+def raw_sensor_layouts(draw: st.DrawFn) -> Written:
+    """Text exports and .xlsx reports of surveys with raw readings Gx..Bz: the six readings
+    named in a drawn vendor style ("Gx (g)", "Bz [nT]", "Accel X", ...), their units in the
+    names, in a units row or not printed at all, values in g, mG or m/s² and nT, µT or gauss."""
+    src = draw(sources_with_raw_readings())
+    if draw(st.integers(0, 4)) == 0:
+        return draw(sheet_layouts(src))
+    return draw(text_layouts(src))
 
 
 def same_value(a: float | None, b: float | None, tol: float = 1e-9) -> bool:

@@ -218,3 +218,44 @@ def test_any_finite_survey_gives_valid_svg_with_its_labels(points, azimuth: floa
     assert "North [m] (true north)" in labels(sf.plan_view(df, "m"))
     assert "TVD [m]" in labels(sf.section_view(df, "m", azimuth))
     assert "TVD [m]" in labels(sf.view_3d(df, "m"))
+
+
+def _qc_frame(n: int = 8, bad: int | None = 3) -> pd.DataFrame:
+    d_b = np.linspace(-50.0, 50.0, n)
+    passed: list[bool | None] = [True] * n
+    if bad is not None:
+        d_b[bad], passed[bad] = 650.0, False
+    return pd.DataFrame(
+        {
+            "md": 100.0 + 30.0 * np.arange(n),
+            "d_btotal_nt": d_b,
+            "d_dip_deg": np.zeros(n),
+            "d_gtotal_g": np.zeros(n),
+            "passed": passed,
+        }
+    )
+
+
+LIMITS = {"btotal_nt": 300.0, "dip_deg": 0.25, "gtotal_g": 0.0025}
+
+
+def test_qc_view_draws_the_deltas_with_limit_bands_and_marks_failures() -> None:
+    svg = sf.qc_view(_qc_frame(), LIMITS, "ft", "QC of R1")
+    ET.fromstring(svg)
+    for text in ("dBtotal [nT]", "dDip [deg]", "dGtotal [g]", "MD [ft]", "QC of R1", "limit",
+                 "outside a limit"):  # fmt: skip
+        assert text in svg, text
+    clean = sf.qc_view(_qc_frame(bad=None), LIMITS, "m")
+    assert "outside a limit" not in clean and "MD [m]" in clean
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (_qc_frame().drop(columns=["d_dip_deg"]), "has no column d_dip_deg"),
+        (_qc_frame().iloc[0:0], "has no stations"),
+    ],
+)
+def test_qc_view_refuses_what_it_cannot_draw(frame, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        sf.qc_view(frame, LIMITS, "m")

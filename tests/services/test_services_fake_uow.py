@@ -12,7 +12,7 @@ import pytest
 
 from surveylab.auth import AuthenticationError, PermissionDenied
 from surveylab.models import Actor, Role
-from surveylab.models.records import RunRecord, WellRecord
+from surveylab.models.records import RunRecord, WellboreRecord, WellRecord
 from surveylab.repositories import DuplicateError
 from surveylab.services import NotFound, ServiceError, runs
 
@@ -52,7 +52,9 @@ class FakeRuns:
         self.rows: dict[uuid.UUID, RunRecord] = {}
         self.wells = wells
 
-    def add(self, *, run_number, run_name, run_type, user_id, well_id=None) -> RunRecord:
+    def add(
+        self, *, run_number, run_name, run_type, user_id, well_id=None, wellbore_id=None
+    ) -> RunRecord:
         if self.by_number(run_number) or self.by_name(run_name):
             raise DuplicateError("run number or name is taken")
         well = self.wells.get(well_id) if well_id else None
@@ -72,6 +74,7 @@ class FakeRuns:
             None,
             NOW,
             NOW,
+            wellbore_id=wellbore_id,
         )
         self.rows[r.id] = r
         return r
@@ -113,6 +116,29 @@ class FakeRuns:
                 self.rows[r.id] = replace(r, well_id=None, well_name=None)
 
 
+class FakeWellbores:
+    def __init__(self) -> None:
+        self.rows: dict[uuid.UUID, WellboreRecord] = {}
+
+    def add(self, *, well_id, name, created_by, parent_id=None, kickoff_md=None, depth_unit=None):
+        b = WellboreRecord(
+            uuid.uuid4(), well_id, None, name, parent_id, None, kickoff_md, depth_unit, None,
+            created_by, NOW,
+        )  # fmt: skip
+        self.rows[b.id] = b
+        return b
+
+    def main(self, well_id):
+        return next(
+            (b for b in self.rows.values() if b.well_id == well_id and b.parent_id is None), None
+        )
+
+    def by_name(self, well_id, name):
+        return next(
+            (b for b in self.rows.values() if b.well_id == well_id and b.name == name), None
+        )
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
@@ -136,11 +162,17 @@ class FakeUnitOfWork:
         self.wells.runs_ref = self.runs
         self.audit = FakeAudit()
         self.users = FakeUsers()
+        self.wellbores = FakeWellbores()
         self.commits = 0
         self._saved = self._state()
 
     def _state(self):
-        return dict(self.wells.rows), dict(self.runs.rows), list(self.audit.events)
+        return (
+            dict(self.wells.rows),
+            dict(self.runs.rows),
+            list(self.audit.events),
+            dict(self.wellbores.rows),
+        )
 
     def __enter__(self):
         self._saved = self._state()
@@ -154,10 +186,11 @@ class FakeUnitOfWork:
         self._saved = self._state()
 
     def rollback(self):
-        self.wells.rows, self.runs.rows, self.audit.events = (
+        self.wells.rows, self.runs.rows, self.audit.events, self.wellbores.rows = (
             dict(self._saved[0]),
             dict(self._saved[1]),
             list(self._saved[2]),
+            dict(self._saved[3]),
         )
 
 
@@ -187,6 +220,21 @@ def test_create_and_list_runs(uow):
     assert runs.get_run(uow, VIEW, str(r.id)).run_number == "1"
     assert uow.commits == 3
     assert [e["action"] for e in uow.audit.events] == ["create well", "create run", "create run"]
+    # the well got its main wellbore, and the run went on it; a run without a well on none
+    main = uow.wellbores.main(r.well_id)
+    assert main is not None and main.name == "main" and r.wellbore_id == main.id
+    assert runs.get_run(uow, VIEW, "2").wellbore_id is None
+
+
+def test_a_run_goes_on_the_wellbore_named(uow):
+    w = runs.create_well(uow, ENG, well_name="W")
+    st = uow.wellbores.add(well_id=w.id, name="ST1", created_by=ENG.id, parent_id=None)
+    r = runs.create_run(uow, ENG, run_number="1", run_name="one", well="W", wellbore="ST1")
+    assert r.wellbore_id == st.id
+    with pytest.raises(ServiceError, match="no wellbore 'ST9'"):
+        runs.create_run(uow, ENG, run_number="2", run_name="two", well="W", wellbore="ST9")
+    with pytest.raises(ServiceError, match="without a well"):
+        runs.create_run(uow, ENG, run_number="3", run_name="three", wellbore="ST1")
 
 
 def test_update_and_delete_runs_by_owner_and_admin(uow):
