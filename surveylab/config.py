@@ -16,6 +16,15 @@
 - ``SURVEYLAB_MAX_UPLOAD_MB`` (50): largest survey file accepted.
 - ``SURVEYLAB_LOCK_TIMEOUT_S`` (10): how long to retry a DuckDB file locked by another process.
 - ``SURVEYLAB_PORT`` (8866): port of ``surveylab serve``.
+- ``SURVEYLAB_API_PORT`` (8867): port of the HTTP API (``surveylab api``).
+- ``SURVEYLAB_ALLOWED_HOSTS``: host names the servers answer to besides 127.0.0.1 and localhost
+  (comma-separated); a request with any other ``Host`` header is refused.
+- ``SURVEYLAB_CORS_ORIGINS``: origins allowed to call the HTTP API from a browser
+  (comma-separated); none by default (CORS off).
+- ``SURVEYLAB_API_LOGIN_PER_MINUTE`` (10): login attempts the HTTP API accepts per client address
+  and minute.
+- ``SURVEYLAB_FORWARDED_ALLOW_IPS``: addresses of reverse proxies whose ``X-Forwarded-For`` the
+  HTTP API trusts for the client address (comma-separated); none by default.
 """
 
 from __future__ import annotations
@@ -25,6 +34,8 @@ import secrets
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from surveylab.hosts import DEFAULT_ALLOWED_HOSTS, parse_host_list
 
 _ABOVE_PACKAGE = Path(__file__).resolve().parent.parent
 #: The repository checkout surveylab runs from (the folder holding ``pyproject.toml`` next to
@@ -63,6 +74,11 @@ class Settings:
     max_upload_bytes: int = 50 * 1024 * 1024
     lock_timeout_s: int = 10
     port: int = 8866
+    api_port: int = 8867
+    allowed_hosts_env: str = ""
+    cors_origins_env: str = ""
+    api_login_per_minute: int = 10
+    forwarded_allow_ips_env: str = ""
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "surveylab"
     jwt_audience: str = "surveylab"
@@ -74,6 +90,24 @@ class Settings:
     @property
     def reports_dir(self) -> Path:
         return self.data_dir / "reports"
+
+    @property
+    def allowed_hosts(self) -> tuple[str, ...]:
+        """Host names the servers answer to [lower-case text, no port]: 127.0.0.1, localhost
+        and those of ``SURVEYLAB_ALLOWED_HOSTS``."""
+        extra = parse_host_list(self.allowed_hosts_env)
+        return (*DEFAULT_ALLOWED_HOSTS, *(h for h in extra if h not in DEFAULT_ALLOWED_HOSTS))
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """Origins allowed to call the HTTP API from a browser (``SURVEYLAB_CORS_ORIGINS``);
+        empty: CORS off."""
+        return tuple(o.strip().rstrip("/") for o in self.cors_origins_env.split(",") if o.strip())
+
+    @property
+    def forwarded_allow_ips(self) -> tuple[str, ...]:
+        """Reverse proxies trusted for ``X-Forwarded-For`` (``SURVEYLAB_FORWARDED_ALLOW_IPS``)."""
+        return tuple(a.strip() for a in self.forwarded_allow_ips_env.split(",") if a.strip())
 
     def secret_key(self) -> str:
         """The JWT secret. Embedded mode generates one under the data dir on first use (mode 600).
@@ -151,4 +185,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_upload_bytes=_int(env, "SURVEYLAB_MAX_UPLOAD_MB", 50) * 1024 * 1024,
         lock_timeout_s=_int(env, "SURVEYLAB_LOCK_TIMEOUT_S", 10),
         port=_int(env, "SURVEYLAB_PORT", 8866),
+        api_port=_int(env, "SURVEYLAB_API_PORT", 8867),
+        allowed_hosts_env=env.get("SURVEYLAB_ALLOWED_HOSTS", ""),
+        cors_origins_env=env.get("SURVEYLAB_CORS_ORIGINS", ""),
+        api_login_per_minute=_int(env, "SURVEYLAB_API_LOGIN_PER_MINUTE", 10),
+        forwarded_allow_ips_env=env.get("SURVEYLAB_FORWARDED_ALLOW_IPS", ""),
     )

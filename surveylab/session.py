@@ -137,6 +137,7 @@ class Session:
         settings: Settings | None = None,
         *,
         uow: UnitOfWork | None = None,
+        client_address: str | None = None,
     ) -> Session:
         """Log in with a username and password.
 
@@ -153,6 +154,9 @@ class Session:
             the caller keeps it open, the session's own calls use it too (one connection for
             a login and what is read right after it, as a dashboard's first page); once it is
             closed they open their own. Default: a unit of work of the login's own.
+        client_address : str, optional
+            The network address the login came from [text]; see
+            :func:`surveylab.services.accounts.login`.
 
         Returns
         -------
@@ -165,7 +169,9 @@ class Session:
             ``"invalid username or password"`` for every kind of failure.
         """
         settings = settings or load_settings()
-        pair = accounts.login(uow or UnitOfWork(settings), username, password)
+        pair = accounts.login(
+            uow or UnitOfWork(settings), username, password, client_address=client_address
+        )
         session = cls(pair.access, settings, refresh_token=pair.refresh)
         session._login_uow = uow
         return session

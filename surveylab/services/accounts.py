@@ -37,7 +37,7 @@ from surveylab.config import Settings
 from surveylab.models import Actor, Role
 from surveylab.models.records import UserRecord
 from surveylab.repositories import DuplicateError, UnitOfWork
-from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
+from surveylab.services.common import Conflict, NotFound, ServiceError, audit_ok, guard
 
 #: The one message for every failed login: wrong user, wrong password, locked, inactive.
 LOGIN_FAILED = "invalid username or password"
@@ -240,7 +240,7 @@ def bootstrap_admin(uow: UnitOfWork, username: str, password: str) -> UserRecord
         try:
             user = uow.users.add(name, pw_hash, Role.ADMIN)
         except DuplicateError as exc:
-            raise ServiceError(str(exc)) from None
+            raise Conflict(str(exc)) from None
         audit_ok(uow, _actor(user), "bootstrap admin", target_type="user", target_id=user.id)
         uow.commit()
         return user
@@ -293,7 +293,7 @@ def add_user(
         try:
             user = uow.users.add(name, pw_hash, role)
         except DuplicateError as exc:
-            raise ServiceError(str(exc)) from None
+            raise Conflict(str(exc)) from None
         audit_ok(uow, actor, "create user", target_type="user", target_id=user.id, detail=role)
         uow.commit()
         return user
@@ -501,7 +501,9 @@ def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> UserRecord | None:
 
 
 # ------------------------------------------------------------------------------------ login
-def login(uow: UnitOfWork, username: str, password: str) -> TokenPair:
+def login(
+    uow: UnitOfWork, username: str, password: str, *, client_address: str | None = None
+) -> TokenPair:
     """Check credentials and issue an access and a refresh token.
 
     Every refusal raises :class:`AuthenticationError` with :data:`LOGIN_FAILED` and costs one
@@ -516,6 +518,9 @@ def login(uow: UnitOfWork, username: str, password: str) -> TokenPair:
         The username typed [text, any case].
     password : str
         The password typed [text].
+    client_address : str, optional
+        The network address the login came from [text, e.g. ``"127.0.0.1"``]; the HTTP API
+        passes it. Not used yet.
 
     Returns
     -------
