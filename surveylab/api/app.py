@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from surveylab import __version__
+from surveylab._version import __version__
 from surveylab.api import errors
 from surveylab.api.jobs import ReportJobs
 from surveylab.api.middleware import FORM_OVERHEAD, RequestGuard

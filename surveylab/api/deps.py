@@ -22,7 +22,6 @@ bearer = HTTPBearer(
 )
 
 
-
 def settings_of(request: Request) -> Settings:
     """The configuration the application was made with."""
     settings: Settings = request.app.state.settings

@@ -156,7 +156,13 @@ def classify(exc: BaseException) -> tuple[int, str, dict[str, Any], dict[str, st
     if isinstance(exc, Conflict):
         return 409, "conflict", {}, {}
     if isinstance(exc, SurveyFileError):
-        extra = {"file": exc.file, "line": exc.line, "field": exc.field}
+        extra = {
+            "file": exc.file,
+            "line": exc.line,
+            "field": exc.field,
+            "element": exc.element,
+            "reason": exc.reason,
+        }
         return 422, "survey-file-refused", extra, {}
     if isinstance(exc, SurveyInputError | UnitError | ServiceError):
         return 422, "refused", {}, {}

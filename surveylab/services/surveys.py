@@ -462,6 +462,9 @@ def import_surveys(
     """
     if not files:
         raise ServiceError("no file given (multipart field 'file')")
+    for name, _ in files:
+        if not 0 < len(name) <= 255 or not name.isprintable():
+            raise ServiceError(f"file name must be 1 to 255 printable characters: {name[:80]!r}")
     with uow:
         run_rec = find_run(uow, run)
         guard(
