@@ -198,6 +198,8 @@ async def _on_http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     headers = dict(exc.headers or {})
+    if exc.status_code == 400:  # a body the framework could not parse: invalid input
+        return problem_response(422, "validation-error", f"invalid request body: {detail}")
     if exc.status_code == 405:
         detail = f"method {request.method} is not allowed on {request.url.path}"
     elif exc.status_code == 404:
