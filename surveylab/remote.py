@@ -102,6 +102,7 @@ def _well(d: dict[str, Any]) -> WellRecord:
         depth_datum=d["depth_datum"],
         datum_elevation=d["datum_elevation"],
         elevation_unit=d["elevation_unit"],
+        created_by=_uuid(d.get("created_by")),
         created_at=_time(d["created_at"]),
         updated_at=_time(d["updated_at"]),
     )
@@ -274,9 +275,13 @@ class RemoteSession:
             ``"invalid username or password"`` for every kind of failure.
         """
         session = cls(url, None, **kwargs)
-        pair = session._request(
-            "POST", "/auth/login", json={"username": username, "password": password}
-        ).json()
+        try:
+            pair = session._request(
+                "POST", "/auth/login", json={"username": username, "password": password}
+            ).json()
+        except BaseException:
+            session.close()
+            raise
         session.token, session.refresh_token = pair["access_token"], pair["refresh_token"]
         return session
 
@@ -582,5 +587,9 @@ def connect(
             "or RemoteSession.login gives one)"
         )
     session = RemoteSession(url, token, **kwargs)
-    session.actor  # noqa: B018 - fail now, not at the first call, when the token is bad
+    try:
+        session.actor  # noqa: B018 - fail now, not at the first call, when the token is bad
+    except BaseException:
+        session.close()
+        raise
     return session

@@ -83,6 +83,7 @@ class WellOut(BaseModel):
     depth_datum: str | None
     datum_elevation: float | None
     elevation_unit: str | None
+    created_by: uuid.UUID | None
     created_at: datetime | None
     updated_at: datetime | None
 
@@ -98,6 +99,7 @@ def well_out(w: WellRecord) -> dict[str, Any]:
         "depth_datum": w.depth_datum,
         "datum_elevation": w.datum_elevation,
         "elevation_unit": w.elevation_unit,
+        "created_by": w.created_by,
         "created_at": w.created_at,
         "updated_at": w.updated_at,
     }
