@@ -428,6 +428,13 @@ def test_user_administration(api: Api, audit) -> None:
     )
     assert r.status_code == 201 and r.headers["location"] == "/api/v1/users/newbie"
     assert r.json()["role"] == "Viewer" and "password" not in r.text
+    # a name beyond Latin-1 (found by the fuzzer: the Location header could not be encoded)
+    r = api.post(
+        "/users",
+        as_="admin",
+        json={"username": "\U0002737d|Ü", "password": password_of("x"), "role": "Viewer"},
+    )
+    assert r.status_code == 201 and r.headers["location"] == "/api/v1/users/%F0%A7%8D%BD%7C%C3%9C"
     assert_problem(
         api.post(
             "/users",

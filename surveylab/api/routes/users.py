@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Response
 
@@ -23,7 +24,7 @@ def list_users(s: SessionDep) -> Any:
 def add_user(body: UserIn, s: SessionDep, response: Response) -> Any:
     """Create a user (Admin)."""
     user = s.add_user(body.username, body.password, body.role)
-    response.headers["Location"] = f"/api/v1/users/{user.username}"
+    response.headers["Location"] = f"/api/v1/users/{quote(user.username, safe='')}"
     return user_out(user)
 
 
