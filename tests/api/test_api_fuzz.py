@@ -28,7 +28,7 @@ from tests.db_fixtures import empty_all_tables
 
 pytestmark = pytest.mark.slow
 
-EXAMPLES = int(os.environ.get("SURVEYLAB_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("SURVEYLAB_FUZZ_EXAMPLES", "15"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
