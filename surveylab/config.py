@@ -79,6 +79,8 @@ class Settings:
     cors_origins_env: str = ""
     api_login_per_minute: int = 10
     forwarded_allow_ips_env: str = ""
+    #: PostgreSQL connections a long-lived server keeps open (0: one per unit of work)
+    db_pool_size: int = 0
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "surveylab"
     jwt_audience: str = "surveylab"

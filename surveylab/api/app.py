@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from importlib.resources import files
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from surveylab import db
 from surveylab._version import __version__
 from surveylab.api import errors
 from surveylab.api.jobs import ReportJobs
@@ -24,6 +26,9 @@ from surveylab.api.routes import auth, compute, reports, runs, surveys, users, w
 from surveylab.api.routes import files as files_routes
 from surveylab.config import Settings, load_settings
 
+#: PostgreSQL connections the API keeps open for its handler threads (DuckDB: none, its file
+#: stays free for the dashboards' kernels between requests).
+DB_POOL_SIZE = 8
 #: Where the API lives; every path below is under it.
 PREFIX = "/api/v1"
 OPENAPI_URL = f"{PREFIX}/openapi.json"
@@ -106,12 +111,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         server.
     """
     settings = settings or load_settings()
+    if not settings.is_embedded and settings.db_pool_size == 0:
+        settings = replace(settings, db_pool_size=DB_POOL_SIZE)
     jobs = ReportJobs(settings.reports_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
         jobs.shutdown()
+        if settings.db_pool_size:
+            db.get_engine(settings).dispose()
 
     app = FastAPI(
         title="surveylab API",

@@ -22,13 +22,17 @@ bearer = HTTPBearer(
 )
 
 
-def settings_of(request: Request) -> Settings:
+# the dependencies are coroutines: they do no I/O, and a plain function would cost a hop to
+# the thread pool each, per request
+
+
+async def settings_of(request: Request) -> Settings:
     """The configuration the application was made with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def token_of(
+async def token_of(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
     """The bearer token of the request.
@@ -43,9 +47,9 @@ def token_of(
     return credentials.credentials
 
 
-def session_of(request: Request, token: Annotated[str, Depends(token_of)]) -> Session:
+async def session_of(request: Request, token: Annotated[str, Depends(token_of)]) -> Session:
     """A session acting as the token's user (checked at its first call)."""
-    return Session(token, settings_of(request))
+    return Session(token, request.app.state.settings)
 
 
 def client_address(request: Request) -> str:

@@ -10,8 +10,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 from surveylab.api.deps import SessionDep, SettingsDep
 from surveylab.api.errors import problems
 from surveylab.api.routes.files import Angle, header_overrides, upload_name
-from surveylab.api.routes.surveys import JSONBytes
-from surveylab.api.schemas import ComputeOut, json_ready, station_rows
+from surveylab.api.schemas import ComputeOut, JSONBytes, json_ready, station_rows
 from surveylab.models import DepthUnit, NorthReference
 from surveylab.services import surveys
 

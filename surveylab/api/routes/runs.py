@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Path, Query, Response
 
 from surveylab.api.deps import SessionDep
 from surveylab.api.errors import problems
-from surveylab.api.schemas import RunIn, RunOut, RunPage, RunPatch, RunSort, run_out
+from surveylab.api.schemas import JSONBytes, RunIn, RunOut, RunPage, RunPatch, RunSort, run_out
 from surveylab.models import RunType
 
 router = APIRouter(prefix="/runs", tags=["runs"])
@@ -57,12 +58,13 @@ def list_runs(
             limit=page_size,
             offset=(page - 1) * page_size,
         )
-    return {
+    doc = {
         "items": [run_out(r) for r in items],
         "total": total,
         "page": page,
         "page_size": page_size,
     }
+    return JSONBytes(orjson.dumps(doc))
 
 
 @router.post(

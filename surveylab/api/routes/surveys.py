@@ -15,6 +15,7 @@ from surveylab.api.routes.runs import RunRef
 from surveylab.api.schemas import (
     STATION_FIELDS,
     DiffOut,
+    JSONBytes,
     SurveyOut,
     SurveyRevisionOut,
     diff_rows,
@@ -29,12 +30,6 @@ from surveylab.units import unit_label
 router = APIRouter(prefix="/runs/{run}", tags=["surveys"])
 
 Revision = Annotated[int, Query(ge=1, le=2**31 - 1)]
-
-
-class JSONBytes(Response):
-    """JSON already serialised (orjson: NaN as null, UUIDs and times as text)."""
-
-    media_type = "application/json"
 
 
 def wants_csv(request: Request) -> bool:
