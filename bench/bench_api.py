@@ -163,7 +163,8 @@ def in_process(settings: Settings, token: str, what: str, seconds: float) -> flo
 
 CLIENT_SCRIPT = r"""
 import sys, threading, time, httpx
-base, token, path, seconds, clients = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
+base, token, path = sys.argv[1:4]
+seconds, clients = float(sys.argv[4]), int(sys.argv[5])
 counts = [0] * clients
 stop = threading.Event(); measuring = threading.Event(); errors = []
 def loop(i):
@@ -243,25 +244,36 @@ def bench_backend(backend: str, args: argparse.Namespace) -> list[dict[str, obje
             token = populate(settings, args.runs, args.stations)
             db.get_engine(settings).dispose()
             rows = []
+            # the API keeps PostgreSQL connections in a pool (surveylab.api.app.DB_POOL_SIZE);
+            # the same pool in-process is shown too, to separate HTTP's cost from the pool's gain
+            pooled = replace(settings, db_pool_size=DB_POOL_SIZE) if url else None
             for what in ("runs", "survey"):
-                local, remote = [], []
+                local: list[float] = []
+                remote: list[float] = []
+                local_pooled: list[float] = []
                 for _ in range(args.rounds):
                     local.append(in_process(settings, token, what, args.seconds))
                     db.get_engine(settings).dispose()
+                    if pooled is not None:
+                        local_pooled.append(in_process(pooled, token, what, args.seconds))
+                        db.get_engine(pooled).dispose()
                     remote.append(over_http(env, token, what, args.seconds))
                 a, b = statistics.median(local), statistics.median(remote)
+                c = statistics.median(local_pooled) if local_pooled else None
                 rows.append(
                     {
                         "backend": backend,
                         "request": what,
                         "in_process": a,
+                        "in_process_pooled": c,
                         "http": b,
                         "ratio": a / b,
                     }
                 )
                 print(
-                    f"{backend:8} {what:6} in-process {a:8.1f}/s  http {b:8.1f}/s  "
-                    f"in-process/http {a / b:5.2f}  (rounds: {local} {remote})",
+                    f"{backend:8} {what:6} in-process {a:8.1f}/s  pooled {c or 0:8.1f}/s  "
+                    f"http {b:8.1f}/s  in-process/http {a / b:5.2f}  "
+                    f"(rounds: {local} {local_pooled} {remote})",
                     flush=True,
                 )
             return rows
@@ -296,7 +308,7 @@ def main() -> None:
     for r in rows:
         what = "GET /runs (page of 50)" if r["request"] == "runs" else "GET /runs/{run}/survey"
         c = r["in_process_pooled"]
-        shown = "-" if c is None else f"{c:.1f}"
+        shown = "-" if c is None else f"{float(c):.1f}"
         print(
             f"| {r['backend']} | {what} | {r['in_process']:.1f} | {shown} | {r['http']:.1f} | "
             f"{r['ratio']:.2f} |"
