@@ -250,9 +250,12 @@ _DESCRIPTIONS = {
 }
 
 
-def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI ``responses`` for error statuses, each a :class:`Problem` as problem+json."""
-    out: dict[int | str, dict[str, Any]] = {}
+def problems(
+    *statuses: int, extra: dict[int | str, dict[str, Any]] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for error statuses, each a :class:`Problem` as problem+json,
+    plus the ``extra`` responses given (e.g. a 200 with other media types)."""
+    out: dict[int | str, dict[str, Any]] = dict(extra or {})
     for status in (*statuses, 503):
         out[status] = {
             "description": _DESCRIPTIONS[status],

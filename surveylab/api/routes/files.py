@@ -59,8 +59,14 @@ Angle = Annotated[float | None, Form(allow_inf_nan=False, description="[deg]")]
     "/runs/{run}/files",
     status_code=201,
     response_model=UploadOut,
-    responses={200: {"description": "every file was uploaded before", "model": UploadOut}}
-    | problems(401, 403, 404, 413, 422),
+    responses=problems(
+        401,
+        403,
+        404,
+        413,
+        422,
+        extra={200: {"description": "every file was uploaded before", "model": UploadOut}},
+    ),
 )
 def upload_files(
     run: RunRef,
@@ -120,13 +126,17 @@ def get_file(s: SessionDep, file_id: Annotated[uuid.UUID, Path()]) -> Any:
 @router.get(
     "/files/{file_id}/content",
     response_class=Response,
-    responses={
-        200: {
-            "description": "the bytes exactly as uploaded",
-            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
-        }
-    }
-    | problems(401, 404, 422),
+    responses=problems(
+        401,
+        404,
+        422,
+        extra={
+            200: {
+                "description": "the bytes exactly as uploaded",
+                "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+            }
+        },
+    ),
 )
 def file_content(s: SessionDep, file_id: Annotated[uuid.UUID, Path()]) -> Response:
     """The bytes of an uploaded file, exactly as received."""

@@ -56,16 +56,21 @@ def report_status(s: SessionDep, request: Request, report_id: Annotated[uuid.UUI
 @router.get(
     "/reports/{report_id}/content",
     response_class=FileResponse,
-    responses={
-        200: {
-            "description": "the rendered report",
-            "content": {
-                "text/html": {"schema": {"type": "string"}},
-                "application/pdf": {"schema": {"type": "string"}},
-            },
-        }
-    }
-    | problems(401, 404, 409, 422),
+    responses=problems(
+        401,
+        404,
+        409,
+        422,
+        extra={
+            200: {
+                "description": "the rendered report",
+                "content": {
+                    "text/html": {"schema": {"type": "string"}},
+                    "application/pdf": {"schema": {"type": "string"}},
+                },
+            }
+        },
+    ),
 )
 def report_content(
     s: SessionDep, request: Request, report_id: Annotated[uuid.UUID, Path()]

@@ -55,13 +55,17 @@ def _csv(table: surveys.SurveyTable) -> bytes:
 @router.get(
     "/survey",
     response_model=SurveyOut,
-    responses={
-        200: {
-            "description": "the stations (JSON, or CSV with Accept: text/csv)",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        }
-    }
-    | problems(401, 404, 422),
+    responses=problems(
+        401,
+        404,
+        422,
+        extra={
+            200: {
+                "description": "the stations (JSON, or CSV with Accept: text/csv)",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        },
+    ),
 )
 def get_survey(
     run: RunRef,
