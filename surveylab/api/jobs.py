@@ -9,6 +9,7 @@ no longer knows the jobs of the one before.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -57,6 +58,19 @@ class ReportJob:
             "finished_at": self.finished_at,
             "report_id": self.report_id,
         }
+
+
+def _close_thread_event_loop() -> None:
+    """Close the event loop papermill's kernel client made in this (worker) thread: left open,
+    it would be collected later with its sockets unclosed."""
+    policy = asyncio.get_event_loop_policy()
+    try:
+        loop = policy.get_event_loop()
+    except RuntimeError:  # none in this thread
+        return
+    if not loop.is_running() and not loop.is_closed():
+        loop.close()
+    policy.set_event_loop(None)
 
 
 class ReportJobs:
@@ -163,6 +177,12 @@ class ReportJobs:
                 self._jobs[job_id] = replace(job, **changes)
 
     def _render(self, job_id: uuid.UUID, session: Session) -> None:
+        try:
+            self._render_job(job_id, session)
+        finally:
+            _close_thread_event_loop()
+
+    def _render_job(self, job_id: uuid.UUID, session: Session) -> None:
         from surveylab.reports.render import render_report
 
         job = self.get(job_id)
