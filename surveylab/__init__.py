@@ -17,6 +17,7 @@ from surveylab._version import __version__
 
 if TYPE_CHECKING:
     from surveylab.config import Settings
+    from surveylab.remote import RemoteSession
     from surveylab.session import Session
 
 __all__ = ["__version__", "connect"]
@@ -25,10 +26,17 @@ __all__ = ["__version__", "connect"]
 def connect(
     settings: Settings | None = None,
     *,
+    url: str | None = None,
+    token: str | None = None,
     show_login: bool = True,
     env: Mapping[str, str] | None = None,
-) -> Session:
-    """Open a session: ``SURVEYLAB_TOKEN`` (or the token file) when set, else a login form.
+) -> Session | RemoteSession:
+    """Open a session: on this machine's database, or on a surveylab server (``url``).
+
+    With ``url`` (or ``SURVEYLAB_URL`` in the environment), a :class:`surveylab.remote.
+    RemoteSession` over the server's HTTP API: the same methods, records and errors, so a
+    notebook runs unchanged against a central server. Otherwise a local session with
+    ``token``, else ``SURVEYLAB_TOKEN`` (or the token file), else a login form.
 
     Imported lazily so that ``import surveylab`` stays light; the login form (ipywidgets) is
     imported only when it is shown.
@@ -37,6 +45,11 @@ def connect(
     ----------
     settings : Settings, optional
         Configuration; default :func:`surveylab.config.load_settings`.
+    url : str, optional
+        A surveylab server [text], e.g. ``"http://surveys.example.com:8867"``; default
+        ``SURVEYLAB_URL``, else none (this machine's database).
+    token : str, optional
+        Access token [compact JWT text]; default ``SURVEYLAB_TOKEN`` (or the token file).
     show_login : bool, optional
         Without a token, display a login form (notebooks). Default True. With False the
         session returned is not logged in: its calls raise ``"not authenticated"``.
@@ -45,17 +58,30 @@ def connect(
 
     Returns
     -------
-    Session
-        Authenticated when a token was found; otherwise it becomes usable once the login form
-        is submitted.
+    Session or RemoteSession
+        Authenticated when a token was found; otherwise (locally) it becomes usable once the
+        login form is submitted.
 
     Raises
     ------
     AuthenticationError
-        The token from the environment was refused (checked at once, not at the first call).
+        The token was refused (checked at once, not at the first call); for a server, also
+        no token at all.
     """
+    import os
+
+    url = url or (os.environ if env is None else env).get("SURVEYLAB_URL") or None
+    if url:
+        from surveylab.remote import connect as connect_remote
+
+        return connect_remote(url, token, env=env)
+    from surveylab.session import Session
     from surveylab.session import connect as connect_session
 
+    if token:
+        session = Session(token, settings)
+        session.actor  # noqa: B018 - fail now when the token is bad
+        return session
     return connect_session(settings, env=env, login=_show_login_form if show_login else None)
 
 

@@ -31,6 +31,13 @@
   "dip_deg": 0.3, "gtotal_g": 0.003, "inc_deg": 0.1, "azi_deg": 0.5}}``, TOOL being a run type
   (MWD, Gyro, GTL) or the tool a file names (any case); a field left out keeps its default
   (300 nT, 0.25 deg, 0.0025 g, 0.1 deg, 0.5 deg).
+- ``SURVEYLAB_API_PORT`` (8867): port of the HTTP API (``surveylab api``).
+- ``SURVEYLAB_CORS_ORIGINS``: origins allowed to call the HTTP API from a browser
+  (comma-separated); none by default (CORS off).
+- ``SURVEYLAB_API_LOGIN_PER_MINUTE`` (10): login attempts the HTTP API accepts per client address
+  and minute.
+- ``SURVEYLAB_FORWARDED_ALLOW_IPS``: addresses of reverse proxies whose ``X-Forwarded-For`` the
+  HTTP API trusts for the client address (comma-separated); none by default.
 """
 
 from __future__ import annotations
@@ -201,6 +208,12 @@ class Settings:
     kernel_idle_min: float = 30.0
     max_kernels: int = 16
     allowed_hosts: tuple[str, ...] = ()
+    api_port: int = 8867
+    cors_origins_env: str = ""
+    api_login_per_minute: int = 10
+    forwarded_allow_ips_env: str = ""
+    #: PostgreSQL connections a long-lived server keeps open (0: one per unit of work)
+    db_pool_size: int = 0
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "surveylab"
     jwt_audience: str = "surveylab"
@@ -250,6 +263,17 @@ class Settings:
                     f"{path} is open to group or others (mode {oct(mode)}): chmod {wanted:o} {path}"
                 )
         return out
+
+    @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """Origins allowed to call the HTTP API from a browser (``SURVEYLAB_CORS_ORIGINS``);
+        empty: CORS off."""
+        return tuple(o.strip().rstrip("/") for o in self.cors_origins_env.split(",") if o.strip())
+
+    @property
+    def forwarded_allow_ips(self) -> tuple[str, ...]:
+        """Reverse proxies trusted for ``X-Forwarded-For`` (``SURVEYLAB_FORWARDED_ALLOW_IPS``)."""
+        return tuple(a.strip() for a in self.forwarded_allow_ips_env.split(",") if a.strip())
 
     def secret_key(self) -> str:
         """The JWT secret. Embedded mode generates one under the data dir on first use (mode 600).
@@ -340,4 +364,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         max_kernels=_int(env, "SURVEYLAB_MAX_KERNELS", 16),
         allowed_hosts=_names(env, "SURVEYLAB_ALLOWED_HOSTS"),
         qc_limits=_qc_limits(env),
+        api_port=_int(env, "SURVEYLAB_API_PORT", 8867),
+        cors_origins_env=env.get("SURVEYLAB_CORS_ORIGINS", ""),
+        api_login_per_minute=_int(env, "SURVEYLAB_API_LOGIN_PER_MINUTE", 10),
+        forwarded_allow_ips_env=env.get("SURVEYLAB_FORWARDED_ALLOW_IPS", ""),
     )

@@ -202,6 +202,9 @@ class Session:
             the caller keeps it open, the session's own calls use it too (one connection for
             a login and what is read right after it, as a dashboard's first page); once it is
             closed they open their own. Default: a unit of work of the login's own.
+        client_address : str, optional
+            The network address the login came from [text]; see
+            :func:`surveylab.services.accounts.login`.
 
         Returns
         -------
@@ -214,7 +217,9 @@ class Session:
             ``"invalid username or password"`` for every kind of failure.
         """
         settings = settings or load_settings()
-        pair = accounts.login(uow or UnitOfWork(settings), username, password, client_address)
+        pair = accounts.login(
+            uow or UnitOfWork(settings), username, password, client_address=client_address
+        )
         session = cls(pair.access, settings, refresh_token=pair.refresh)
         session._login_uow = uow
         return session

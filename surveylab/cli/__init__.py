@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "surveylab.cli.wellbores",
     "surveylab.cli.reports",
     "surveylab.cli.serve",
+    "surveylab.cli.api",
 )
 
 

@@ -1,4 +1,5 @@
-"""``surveylab serve``: migrate, load demo data (optional) and serve the Voila dashboards."""
+"""``surveylab serve``: migrate, load demo data (optional) and serve the Voila dashboards and
+the HTTP API, each in its own process, stopped together (:mod:`surveylab.server.supervisor`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ def register(sub) -> None:
     p = sub.add_parser("serve", help="serve the Voila dashboards on 127.0.0.1")
     p.add_argument("--port", type=int, help="port (default SURVEYLAB_PORT or 8866)")
     p.add_argument("--demo", action="store_true", help="load the demo data first (idempotent)")
+    p.add_argument(
+        "--api-port", type=int, help="port of the HTTP API (default SURVEYLAB_API_PORT or 8867)"
+    )
+    p.add_argument("--no-api", action="store_true", help="serve the dashboards only")
     p.add_argument("--no-browser", action="store_true", default=True)
     p.set_defaults(func=_serve)
 
@@ -23,6 +28,11 @@ def voila_command(port: int) -> list[str]:
     """The dashboards' server on 127.0.0.1:``port``: Voila configured from the environment's
     settings and guarded (:mod:`surveylab.server.voila_app`)."""
     return [sys.executable, "-m", "surveylab.server", str(DASHBOARDS_DIR), f"--port={port}"]
+
+
+def api_command(port: int) -> list[str]:
+    """The HTTP API's server on 127.0.0.1:``port`` (:mod:`surveylab.api`)."""
+    return [sys.executable, "-m", "surveylab.api", f"--port={port}"]
 
 
 def _serve(args) -> int:
@@ -46,8 +56,15 @@ def _serve(args) -> int:
     base = f"http://127.0.0.1:{port}"
     print(f"surveylab dashboards: {base}/voila/render/runs.ipynb")
     print(f"                      {base}/voila/render/upload.ipynb")
+    servers = [ServerProcess("dashboards", tuple(voila_command(port)))]
+    if not args.no_api:
+        from surveylab.api.server import base_url
+
+        api_port = args.api_port or settings.api_port
+        print(f"surveylab api: {base_url('127.0.0.1', api_port)}")
+        servers.append(ServerProcess("api", tuple(api_command(api_port))))
     if allowed:
         names = ", ".join(a.name if a.port is None else f"{a.name}:{a.port}" for a in allowed)
         print(f"also answering to: {names} (SURVEYLAB_ALLOWED_HOSTS)")
     sys.stdout.flush()
-    return supervise([ServerProcess("dashboards", tuple(voila_command(port)))])
+    return supervise(servers)

@@ -202,7 +202,7 @@ def _logout(args: argparse.Namespace) -> int:
 def _login(args: argparse.Namespace) -> int:
     from surveylab.services import accounts
 
-    pair = accounts.login(_uow(), args.username, read_secret_line(), accounts.LOCAL)
+    pair = accounts.login(_uow(), args.username, read_secret_line(), client_address=accounts.LOCAL)
     if args.json:
         print_json(
             {

@@ -38,7 +38,7 @@ def _is_lock_error(exc: BaseException) -> bool:
 
 
 @lru_cache(maxsize=8)
-def _engine(url: str) -> sa.Engine:
+def _engine(url: str, pool_size: int = 0) -> sa.Engine:
     if url.startswith("duckdb"):
         # duckdb_engine's dialect named directly (its entry point): otherwise SQLAlchemy reads
         # every installed distribution's entry points to find it, ~20 ms in each process
@@ -48,13 +48,17 @@ def _engine(url: str) -> sa.Engine:
         if path is not None:
             ensure_private_dir(path.parent)  # mode 700 when created here
         return sa.create_engine(url, poolclass=pool.NullPool)
+    if pool_size > 0:  # a long-lived server (the HTTP API): connections kept and reused
+        return sa.create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
     return sa.create_engine(url, poolclass=pool.NullPool)
 
 
 def get_engine(settings: Settings | None = None) -> sa.Engine:
-    """The (cached, pool-less) engine for the configured database URL."""
+    """The (cached) engine for the configured database URL: without a pool, except for
+    PostgreSQL when ``settings.db_pool_size`` asks for one (DuckDB never: its file must stay
+    free for the other processes between units of work)."""
     settings = settings or load_settings()
-    return _engine(settings.database_url)
+    return _engine(settings.database_url, settings.db_pool_size)
 
 
 def connect_with_retry(engine: sa.Engine, timeout_s: float) -> sa.Connection:

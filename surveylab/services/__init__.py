@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from surveylab.services.common import NotFound, ServiceError
+from surveylab.services.common import Conflict, NotFound, ServiceError
 
-__all__ = ["NotFound", "ServiceError"]
+__all__ = ["Conflict", "NotFound", "ServiceError"]

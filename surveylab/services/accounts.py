@@ -55,7 +55,7 @@ from surveylab.models import Actor, Role
 from surveylab.models.records import LoginAttempt, UserRecord
 from surveylab.repositories import DuplicateError, UnitOfWork
 from surveylab.repositories._base import ConflictError
-from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
+from surveylab.services.common import Conflict, NotFound, ServiceError, audit_ok, guard
 
 #: The one message for every failed login: wrong user, wrong password, locked, inactive.
 LOGIN_FAILED = "invalid username or password"
@@ -429,7 +429,7 @@ def bootstrap_admin(uow: UnitOfWork, username: str, password: str) -> UserRecord
         try:
             user = uow.users.add(name, pw_hash, Role.ADMIN)
         except DuplicateError as exc:
-            raise ServiceError(str(exc)) from None
+            raise Conflict(str(exc)) from None
         audit_ok(uow, _actor(user), "bootstrap admin", target_type="user", target_id=user.id)
         uow.commit()
         return user
@@ -482,7 +482,7 @@ def add_user(
         try:
             user = uow.users.add(name, pw_hash, role)
         except DuplicateError as exc:
-            raise ServiceError(str(exc)) from None
+            raise Conflict(str(exc)) from None
         audit_ok(uow, actor, "create user", target_type="user", target_id=user.id, detail=role)
         uow.commit()
         return user
@@ -742,7 +742,7 @@ def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> UserRecord | None:
 
 # ------------------------------------------------------------------------------------ login
 def login(
-    uow: UnitOfWork, username: str, password: str, client_address: str | None = None
+    uow: UnitOfWork, username: str, password: str, *, client_address: str | None = None
 ) -> TokenPair:
     """Check credentials and issue an access and a refresh token of a new login.
 

@@ -20,6 +20,10 @@ class NotFound(ServiceError):
     """The object named does not exist."""
 
 
+class Conflict(ServiceError):
+    """A unique name (run number, run name, well name, username) is taken already."""
+
+
 def guard(
     uow: UnitOfWork,
     actor: Actor | None,

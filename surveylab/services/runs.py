@@ -12,7 +12,7 @@ from surveylab.auth import Permission
 from surveylab.models import Actor, RunType, WellType
 from surveylab.models.records import RunRecord, SurveyRecord, WellRecord
 from surveylab.repositories import DuplicateError, RunFilter, UnitOfWork
-from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
+from surveylab.services.common import Conflict, NotFound, ServiceError, audit_ok, guard
 
 _WELL_FIELDS = (
     "crs",
@@ -55,7 +55,7 @@ def create_well(
         try:
             well = uow.wells.add(name, wtype, actor.id if actor else None, **extra)
         except DuplicateError as exc:
-            raise ServiceError(str(exc)) from None
+            raise Conflict(str(exc)) from None
         # every well has its main wellbore
         uow.wellbores.add(well_id=well.id, name="main", created_by=actor.id if actor else None)
         audit_ok(uow, actor, "create well", target_type="well", target_id=well.id)
@@ -134,7 +134,7 @@ def update_well(
             values["well_name"] = _text(values["well_name"], "well name", 255)
             other = uow.wells.by_name(values["well_name"])
             if other is not None and other.id != well.id:
-                raise ServiceError(f"well name {values['well_name']!r} is taken")
+                raise Conflict(f"well name {values['well_name']!r} is taken")
         uow.wells.update(well.id, **values)
         audit_ok(uow, actor, "update well", target_type="well", target_id=well.id)
         uow.commit()
@@ -223,7 +223,7 @@ def add_run(uow: UnitOfWork, actor: Actor | None, new: NewRun) -> RunRecord:
             wellbore_id=wellbore_id,
         )
     except DuplicateError as exc:
-        raise ServiceError(str(exc)) from None
+        raise Conflict(str(exc)) from None
     audit_ok(uow, actor, "create run", target_type="run", target_id=run.id)
     return run
 
@@ -418,7 +418,7 @@ def update_run(
                 text = _text(values[key], label, limit)
                 other = uow.runs.by_number(text) if key == "run_number" else uow.runs.by_name(text)
                 if other is not None and other.id != run.id:
-                    raise ServiceError(f"{label} {text!r} is taken")
+                    raise Conflict(f"{label} {text!r} is taken")
                 update[key] = text
         uow.runs.update(run.id, **update)
         audit_ok(uow, actor, "update run", target_type="run", target_id=run.id)

@@ -8,6 +8,7 @@ with findings.
 from __future__ import annotations
 
 import hashlib
+import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,15 +17,17 @@ import numpy as np
 import pandas as pd
 
 from surveylab.auth import Permission
-from surveylab.calc import SurveyInputError, compute_trajectory
+from surveylab.calc import SurveyInputError, compute_trajectory, vertical_section, wrap_360
+from surveylab.calc.tables import convert_stations
 from surveylab.models import (
     Actor,
+    DepthUnit,
     Finding,
     NorthReference,
     Severity,
     worst_severity,
 )
-from surveylab.models.records import RunRecord, SurveyRecord
+from surveylab.models.records import RunRecord, SurveyFileRecord, SurveyRecord
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers import SurveyFileError, read_survey
 from surveylab.parsers.overrides import OVERRIDABLE as OVERRIDABLE  # the fields a user may set
@@ -32,8 +35,9 @@ from surveylab.parsers.overrides import OverrideError, normalise_overrides
 from surveylab.parsers.overrides import apply_overrides as _apply_header_overrides
 from surveylab.repositories import UnitOfWork, utcnow
 from surveylab.services import qc
-from surveylab.services.common import ServiceError, audit_ok, guard
+from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
 from surveylab.services.runs import NewRun, add_run, find_run
+from surveylab.units import parse_depth_unit
 
 
 @dataclass(frozen=True)
@@ -312,9 +316,49 @@ def load_survey(
 
 
 def file_content(uow: UnitOfWork, actor: Actor | None, file_id: uuid.UUID) -> bytes:
+    """The bytes of an uploaded file, exactly as received.
+
+    Raises
+    ------
+    NotFound
+        No file has that id.
+    """
     with uow:
         guard(uow, actor, Permission.READ, action="read survey files")
+        if uow.files.get(file_id) is None:
+            raise NotFound(f"unknown survey file {str(file_id)!r}")
         return uow.files.content(file_id)
+
+
+def list_files(
+    uow: UnitOfWork, actor: Actor | None, run: str | uuid.UUID
+) -> list[SurveyFileRecord]:
+    """The files uploaded into a run, oldest first (any authenticated user).
+
+    Raises
+    ------
+    NotFound
+        No such run.
+    """
+    with uow:
+        guard(uow, actor, Permission.READ, action="read survey files")
+        return uow.files.for_run(find_run(uow, run).id)
+
+
+def get_file(uow: UnitOfWork, actor: Actor | None, file_id: uuid.UUID) -> SurveyFileRecord:
+    """One uploaded file's name, size, SHA-256, format, uploader and time (not its bytes).
+
+    Raises
+    ------
+    NotFound
+        No file has that id.
+    """
+    with uow:
+        guard(uow, actor, Permission.READ, action="read survey files")
+        found = uow.files.get(file_id)
+        if found is None:
+            raise NotFound(f"unknown survey file {str(file_id)!r}")
+        return found
 
 
 def compare_revisions(
@@ -349,6 +393,179 @@ def compare_revisions(
         out[f"d_{c}"] = d
     out.attrs["depth_unit"] = str(sa_.depth_unit)
     return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class ComputedFile:
+    """A survey file read and computed, nothing stored (``surveylab compute``, ``POST
+    /compute``): stations in ``parsed.header.depth_unit``, rates per ``dls_course_length``."""
+
+    parsed: ParsedSurvey
+    stations: pd.DataFrame
+    findings: list[Finding]
+    assumptions: list[str]
+    dls_course_length: float
+    method: str
+
+
+def compute_file(
+    content: bytes,
+    file_name: str,
+    overrides: dict[str, Any] | None = None,
+    *,
+    max_bytes: int | None = None,
+) -> ComputedFile:
+    """Read and compute a survey file exactly as an import would, storing nothing.
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    file_name : str
+        Its name, for messages [text].
+    overrides : dict, optional
+        Header fields to set (:data:`OVERRIDABLE`), as for an import.
+    max_bytes : int, optional
+        Size limit [bytes]; default the parsers' (50 MB).
+
+    Returns
+    -------
+    ComputedFile
+        The parsed file, its computed stations, findings and assumptions.
+
+    Raises
+    ------
+    SurveyFileError
+        The file cannot be read (names the file, line and field).
+    ServiceError
+        A header value is refused, the depth unit is unknown, or the stations fail the
+        calculations' input checks (names the file and station).
+    """
+    parsed = read_survey(content, name=file_name, max_bytes=max_bytes)
+    notes = apply_overrides(parsed, overrides)
+    frame, assumptions, course, method, more = _compute(parsed)
+    return ComputedFile(
+        parsed, frame, [*parsed.findings, *notes, *more], assumptions, course, method
+    )
+
+
+def import_surveys(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    run: str | uuid.UUID,
+    files: list[tuple[str, bytes]],
+    overrides: dict[str, Any] | None = None,
+) -> list[ImportResult]:
+    """Import several files into a run, in order, each as its next revision; a file that would
+    be refused stops the upload before anything is stored.
+
+    With more than one file, every file is read and computed first (as :func:`compute_file`),
+    so a refusal of the third file leaves the first two unstored too; then each is imported
+    in its own transaction (:func:`import_survey`).
+
+    Parameters
+    ----------
+    files : list of (str, bytes)
+        ``(file name, content)`` of each file, in order.
+
+    Raises
+    ------
+    PermissionDenied
+        The actor may not import into this run (audited), before any file is read.
+    SurveyFileError, ServiceError
+        As :func:`import_survey`, naming the file refused; nothing stored.
+    """
+    if not files:
+        raise ServiceError("no file given (multipart field 'file')")
+    for name, _ in files:
+        if not 0 < len(name) <= 255 or not name.isprintable():
+            raise ServiceError(f"file name must be 1 to 255 printable characters: {name[:80]!r}")
+    with uow:
+        run_rec = find_run(uow, run)
+        guard(
+            uow,
+            actor,
+            Permission.SURVEY_WRITE,
+            owner_id=run_rec.user_id,
+            action="import surveys",
+            target=f"into run {run_rec.run_number}",
+            target_type="run",
+            target_id=run_rec.id,
+        )
+        limit = uow.settings.max_upload_bytes
+        if len(files) > 1:
+            for name, content in files:
+                compute_file(content, name, overrides, max_bytes=limit)
+        return [
+            import_survey(
+                uow, actor, run=run_rec.id, content=content, file_name=name, overrides=overrides
+            )
+            for name, content in files
+        ]
+
+
+@dataclass(frozen=True)
+class SurveyTable:
+    """A survey revision's stations in a chosen depth unit and vertical-section azimuth.
+
+    ``stations`` has the stored columns (md, tvd, north, east, vs [``depth_unit``]; inc, azi
+    [deg]; dls, build_rate, turn_rate [deg per ``dls_course_length`` of ``depth_unit``]);
+    ``vs_azimuth`` [deg] is the one ``vs`` was computed with, None when the survey states none
+    and none was asked for (``vs`` is then empty).
+    """
+
+    run: RunRecord
+    survey: SurveyRecord
+    stations: pd.DataFrame
+    depth_unit: DepthUnit
+    dls_course_length: float
+    vs_azimuth: float | None
+
+
+def survey_table(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    run: str | uuid.UUID,
+    revision: int | None = None,
+    *,
+    units: DepthUnit | str | None = None,
+    vs_azimuth: float | None = None,
+) -> SurveyTable:
+    """A run's survey revision (default the current one) in ``units`` with vertical sections
+    along ``vs_azimuth``.
+
+    Parameters
+    ----------
+    units : DepthUnit or str, optional
+        Depth unit of the lengths returned (m, ft, usft); default the survey's own. Rates are
+        re-expressed per that unit's course length (30 m or 100 ft).
+    vs_azimuth : float, optional
+        Vertical-section azimuth [deg, any angle, normalised to [0, 360)]; default the
+        survey's stored one.
+
+    Raises
+    ------
+    NotFound
+        No such run.
+    ServiceError
+        No survey yet, no such revision, or a vertical-section azimuth that is not finite.
+    UnitError
+        An unknown depth unit.
+    """
+    run_rec, survey, stations = load_survey(uow, actor, run, revision)
+    unit = survey.depth_unit if units is None else parse_depth_unit(units)
+    vsa = survey.vs_azimuth
+    if vs_azimuth is not None:
+        if not math.isfinite(vs_azimuth):
+            raise ServiceError(f"vs_azimuth must be a finite angle in degrees, got {vs_azimuth!r}")
+        vsa = float(wrap_360(vs_azimuth))
+        stations = stations.copy()
+        stations["vs"] = vertical_section(
+            stations["north"].to_numpy(), stations["east"].to_numpy(), vsa
+        )
+    table, course = convert_stations(stations, survey.depth_unit, unit)
+    return SurveyTable(run_rec, survey, table, unit, course, vsa)
 
 
 def survey_summary(survey: SurveyRecord) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from surveylab.auth import Permission
 from surveylab.models import Actor, DepthUnit
 from surveylab.models.records import WellboreRecord, WellRecord
 from surveylab.repositories import DuplicateError, UnitOfWork
-from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
+from surveylab.services.common import Conflict, NotFound, ServiceError, audit_ok, guard
 from surveylab.services.runs import find_well
 
 __all__ = [
@@ -144,7 +144,7 @@ def create_wellbore(
                 depth_unit=unit,
             )
         except DuplicateError as exc:
-            raise ServiceError(f"well {well_rec.well_name}: {exc}") from None
+            raise Conflict(f"well {well_rec.well_name}: {exc}") from None
         what = (
             f"sidetrack of {parent_rec.name} at MD {kickoff_md:g} {unit}"
             if parent_rec is not None

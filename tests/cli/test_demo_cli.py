@@ -4,8 +4,6 @@ line and change nothing."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 
@@ -85,10 +83,12 @@ def test_the_demo_refuses_a_database_holding_data_and_changes_nothing(settings, 
 
 
 def test_serve_demo_refuses_before_serving(settings, run_cli, people, monkeypatch):
-    def no_exec(*_args):
-        raise AssertionError("serve started Voila on a database holding data")
+    def no_serving(*_args):
+        raise AssertionError("serve started its servers on a database holding data")
 
-    monkeypatch.setattr(os, "execv", no_exec)
+    from surveylab.server import supervisor
+
+    monkeypatch.setattr(supervisor, "supervise", no_serving)
     before = _counts(settings)
     code, out, err = run_cli("serve", "--demo")
     assert code != 0 and err.startswith("error: this database holds data")
@@ -163,7 +163,10 @@ def test_serve_demo_on_a_fresh_data_folder_works_twice(tmp_path, monkeypatch, ca
     class Served(BaseException):  # not caught by the CLI as an error
         pass
 
-    def fake_supervise(*_args):
+    started = []
+
+    def fake_supervise(servers):
+        started.append([s.name for s in servers])
         raise Served
 
     from surveylab.server import supervisor
@@ -178,3 +181,6 @@ def test_serve_demo_on_a_fresh_data_folder_works_twice(tmp_path, monkeypatch, ca
         out = capsys.readouterr().out
         assert f"demo data: added {added}" in out
         assert "admin / admin-demo-password / Admin" in out
+        # the dashboards and the HTTP API, each its own process
+        assert started[-1] == ["dashboards", "api"]
+        assert "surveylab api: http://127.0.0.1:8867/api/v1" in out
