@@ -6,14 +6,16 @@ cd "$(dirname "$0")/.."
 
 scripts/install.sh test
 
-# lint first (a second or two): ruff's rules, ruff's formatting (Python files and the Python
-# blocks of Markdown files), import-linter's layer contracts; any failure fails the run
+# lint first: ruff's rules, ruff's formatting (Python files and the Python blocks of Markdown
+# files), import-linter's layer contracts, mypy's type check of the package (configured in
+# pyproject.toml; about a minute without its cache); any failure fails the run
 lint_failed=0
 .venv/bin/ruff check --quiet . || lint_failed=1
 .venv/bin/ruff format --check --quiet . || lint_failed=1
 .venv/bin/lint-imports || lint_failed=1
+.venv/bin/mypy || lint_failed=1
 if [ "$lint_failed" != 0 ]; then
-  echo "lint failed (ruff check, ruff format --check or lint-imports): see above" >&2
+  echo "lint failed (ruff check, ruff format --check, lint-imports or mypy): see above" >&2
   exit 1
 fi
 
