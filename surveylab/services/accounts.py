@@ -742,7 +742,7 @@ def get_user(uow: UnitOfWork, user_id: uuid.UUID) -> UserRecord | None:
 
 # ------------------------------------------------------------------------------------ login
 def login(
-    uow: UnitOfWork, username: str, password: str, *, client_address: str | None = None
+    uow: UnitOfWork, username: str, password: str, client_address: str | None = None
 ) -> TokenPair:
     """Check credentials and issue an access and a refresh token of a new login.
 
