@@ -36,7 +36,7 @@ from surveylab.parsers.overrides import apply_overrides as _apply_header_overrid
 from surveylab.repositories import UnitOfWork, utcnow
 from surveylab.services import qc
 from surveylab.services.common import NotFound, ServiceError, audit_ok, guard
-from surveylab.services.runs import NewRun, add_run, find_run
+from surveylab.services.runs import NewRun, add_run, find_revision, find_run
 from surveylab.units import parse_depth_unit
 
 
@@ -303,15 +303,7 @@ def load_survey(
     with uow:
         guard(uow, actor, Permission.READ, action="read surveys")
         run_rec = find_run(uow, run)
-        if revision is None:
-            if run_rec.current_survey_id is None:
-                raise ServiceError(f"run {run_rec.run_number} has no survey yet")
-            survey = uow.surveys.get(run_rec.current_survey_id)
-        else:
-            survey = uow.surveys.by_revision(run_rec.id, int(revision))
-            if survey is None:
-                raise ServiceError(f"run {run_rec.run_number} has no revision {revision}")
-        assert survey is not None
+        survey = find_revision(uow, run_rec, revision)
         return run_rec, survey, uow.surveys.stations(survey.id)
 
 
@@ -483,16 +475,7 @@ def import_surveys(
             raise ServiceError(f"file name must be 1 to 255 printable characters: {name[:80]!r}")
     with uow:
         run_rec = find_run(uow, run)
-        guard(
-            uow,
-            actor,
-            Permission.SURVEY_WRITE,
-            owner_id=run_rec.user_id,
-            action="import surveys",
-            target=f"into run {run_rec.run_number}",
-            target_type="run",
-            target_id=run_rec.id,
-        )
+        _guard_import(uow, actor, run_rec)
         limit = uow.settings.max_upload_bytes
         if len(files) > 1:
             for name, content in files:
