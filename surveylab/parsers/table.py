@@ -400,7 +400,7 @@ class _Listing:
             except ValueError:
                 vals = (None, None, None)
             if any(v is None for v in vals):
-                self.pending.append((lineno, cells, text, None))
+                self.pending.append((lineno, cells, text, self._diagnose(cells)))
                 return
         try:
             md = self._num(s_md)
@@ -597,21 +597,20 @@ class _Listing:
         return None
 
     def trailing_problems(self) -> None:
-        """Rows after the last station that are stations with an unreadable MD (``3O0`` with a
-        readable inclination and azimuth, no word in a numeric column), not a footer: noted as
-        problems, and left out of the footer."""
+        """Rows after the last station that are stations with a value that cannot be read
+        (``2O0``): MD, inclination and azimuth all printed, no word among them, one of them no
+        number. They are noted as problems, not taken as footer lines."""
         kept = []
+        n_core = max(self.c_md, self.c_inc, self.c_azi)
         for no, cells, text, err in self.pending:
-            if err is not None and not self._prose(cells, everywhere=True):
-                n = len(cells)
-                try:
-                    inc = self._num(cells[self.c_inc]) if self.c_inc < n else None
-                    azi = self._azi(cells[self.c_azi]) if self.c_azi < n else None
-                except ValueError:
-                    inc = azi = None
-                if inc is not None and azi is not None:
-                    self._error(no, *err)
-                    continue
+            if (
+                err is not None
+                and n_core < len(cells)
+                and all(cells[j].strip() for j in (self.c_md, self.c_inc, self.c_azi))
+                and not self._prose(cells, everywhere=True)
+            ):
+                self._error(no, *err)
+                continue
             kept.append((no, cells, text, err))
         self.pending = kept
 
