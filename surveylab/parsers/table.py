@@ -439,6 +439,12 @@ class _Listing:
                 return
             self._error(lineno, "azi", s_azi, exc)
             return
+        if (inc is None or azi is None) and self._prose(cells, everywhere=True):
+            # words with a number or two among them ("Page 3 of 3", "Sheet 2 / 4"), their
+            # tokens falling under the table's columns: a page marker or footer line, not a
+            # station with values missing
+            self._non_data(lineno, cells, text, None)
+            return
         if inc is None:
             self._resolve_pending(lineno)
             self._problem("value missing", lineno, "inc")

@@ -124,6 +124,13 @@ REGRESSIONS = [
         {"depth_unit": DepthUnit.M, "datum_elevation": 1.0},
     ),
     (
+        "regress_aligned_page_marker_under_md.txt",
+        "aligned columns: a page marker after the table whose number falls under the MD column "
+        "and leaves the inclination empty (a footer, not a station with a value missing)",
+        [0.0, 10.0, 20.0],
+        {"depth_unit": DepthUnit.M, "grid_convergence": 0.0, "datum_elevation": 1.0},
+    ),
+    (
         "regress_label_dot_comma_convention.csv",
         "a label ending in a dot followed by a sign convention after a comma",
         [0.0, 10.0, 20.0],
