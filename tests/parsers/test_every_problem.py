@@ -107,7 +107,7 @@ def test_spreadsheet_names_every_mistyped_cell(case, blank_rows: int) -> None:
 
     _src, _comma, table, bad = case
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.cell(1, 1, "Depth units")
     ws.cell(1, 2, "m")
     top = 2 + blank_rows
