@@ -317,6 +317,10 @@ class _Listing:
             cm.cols[r] for r in self.vendor_roles
         ]
         self.extra_cols = cm.extra_indices()
+        # aligned text: tokens are put under the column they stand below, so a prose line's
+        # words scatter over the columns; extra columns seen holding words in station rows
+        self.aligned = splitter is not None and splitter.delim is None
+        self.text_cols: set[int] = set()
         self.units: dict[str, str | None] = dict(cm.units)
         self.col_units: list[str | None] = list(cm.col_units)
         self.md = _Col()
@@ -439,7 +443,7 @@ class _Listing:
                 return
             self._error(lineno, "azi", s_azi, exc)
             return
-        if (inc is None or azi is None) and self._prose(cells, everywhere=True):
+        if (inc is None or azi is None) and self._scattered_prose(cells):
             # words with a number or two among them ("Page 3 of 3", "Sheet 2 / 4"), their
             # tokens falling under the table's columns: a page marker or footer line, not a
             # station with values missing
@@ -527,6 +531,8 @@ class _Listing:
             self.other[ref].append(math.nan if v2 is None else v2)
         for j in self.extra_cols:
             self.extras[j].append(cells[j].strip() if j < ncell else "")
+            if self.aligned and j < ncell and j not in self.text_cols and _WORD.search(cells[j]):
+                self.text_cols.add(j)
 
     def _prose(self, cells: list[str], *, everywhere: bool = False) -> bool:
         """Whether a word stands in a numeric column (a prose line split into the columns);
@@ -534,6 +540,19 @@ class _Listing:
         n = len(cells)
         cols = [j for j in range(n) if j != self.c_comment] if everywhere else self.numeric_cols
         return any(j < n and _WORD.search(cells[j]) for j in cols)
+
+    def _scattered_prose(self, cells: list[str]) -> bool:
+        """Whether a row with a value missing is a prose line: a word in a numeric column, or
+        (aligned text) in any named column but the comment and the extra columns whose station
+        cells hold words."""
+        if self._prose(cells):
+            return True
+        if not self.aligned:
+            return False
+        skip = self.text_cols | {self.c_comment}
+        return any(
+            _WORD.search(cells[j]) for j in range(min(len(cells), self.cm.width)) if j not in skip
+        )
 
     def _non_data(
         self,
@@ -908,6 +927,8 @@ class _Listing:
                 self.extras[j].append(col)
             else:
                 self.extras[j].extend(col)  # stripped when the column is built
+                if self.aligned and j not in self.text_cols and _WORD.search(" ".join(col)):
+                    self.text_cols.add(j)
         return True
 
     def _flags(self, cols: dict[int, np.ndarray | list[str]], w: int, n0: int, m: int) -> None:

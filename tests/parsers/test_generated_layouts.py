@@ -136,6 +136,13 @@ REGRESSIONS = [
         {"depth_unit": DepthUnit.M, "grid_convergence": 0.0, "datum_elevation": 1.0},
     ),
     (
+        "regress_aligned_page_marker_under_extra.txt",
+        "aligned columns: a page marker after the table whose word falls under a numeric extra "
+        "column (Gx) and whose number under MD, the inclination left empty (a footer)",
+        [0.0, 10.0, 20.0],
+        {"depth_unit": DepthUnit.M},
+    ),
+    (
         "regress_label_dot_comma_convention.csv",
         "a label ending in a dot followed by a sign convention after a comma",
         [0.0, 10.0, 20.0],
