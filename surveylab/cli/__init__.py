@@ -100,6 +100,19 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     return tuple(kinds)
 
 
+def _print_problems(exc: BaseException) -> None:
+    """A refusal with several problems (``SurveyFileError.problems``): one line each, after the
+    error line, and how many more were found than listed."""
+    problems = list(getattr(exc, "problems", None) or [])
+    more = int(getattr(exc, "more", 0) or 0)
+    if len(problems) + more <= 1:
+        return
+    for p in problems:
+        print(f"  {p}", file=sys.stderr)
+    if more:
+        print(f"  ... and {more} more problem{'s' if more > 1 else ''} not listed", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -113,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     except _expected_errors() as exc:
         msg = str(exc).replace("\n", " ")
         print(f"error: {msg}", file=sys.stderr)
+        _print_problems(exc)
         return getattr(exc, "code", 1) if isinstance(getattr(exc, "code", 1), int) else 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from surveylab.models.survey import ParsedSurvey
-from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers._errors import MAX_PROBLEMS, Problem, SurveyFileError
 from surveylab.parsers.detect import FORMATS, detect_format
 
 #: Largest input accepted by default [bytes] (SURVEYLAB_MAX_UPLOAD_MB in configuration).
@@ -26,6 +26,8 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "FORMATS",
+    "MAX_PROBLEMS",
+    "Problem",
     "SurveyFileError",
     "check_size",
     "detect_format",

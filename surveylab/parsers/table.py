@@ -29,7 +29,7 @@ import pandas as pd
 from surveylab.models import Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import build_survey
-from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers._errors import MAX_PROBLEMS, Problem, SurveyFileError
 from surveylab.parsers.columns import (
     AZIMUTH_ALIASES,
     COLUMN_ALIASES,
@@ -317,6 +317,10 @@ class _Listing:
             cm.cols[r] for r in self.vendor_roles
         ]
         self.extra_cols = cm.extra_indices()
+        # aligned text: tokens are put under the column they stand below, so a prose line's
+        # words scatter over the columns; extra columns seen holding words in station rows
+        self.aligned = splitter is not None and splitter.delim is None
+        self.text_cols: set[int] = set()
         self.units: dict[str, str | None] = dict(cm.units)
         self.col_units: list[str | None] = list(cm.col_units)
         self.md = _Col()
@@ -333,6 +337,9 @@ class _Listing:
         self.has_overflow = False
         self.tie_index: int | None = None
         self.findings: list[Finding] = []
+        #: rows that cannot be read (the file is refused with all of them, see :func:`_finish`)
+        self.problems: list[Problem] = []
+        self.more_problems = 0
         self.pending: list[tuple[int, list[str], str, tuple[str, str, Exception] | None]] = []
         self.footer: list[tuple[int, str]] = []
         self.page_breaks: list[int] = []
@@ -358,7 +365,16 @@ class _Listing:
             return parse_azimuth(txt, comma_decimal=self.style)
         return v
 
-    def _error(self, lineno: int, fld: str, txt: str, exc: Exception, after: int | None = None):
+    def _problem(self, reason: str, lineno: int, fld: str) -> None:
+        """Note an unreadable row (the row is left out; reading goes on to find the others)."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(reason, lineno, fld))
+        else:
+            self.more_problems += 1
+
+    def _error(
+        self, lineno: int, fld: str, txt: str, exc: Exception, after: int | None = None
+    ) -> None:
         tail = f" (stations continue at line {after})" if after is not None else ""
         if isinstance(exc, AmbiguousDecimal):
             reason = (
@@ -367,7 +383,7 @@ class _Listing:
             )
         else:
             reason = f"cannot read {txt.strip()!r} as a number{tail}"
-        return SurveyFileError(self.name, reason, line=lineno, field=fld)
+        self._problem(reason, lineno, fld)
 
     # ------------------------------------------------------------------ one row
     def row(self, lineno: int, cells: list[str], text: str) -> None:
@@ -388,12 +404,13 @@ class _Listing:
             except ValueError:
                 vals = (None, None, None)
             if any(v is None for v in vals):
-                self.pending.append((lineno, cells, text, None))
+                self.pending.append((lineno, cells, text, self._diagnose(cells)))
                 return
         try:
             md = self._num(s_md)
         except AmbiguousDecimal as exc:
-            raise self._error(lineno, "md", s_md, exc) from None
+            self._error(lineno, "md", s_md, exc)
+            return
         except ValueError as exc:
             # no readable MD: not a station row (units row, page header, footer...)
             self._non_data(lineno, cells, text, ("md", s_md, exc))
@@ -408,31 +425,45 @@ class _Listing:
             except ValueError:
                 self._non_data(lineno, cells, text, None)
                 return
-            raise SurveyFileError(self.name, "value missing", line=lineno, field="md")
+            self._problem("value missing", lineno, "md")
+            return
         try:
             inc = self._num(s_inc)
         except ValueError as exc:
             if self._prose(cells):  # prose whose tokens fell in the columns (a footer line)
                 self._non_data(lineno, cells, text, ("inc", s_inc, exc))
                 return
-            raise self._error(lineno, "inc", s_inc, exc) from None
+            self._error(lineno, "inc", s_inc, exc)
+            return
         try:
             azi = self._azi(s_azi)
         except ValueError as exc:
             if self._prose(cells):
                 self._non_data(lineno, cells, text, ("azi", s_azi, exc))
                 return
-            raise self._error(lineno, "azi", s_azi, exc) from None
+            self._error(lineno, "azi", s_azi, exc)
+            return
+        if (inc is None or azi is None) and self._scattered_prose(cells):
+            # words with a number or two among them ("Page 3 of 3", "Sheet 2 / 4"), their
+            # tokens falling under the table's columns: a page marker or footer line, not a
+            # station with values missing
+            self._non_data(lineno, cells, text, None)
+            return
         if inc is None:
-            raise SurveyFileError(self.name, "value missing", line=lineno, field="inc")
+            self._resolve_pending(lineno)
+            self._problem("value missing", lineno, "inc")
+            return
         if not (math.isfinite(md) and math.isfinite(inc)) or md in _SENTINELS or inc in _SENTINELS:
             fld = "md" if (not math.isfinite(md) or md in _SENTINELS) else "inc"
-            raise SurveyFileError(self.name, "null or non-finite value", line=lineno, field=fld)
+            self._resolve_pending(lineno)
+            self._problem("null or non-finite value", lineno, fld)
+            return
         self._resolve_pending(lineno)
         n_st = len(self.md)
         if azi is None or azi in _SENTINELS or not math.isfinite(azi):
             if inc != 0:
-                raise SurveyFileError(self.name, "azimuth missing", line=lineno, field="azi")
+                self._problem("azimuth missing", lineno, "azi")
+                return
             self.findings.append(
                 Finding(
                     Severity.INFO,
@@ -500,6 +531,8 @@ class _Listing:
             self.other[ref].append(math.nan if v2 is None else v2)
         for j in self.extra_cols:
             self.extras[j].append(cells[j].strip() if j < ncell else "")
+            if self.aligned and j < ncell and j not in self.text_cols and _WORD.search(cells[j]):
+                self.text_cols.add(j)
 
     def _prose(self, cells: list[str], *, everywhere: bool = False) -> bool:
         """Whether a word stands in a numeric column (a prose line split into the columns);
@@ -507,6 +540,19 @@ class _Listing:
         n = len(cells)
         cols = [j for j in range(n) if j != self.c_comment] if everywhere else self.numeric_cols
         return any(j < n and _WORD.search(cells[j]) for j in cols)
+
+    def _scattered_prose(self, cells: list[str]) -> bool:
+        """Whether a row with a value missing is a prose line: a word in a numeric column, or
+        (aligned text) in any named column but the comment and the extra columns whose station
+        cells hold words."""
+        if self._prose(cells):
+            return True
+        if not self.aligned:
+            return False
+        skip = self.text_cols | {self.c_comment}
+        return any(
+            _WORD.search(cells[j]) for j in range(min(len(cells), self.cm.width)) if j not in skip
+        )
 
     def _non_data(
         self,
@@ -546,17 +592,52 @@ class _Listing:
         ):
             self.page_breaks.append(pending[0][0])
             return
-        first_no, cells, _text, err = pending[0]
-        if err is None:
-            fld, txt = "md", (cells[self.c_md] if self.c_md < len(cells) else "")
-            raise SurveyFileError(
-                self.name,
-                f"cannot read {txt.strip()!r} as a station (stations continue at line {lineno})",
-                line=first_no,
-                field=fld,
-            )
-        fld, txt, exc = err
-        raise self._error(first_no, fld, txt, exc, after=lineno)
+        for first_no, cells, _text, err in pending:
+            err = err or self._diagnose(cells)
+            if err is None:
+                txt = cells[self.c_md] if self.c_md < len(cells) else ""
+                self._problem(
+                    f"cannot read {txt.strip()!r} as a station (stations continue at line "
+                    f"{lineno})",
+                    first_no,
+                    "md",
+                )
+            else:
+                fld, txt, exc = err
+                self._error(first_no, fld, txt, exc, after=lineno)
+
+    def _diagnose(self, cells: list[str]) -> tuple[str, str, Exception] | None:
+        """The first of MD, inclination and azimuth of a row that cannot be read."""
+        n = len(cells)
+        for fld, j, read in (
+            ("md", self.c_md, self._num),
+            ("inc", self.c_inc, self._num),
+            ("azi", self.c_azi, self._azi),
+        ):
+            txt = cells[j] if j < n else ""
+            try:
+                read(txt)
+            except ValueError as exc:
+                return fld, txt, exc
+        return None
+
+    def trailing_problems(self) -> None:
+        """Rows after the last station that are stations with a value that cannot be read
+        (``2O0``): MD, inclination and azimuth all printed, no word among them, one of them no
+        number. They are noted as problems, not taken as footer lines."""
+        kept = []
+        n_core = max(self.c_md, self.c_inc, self.c_azi)
+        for no, cells, text, err in self.pending:
+            if (
+                err is not None
+                and n_core < len(cells)
+                and all(cells[j].strip() for j in (self.c_md, self.c_inc, self.c_azi))
+                and not self._prose(cells, everywhere=True)
+            ):
+                self._error(no, *err)
+                continue
+            kept.append((no, cells, text, err))
+        self.pending = kept
 
     # ------------------------------------------------------------------ many rows
     def text_chunk(self, first_no: int, text: str) -> int:
@@ -846,6 +927,8 @@ class _Listing:
                 self.extras[j].append(col)
             else:
                 self.extras[j].extend(col)  # stripped when the column is built
+                if self.aligned and j not in self.text_cols and _WORD.search(" ".join(col)):
+                    self.text_cols.add(j)
         return True
 
     def _flags(self, cols: dict[int, np.ndarray | list[str]], w: int, n0: int, m: int) -> None:
@@ -1058,7 +1141,62 @@ def _finish(
     raw_header: str,
     findings: list[Finding],
 ) -> ParsedSurvey:
-    """Header fields, units and references, then the survey builder."""
+    """Header fields, units and references, then the survey builder.
+
+    A listing with unreadable rows is refused with every problem found: the rows, and what the
+    checks find wrong (errors) in the stations that could be read, such as an MD going back.
+    """
+    listing.trailing_problems()
+    if not listing.problems and not listing.more_problems:
+        return _build(
+            listing,
+            fmt=fmt,
+            name=name,
+            statements=statements,
+            raw_header=raw_header,
+            findings=findings,
+        )
+    problems = list(listing.problems)
+    more = listing.more_problems
+    try:
+        survey = _build(
+            listing,
+            fmt=fmt,
+            name=name,
+            statements=statements,
+            raw_header=raw_header,
+            findings=findings,
+        )
+    except SurveyFileError as exc:
+        if "no survey stations found" not in exc.reason:
+            problems += exc.problems
+            more += exc.more
+    else:
+        for f in survey.findings:
+            if f.severity is not Severity.ERROR:
+                continue
+            if not f.stations:
+                problems.append(Problem(f.message, f.line, f.field))
+                continue
+            for note in f.stations:
+                problems.append(
+                    Problem(str(note.get("message") or f.message), note.get("line"), f.field)
+                )
+            more += max(0, (f.count or 0) - len(f.stations))
+    problems.sort(key=lambda p: (p.line is None, p.line or 0))
+    raise SurveyFileError.of_problems(name, problems, more)
+
+
+def _build(
+    listing: _Listing,
+    *,
+    fmt: str,
+    name: str,
+    statements: list[Statement],
+    raw_header: str,
+    findings: list[Finding],
+) -> ParsedSurvey:
+    """:func:`_finish` for a listing whose rows all read."""
     if listing.pending:
         listing.footer.extend((no, text) for no, _c, text, _e in listing.pending[:_FOOTER_LINES])
         listing.pending = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from surveylab.cli import main
 from surveylab.demo import vendor_csv, well_profile
 from tests.cli.conftest import refused as _refused
 
@@ -105,3 +106,38 @@ def test_import_several_files_makes_one_revision_each_in_order(cli, tmp_path):
     _refused(cli("engineer", "import", str(bad), paths[2], "--run", "MULTI"), "bad.csv")
     code, hist, _ = cli("viewer", "history", "MULTI", "--json")
     assert [h["revision"] for h in hist] == [1, 2]
+
+
+TWO_PROBLEMS = b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1O.5,5\n200,2,6\n150,2,6\n300,3,7\n"
+
+
+def test_import_and_inspect_print_every_problem_of_a_refused_file(cli, tmp_path, capsys):
+    """A file with an unreadable value (line 3) and an MD going back (line 5): the error line
+    names the first and counts the others, then one line per problem; nothing is stored."""
+    cli("engineer", "runs", "create", "--number", "TWO", "--name", "Two", "--json")
+    bad = tmp_path / "two.csv"
+    bad.write_bytes(TWO_PROBLEMS)
+    code, _out, err = cli("engineer", "import", str(bad), "--run", "TWO")
+    want = [
+        "error: two.csv, line 3, field 'inc': cannot read '1O.5' as a number; and 1 more problem",
+        "  line 3, field 'inc': cannot read '1O.5' as a number",
+        "  line 5, field 'md': MD 150 is less than the previous 200",
+    ]
+    assert code == 1 and [e for e in err if not e.startswith("warning: ")] == want
+    code, hist, _ = cli("viewer", "history", "TWO", "--json")
+    assert hist == []
+    capsys.readouterr()
+    assert main(["inspect", str(bad)]) == 1
+    out, err_text = capsys.readouterr()
+    assert err_text.strip().splitlines() == want and "Traceback" not in out
+
+
+def test_a_refusal_with_more_problems_than_listed_says_how_many_more(tmp_path, capsys):
+    rows = "".join(f"{10 * i},1O.{i},5\n" for i in range(1, 131))
+    bad = tmp_path / "many.csv"
+    bad.write_text("MD [m],Inc [deg],Azi [deg]\n0,0,0\n" + rows)
+    assert main(["inspect", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].endswith("; and 129 more problems")
+    assert len(err) == 1 + 100 + 1 and err[-1] == "  ... and 30 more problems not listed"
+    assert err[1] == "  line 3, field 'inc': cannot read '1O.1' as a number"

@@ -319,6 +319,10 @@ class Written:
     #: The raw readings the file carries (None: none), and whether their units are printed.
     raw: RawColumns | None = None
     raw_units_printed: bool = False
+    #: header fields (name -> printed label) whose value is ambiguous in the file as a whole
+    #: (``1,250`` with no other number showing the decimal separator): left unset, with a
+    #: finding that names the ambiguity
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- header
@@ -330,7 +334,8 @@ def _statements(
 ) -> tuple[list[tuple[str, str]], dict]:
     """Header statements (label, value) and the fields they state."""
     out: list[tuple[str, str]] = []
-    stated: dict[str, Any] = {"well_name": None}
+    # "_printed": field -> (label, value text) of the numeric statements
+    stated: dict[str, Any] = {"well_name": None, "_printed": {}}
     if draw(st.booleans()):
         out.append((draw(st.sampled_from(LABELS["well"])), src.well))
         stated["well_name"] = src.well
@@ -384,7 +389,9 @@ def _statements(
             text = f"{d}° {m:02d}' {s:02d}\" " + ("E" if value >= 0 else "W")
             value = round(d + m / 60 + s / 3600, 9) * (1 if value >= 0 else -1)
         out.append((label, text))
-        stated["declination" if key == "declination" else "grid_convergence"] = value
+        fld = "declination" if key == "declination" else "grid_convergence"
+        stated[fld] = value
+        stated["_printed"][fld] = (label, text)
     if src.elevation is not None:
         label = draw(st.sampled_from(LABELS["elevation"]))
         tok = UNIT_TOKEN[src.unit]
@@ -654,6 +661,24 @@ def _expected_header(stated: dict, src: Source) -> dict[str, Any]:
     return out
 
 
+_COMMA_NUMBER = re.compile(r"[+-]?\d+,\d+")
+_AMBIGUOUS_NUMBER = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
+
+
+def _ambiguous_header(stated: dict, evidence: list[str]) -> dict[str, str]:
+    """Header fields printed as ``1,250`` in a decimal-comma file whose ``evidence`` (every
+    text holding the file's numbers) shows no decimal comma that could not be a thousands
+    separator: such a value is 1250 or 1.25, and nothing in the file says which."""
+    tokens = [t for text in evidence for t in _COMMA_NUMBER.findall(text)]
+    if any(not _AMBIGUOUS_NUMBER.fullmatch(t) for t in tokens):
+        return {}
+    out = {}
+    for fld, (label, text) in stated["_printed"].items():
+        if any(_AMBIGUOUS_NUMBER.fullmatch(t) for t in _COMMA_NUMBER.findall(text)):
+            out[fld] = label
+    return out
+
+
 def _all_ambiguous(body: list[list[str]], cols: list[_Column]) -> bool:
     """Whether no table number shows its decimal comma (every one looks like ``1,250``)."""
     for row in body:
@@ -741,6 +766,15 @@ def sheet_layouts(draw: st.DrawFn, src: Source | None = None) -> Written:
     buf = io.BytesIO()
     wb.save(buf)
     body = [[c.values[i] for c in cols] for i in range(len(src.md))]
+    # the file's printed numbers: the header values, and the table's when stored as text
+    # (numbers stored as numbers show no separator)
+    evidence = [text for _label, text in statements]
+    if as_text:
+        evidence += [v for c in cols if c.role in ("md", "inc", "azi") for v in c.values]
+    unreadable = _ambiguous_header(stated, evidence) if comma else {}
+    header = _expected_header(stated, src)
+    for fld in unreadable:
+        header[fld] = None
     return Written(
         data=buf.getvalue(),
         name="layout.xlsx",
@@ -754,7 +788,7 @@ def sheet_layouts(draw: st.DrawFn, src: Source | None = None) -> Written:
         md=src.md,
         inc=src.inc,
         azi=src.azi,
-        header=_expected_header(stated, src),
+        header=header,
         vendor=(
             {"tvd": src.tvd, "north": src.north, "east": src.east} if src.tvd is not None else {}
         ),
@@ -762,6 +796,7 @@ def sheet_layouts(draw: st.DrawFn, src: Source | None = None) -> Written:
         ambiguous=comma and as_text and _all_ambiguous(body, cols),
         raw=src.raw,
         raw_units_printed=unit_place in ("name", "row"),
+        unreadable=unreadable,
     )
 
 

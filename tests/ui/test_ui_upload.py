@@ -559,12 +559,6 @@ def test_the_run_list_holds_the_runs_one_may_import_into(ui_db, login_as, userna
         assert all(int(n.removeprefix("UI-")) % 2 == owner_parity for n in numbers)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the parsers to collect every problem of a file they refuse: they stop at the "
-    "first unreadable value (one SurveyFileError); the page lists all a refusal carries "
-    "(SurveyFileError.problems, see upload_app.problems_of)",
-)
 def test_the_parser_reports_every_problem_of_an_unreadable_file(app):
     """A number that cannot be read at line 3 and an MD going back at line 5: both listed."""
     content = b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1O.5,5\n200,2,6\n150,2,6\n300,3,7\n"

@@ -1,0 +1,169 @@
+"""A refused file reports every problem it has, not only the first.
+
+Generated listings (delimited and aligned text, decimal points and commas, .xlsx) get k cells
+of MD, inclination or azimuth mistyped the way hands and OCR mistype numbers (a letter O or l
+for a digit, a doubled separator); the refusal must name exactly those k cells, by line and
+field, in file order, and its message is the first one's plus "and k-1 more problems".
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from surveylab.parsers import MAX_PROBLEMS, Problem, SurveyFileError, read_survey
+from tests.parsers.conftest import PROFILE
+from tests.parsers.vendor_styles import Source, sources
+
+FIELDS = ("md", "inc", "azi")
+
+
+def _mistyped(draw: st.DrawFn, text: str, comma: bool) -> str:
+    """``text`` (a printed number) mistyped: it no longer reads as a number."""
+    kind = draw(st.sampled_from(["O", "l", "sep"]))
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    if kind == "sep":
+        sep = "," if comma else "."
+        k = text.find(sep)
+        return text[:k] + sep + text[k:] if k >= 0 else text + sep + sep + "5"
+    i = draw(st.sampled_from(digits))
+    return text[:i] + kind + text[i + 1 :]
+
+
+@st.composite
+def corrupted(draw: st.DrawFn, sheet: bool = False):
+    """(source, printed table with k mistyped cells, the (station, field) pairs mistyped)."""
+    src: Source = draw(sources(max_stations=16))
+    comma = not sheet and draw(st.booleans())
+    n = len(src.md)
+    k = draw(st.integers(1, n))
+    rows = draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k, unique=True))
+    bad = {r: draw(st.sampled_from(FIELDS)) for r in rows}
+    table = []
+    for i in range(n):
+        cells = []
+        for j, fld in enumerate(FIELDS):
+            text = f"{getattr(src, fld)[i]:.{src.dp[j]}f}"
+            if comma:
+                text = text.replace(".", ",")
+            if bad.get(i) == fld:
+                text = _mistyped(draw, text, comma)
+            cells.append(text)
+        table.append(cells)
+    return src, comma, table, bad
+
+
+def _expected(bad: dict[int, str], first_line: int) -> list[tuple[int, str]]:
+    return sorted((first_line + i, fld) for i, fld in bad.items())
+
+
+def _check(exc: SurveyFileError, want: list[tuple[int, str]]) -> None:
+    got = [(p.line, p.field) for p in exc.problems]
+    assert got == want, (got, want, str(exc))
+    assert exc.more == 0 and exc.problem_count == len(want)
+    assert (exc.line, exc.field) == want[0]
+    first = f"line {want[0][0]}, field '{want[0][1]}'"
+    assert first in str(exc)
+    if len(want) > 1:
+        assert str(exc).endswith(
+            f"and {len(want) - 1} more problem{'s' if len(want) > 2 else ''}"
+        ), str(exc)
+    else:
+        assert "more problem" not in str(exc)
+
+
+@settings(PROFILE, max_examples=300)
+@given(corrupted(), st.sampled_from([",", ";", "\t", "aligned"]), st.booleans())
+def test_text_listing_names_every_mistyped_cell(case, delim: str, header: bool) -> None:
+    """CSV/TXT (comma, semicolon, tab, aligned columns): exactly the k cells, line and field."""
+    _src, comma, table, bad = case
+    if comma and delim == ",":
+        delim = ";"
+    lines = ["Well: X-1", "Depth units: m", ""] if header else []
+    if comma:  # a table of 1,250-like numbers only is ambiguous: the header shows the comma
+        lines.insert(0, "Declination: 2,35°")
+    names = ["MD [m]", "Inc [deg]", "Azi [deg]"]
+    if delim == "aligned":
+        width = max(len(c) for row in [names, *table] for c in row) + 3
+        lines += ["".join(c.ljust(width) for c in row).rstrip() for row in [names, *table]]
+    else:
+        lines += [delim.join(row) for row in [names, *table]]
+    data = ("\n".join(lines) + "\n").encode()
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(data, name="typos.txt" if delim in ("\t", "aligned") else "typos.csv")
+    _check(ei.value, _expected(bad, len(lines) - len(table) + 1))
+
+
+@settings(PROFILE, max_examples=60)
+@given(corrupted(sheet=True), st.integers(0, 3))
+def test_spreadsheet_names_every_mistyped_cell(case, blank_rows: int) -> None:
+    """.xlsx with numbers stored as numbers and k cells typed as text that is no number: the
+    k cells, by sheet row and field."""
+    import openpyxl
+
+    _src, _comma, table, bad = case
+    wb = openpyxl.Workbook()
+    ws = wb.worksheets[0]
+    ws.cell(1, 1, "Depth units")
+    ws.cell(1, 2, "m")
+    top = 2 + blank_rows
+    for j, name in enumerate(("MD", "Inc", "Azi"), start=1):
+        ws.cell(top, j, name)
+    for i, row in enumerate(table):
+        for j, text in enumerate(row, start=1):
+            ws.cell(top + 1 + i, j, text if bad.get(i) == FIELDS[j - 1] else float(text))
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(buf.getvalue(), name="typos.xlsx")
+    _check(ei.value, _expected(bad, top + 1))
+
+
+def test_the_stations_read_are_still_checked() -> None:
+    """An unreadable value at line 3 and an MD going back at line 5: both named."""
+    data = b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1O.5,5\n200,2,6\n150,2,6\n300,3,7\n"
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(data, name="two.csv")
+    assert [(p.line, p.field) for p in ei.value.problems] == [(3, "inc"), (5, "md")]
+    assert str(ei.value) == (
+        "two.csv, line 3, field 'inc': cannot read '1O.5' as a number; and 1 more problem"
+    )
+    assert "MD 150 is less than the previous 200" in ei.value.problems[1].reason
+
+
+def test_a_last_row_with_an_unreadable_md_is_a_problem_not_a_footer() -> None:
+    data = b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1,5\n2O0,2,6\n"
+    with pytest.raises(SurveyFileError, match=r"line 4, field 'md': cannot read '2O0'"):
+        read_survey(data, name="last.csv")
+    # prose after the table stays a footer
+    ok = read_survey(b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1,5\nPage 3 of 3\n", name="f.csv")
+    assert ok.station_count == 2
+
+
+def test_problems_are_capped_and_the_rest_counted() -> None:
+    rows = [f"{10 * i},1O.{i},5" for i in range(1, 151)]
+    data = ("MD [m],Inc [deg],Azi [deg]\n0,0,0\n" + "\n".join(rows) + "\n").encode()
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(data, name="many.csv")
+    e = ei.value
+    assert len(e.problems) == MAX_PROBLEMS and e.more == 50 and e.problem_count == 150
+    assert [p.line for p in e.problems] == list(range(3, 3 + MAX_PROBLEMS))
+    assert str(e).endswith("; and 149 more problems")
+
+
+def test_problems_survive_pickling_and_print_with_their_place() -> None:
+    e = SurveyFileError.of_problems(
+        "w.csv", [Problem("cannot read 'x' as a number", 3, "inc"), Problem("bad", 7, "md")], 4
+    )
+    again = pickle.loads(pickle.dumps(e))
+    assert again.problems == e.problems and again.more == 4 and str(again) == str(e)
+    assert str(e) == "w.csv, line 3, field 'inc': cannot read 'x' as a number; and 5 more problems"
+    assert str(e.problems[1]) == "line 7, field 'md': bad"
+    single = SurveyFileError("w.csv", "empty")
+    assert single.problems == [Problem("empty")] and single.problem_count == 1
+    with pytest.raises(ValueError, match="at least one problem"):
+        SurveyFileError.of_problems("w.csv", [])
