@@ -44,7 +44,9 @@ def write_csv(survey: ParsedSurvey, trajectory: Trajectory | None = None) -> byt
         out.writerow([neutralise(f"# {k}: {v}")])
     if trajectory is not None and trajectory.vs is not None:
         n0, e0 = trajectory.vs_origin
-        out.writerow([f"# VS origin: N {fmt(n0)}, E {fmt(e0)}"])
+        # one value per line, so that no header line needs CSV quoting
+        out.writerow([f"# VS origin north: {fmt(n0)}"])
+        out.writerow([f"# VS origin east: {fmt(e0)}"])
     names, rows = station_table(survey, trajectory)
     out.writerow([neutralise(n) for n in names])
     for r in rows:

@@ -208,7 +208,7 @@ class Repository(Generic[R]):
                     if typ == "float8" and frame[c].isna().any():
                         values = [None if v != v else v for v in values]  # NaN -> NULL
                     elif typ != "float8":
-                        values = [None if v is None or v != v else v for v in values]
+                        values = [None if pd.isna(v) else v for v in values]  # NA, NaN -> NULL
                     columns.append(values)
                 copy = f"COPY {table.name} ({key}, {', '.join(names)}) FROM STDIN (FORMAT BINARY)"
                 with raw.cursor() as cur, cur.copy(copy) as cp:

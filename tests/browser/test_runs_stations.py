@@ -42,7 +42,9 @@ def test_vs_shows_on_every_station_row_and_in_the_exported_csv(runs_page):
         page.click(".sl-export")
     rp.shot("exported")
     text = Path(got.value.path()).read_text(encoding="utf-8")
-    assert "# VS azimuth: 313.82\n" in text and "# VS origin: N 0, E 0\n" in text
+    assert (
+        "# VS azimuth: 313.82\n" in text and "# VS origin north: 0\n# VS origin east: 0\n" in text
+    )
     head = next(line for line in text.splitlines() if line.startswith("MD"))
     names = head.split(",")
     assert "VS [m]" in names

@@ -122,7 +122,7 @@ def test_the_csv_export_carries_vs_along_the_azimuth_asked_for(settings, well_ru
     viewer = well_runs["viewer"]
     _, data = exports.export_survey(UnitOfWork(settings), viewer, "G1", "csv", vs_azimuth=30.0)
     text = data.decode()
-    assert "# VS azimuth: 30\n" in text and "# VS origin: N 0, E 0\n" in text
+    assert "# VS azimuth: 30\n" in text and "# VS origin north: 0\n# VS origin east: 0\n" in text
     _, survey, st = surveys.load_survey(UnitOfWork(settings), viewer, "G1")
     assert survey.header.vs_azimuth is None  # the stored header is not changed
     head = next(line for line in text.splitlines() if line.startswith("MD")).split(",")

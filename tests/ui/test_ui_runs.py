@@ -479,7 +479,7 @@ def test_the_exported_csv_carries_vs_with_its_azimuth_and_origin(engineer_app, m
     app.export_format.value = "csv"
     app.export_button.click()
     text = saved[0].decode()
-    assert "# VS azimuth: 120\n" in text and "# VS origin: N 0, E 0\n" in text
+    assert "# VS azimuth: 120\n" in text and "# VS origin north: 0\n# VS origin east: 0\n" in text
     head = next(line for line in text.splitlines() if line.startswith("MD"))
     columns = head.split(",")
     assert "VS [m]" in columns
