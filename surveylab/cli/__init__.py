@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "surveylab.cli.runs",
     "surveylab.cli.reports",
     "surveylab.cli.serve",
+    "surveylab.cli.doctor",
 )
 
 

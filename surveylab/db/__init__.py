@@ -135,3 +135,27 @@ def revisions() -> list[str]:
 
     script = ScriptDirectory.from_config(_alembic_config())
     return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def database_revision(settings: Settings, timeout_s: float | None = None) -> str | None:
+    """Open the configured database, read its schema revision and close it: None when it has
+    never been migrated. Raises whatever connecting raises (the driver's error, or
+    :class:`DatabaseBusyError`). Never creates a DuckDB file (raises FileNotFoundError for a
+    missing one).
+
+    Parameters
+    ----------
+    settings : Settings
+    timeout_s : float, optional
+        How long to wait for a DuckDB file another process holds [s]; default the
+        settings' ``lock_timeout_s``.
+    """
+    path = duckdb_path(settings.database_url)
+    if path is not None and not path.exists():
+        raise FileNotFoundError(str(path))
+    timeout = settings.lock_timeout_s if timeout_s is None else timeout_s
+    conn = connect_with_retry(get_engine(settings), timeout)
+    try:
+        return current_revision(conn)
+    finally:
+        conn.close()
