@@ -26,11 +26,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 
 from surveylab.config import Settings
 from surveylab.db import connect_with_retry, current_revision, get_engine, upgrade_connection
 from surveylab.db import tables as t
+from surveylab.repositories._base import finish_pending
 from surveylab.repositories.audit import AuditRepository
 
 #: Portable column types of an archive, and the SQLAlchemy type each is written back with.
@@ -61,6 +63,17 @@ _DATA_TYPES = {
     "character varying": "text",
     "varchar": "text",
     "text": "text",
+}
+
+#: DuckDB's conversion of a column of JSON values (:func:`encode_value`) to each type.
+_DUCKDB_CAST = {
+    "uuid": "CAST({} AS UUID)",
+    "datetime": "CAST({} AS TIMESTAMPTZ)",
+    "bytes": "from_base64(CAST({} AS VARCHAR))",
+    "int": "CAST({} AS BIGINT)",
+    "float": "CAST({} AS DOUBLE)",
+    "bool": "CAST({} AS BOOLEAN)",
+    "text": "CAST({} AS VARCHAR)",
 }
 
 #: Alembic's own table: its one row is the schema revision, which an archive states apart.
@@ -230,28 +243,57 @@ class TableStore:
                 f"table {table}: the archive's columns {columns} do not match the database's "
                 f"{have} at the same schema revision"
             )
-        tab = sa.table(table, *[sa.column(c, TYPE_TAGS[tag]) for c, tag in columns])
-        names = [c for c, _ in columns]
-        tags = [tag for _, tag in columns]
+        write = self._write_duckdb if self.backend == "duckdb" else self._write_rows
         written = 0
-        batch: list[dict[str, Any]] = []
+        batch: list[list[Any]] = []
         for row in rows:
-            if len(row) != len(names):
+            if len(row) != len(columns):
                 raise ArchiveSchemaError(
                     f"table {table}, row {written + len(batch) + 1}: {len(row)} values for "
-                    f"{len(names)} columns"
+                    f"{len(columns)} columns"
                 )
-            batch.append(
-                {n: decode_value(tag, v) for n, tag, v in zip(names, tags, row, strict=True)}
-            )
+            batch.append(row)
             if len(batch) >= BATCH_ROWS:
-                self.conn.execute(tab.insert(), batch)
+                write(table, columns, batch)
                 written += len(batch)
                 batch = []
         if batch:
-            self.conn.execute(tab.insert(), batch)
+            write(table, columns, batch)
             written += len(batch)
         return written
+
+    def _write_rows(
+        self, table: str, columns: list[tuple[str, str]], rows: list[list[Any]]
+    ) -> None:
+        """Rows of JSON values decoded and written by the driver's ``executemany``."""
+        tab = sa.table(table, *[sa.column(c, TYPE_TAGS[tag]) for c, tag in columns])
+        self.conn.execute(
+            tab.insert(),
+            [
+                {c: decode_value(tag, v) for (c, tag), v in zip(columns, row, strict=True)}
+                for row in rows
+            ],
+        )
+
+    def _write_duckdb(
+        self, table: str, columns: list[tuple[str, str]], rows: list[list[Any]]
+    ) -> None:
+        """Rows of JSON values handed to DuckDB as one data frame and converted by DuckDB
+        itself (its ``executemany`` runs one statement per row: 20x slower)."""
+        frame = pd.DataFrame(
+            {f"c{i}": pd.Series([r[i] for r in rows], dtype=object) for i in range(len(columns))}
+        )
+        view = f"_restore_{uuid.uuid4().hex}"
+        raw = self.conn.connection.driver_connection
+        assert raw is not None, "an open connection has a driver connection"
+        finish_pending(raw)
+        select = ", ".join(_DUCKDB_CAST[tag].format(f"c{i}") for i, (_, tag) in enumerate(columns))
+        names = ", ".join(f'"{c}"' for c, _ in columns)
+        raw.register(view, frame)
+        try:
+            raw.execute(f'INSERT INTO "{table}" ({names}) SELECT {select} FROM {view}')
+        finally:
+            raw.unregister(view)
 
     def record_restore(self, detail: str) -> None:
         """The restore in the audit log (no acting user: an operator on the host)."""

@@ -11,7 +11,7 @@ import shlex
 from pathlib import Path
 
 import pytest
-import yaml
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no type stubs
 
 from surveylab._version import __version__
 from surveylab.cli import build_parser
