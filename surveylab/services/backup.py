@@ -103,7 +103,7 @@ def _target(out: Path) -> Path:
     """The archive path for ``out``: inside it with a dated name when it is a folder."""
     if out.is_dir():
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        return out / f"surveylab-{stamp}.zip"
+        out = out / f"surveylab-{stamp}.zip"
     if out.exists():
         raise BackupError(f"{out}: exists; give a new file name or a folder")
     if not out.parent.is_dir():
@@ -158,9 +158,9 @@ def backup(settings: Settings, out: Path) -> ArchiveSummary:
 
 
 def _write_archive(store: TableStore, tmp: Path, revision: str) -> dict[str, Any]:
-    tables = []
+    tables: list[dict[str, Any]] = []
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for name, columns in store.tables().items():
+        for name, columns in store.tables(_surveylab_tables()).items():
             member = f"tables/{name}.jsonl"
             count = 0
 
@@ -182,6 +182,7 @@ def _write_archive(store: TableStore, tmp: Path, revision: str) -> dict[str, Any
                     "sha256": sha,
                 }
             )
+        names = {t["name"] for t in tables}
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -190,7 +191,7 @@ def _write_archive(store: TableStore, tmp: Path, revision: str) -> dict[str, Any
             "backend": store.backend,
             "schema_revision": revision,
             "tables": tables,
-            "files": store.file_checksums() if "survey_files" in store.tables() else {},
+            "files": store.file_checksums() if "survey_files" in names else {},
         }
         zf.writestr(MANIFEST, json.dumps(manifest, indent=1))
     return manifest
@@ -297,13 +298,14 @@ def restore(settings: Settings, path: Path, *, force: bool = False) -> ArchiveSu
     """
     manifest = verify(path)
     revision = manifest["schema_revision"]
+    ours = {*_surveylab_tables(), *(t["name"] for t in manifest["tables"]), VERSION_TABLE}
     with replacing(settings) as store:
-        if not force and not store.is_empty():
+        if not force and not store.is_empty(ours):
             raise BackupError(
                 "the database holds data; restoring replaces all of it: back it up first, "
                 "then give --force"
             )
-        store.drop({*store.tables(), *schema.metadata.tables, VERSION_TABLE})
+        store.drop(ours)
         store.migrate(revision)
         rows = {}
         try:
@@ -341,6 +343,12 @@ def restore(settings: Settings, path: Path, *, force: bool = False) -> ArchiveSu
         size_bytes=path.stat().st_size,
         revision_now=now,
     )
+
+
+def _surveylab_tables() -> set[str]:
+    """The names of surveylab's tables: the newest schema's (a database shared with other
+    applications keeps theirs out of a backup and a restore)."""
+    return set(schema.metadata.tables)
 
 
 def _rows(fh: IO[bytes]) -> Iterator[list[Any]]:

@@ -21,6 +21,7 @@ from surveylab.cli import main
 from surveylab.repositories import UnitOfWork
 from surveylab.repositories.archive import decode_value, encode_value, snapshot
 from surveylab.services.backup import BackupError, backup, restore
+from surveylab.services.backup import verify as verify_archive
 from tests.conftest import (
     PG_URL,
     TEST_SECRET,
@@ -301,3 +302,69 @@ def test_restore_names_a_file_that_is_no_backup(new_database, run_cli, tmp_path)
     code, _, err = run_cli(into, "restore", str(tmp_path / "missing.zip"))
     assert code == 1 and "no such file" in err
     assert not (into.data_dir / "surveylab.duckdb").exists()
+
+
+def test_tables_of_other_applications_are_neither_backed_up_nor_dropped(new_database, tmp_path):
+    source, into = new_database("duckdb"), new_database("duckdb")
+    for s in (source, into):
+        db.upgrade(s)
+        with db.connect_with_retry(db.get_engine(s), 10) as conn, conn.begin():
+            conn.execute(sa.text("CREATE TABLE other_app (x INTEGER)"))
+            conn.execute(sa.text("INSERT INTO other_app VALUES (42)"))
+    _fill(source, seed=9)
+    archive = backup(source, tmp_path / "a.zip")
+    assert "other_app" not in archive.rows
+    restore(into, archive.path)  # other_app's row does not make the database "hold data"
+    with db.connect_with_retry(db.get_engine(into), 10) as conn:
+        assert conn.execute(sa.text("SELECT x FROM other_app")).scalar_one() == 42
+
+
+def test_two_backups_into_one_folder_within_a_second_do_not_overwrite(
+    settings, tmp_path, monkeypatch
+):
+    import datetime as dt
+
+    from surveylab.services import backup as backup_service
+
+    class Frozen(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=tz)
+
+    monkeypatch.setattr(backup_service, "datetime", Frozen)
+    (folder := tmp_path / "backups").mkdir()
+    first = backup(settings, folder).path
+    assert first.name == "surveylab-20260102T030405Z.zip"
+    before = first.read_bytes()
+    with pytest.raises(BackupError, match="exists"):
+        backup(settings, folder)
+    assert first.read_bytes() == before and verify_archive(first)
+    assert sorted(p.name for p in folder.iterdir()) == [first.name]  # no temporary left
+
+
+def test_a_duckdb_backup_holds_the_file_only_to_copy_it(duckdb_settings):
+    """While the backup reads (here: inside the snapshot), another process opens the file."""
+    import subprocess
+    import sys
+
+    _fill(duckdb_settings, seed=10)
+    env = {
+        **os.environ,
+        "SURVEYLAB_DATA_DIR": str(duckdb_settings.data_dir),
+        "SURVEYLAB_SECRET_KEY": TEST_SECRET,
+        "SURVEYLAB_LOCK_TIMEOUT_S": "1",
+    }
+    env.pop("SURVEYLAB_DATABASE_URL", None)
+    command = [sys.executable, "-c", "import sys; from surveylab.cli import main; sys.exit(main())"]
+    command += ["db", "upgrade"]
+    with snapshot(duckdb_settings) as store:
+        rows = store.rows("stations", store.tables()["stations"])
+        first = next(rows)  # reading has begun
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert len(list(rows)) + 1 == store.count("stations")
+    assert first
+    # the negative control: a process holding the file makes the other one wait, then fail
+    with db.connect_with_retry(db.get_engine(duckdb_settings), 10):
+        held = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert held.returncode != 0 and "in use by another process" in held.stderr
