@@ -17,6 +17,7 @@ SCRIPTS = [
     "bench_dashboards.py",
     "bench_uncertainty.py",
     "bench_kernel_memory.py",
+    "bench_backup.py",
 ]
 
 if __name__ == "__main__":

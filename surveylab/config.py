@@ -7,6 +7,11 @@
   ``postgresql+psycopg://user@host:port/db`` (default: ``surveylab.duckdb`` in the data dir).
 - ``SURVEYLAB_SECRET_KEY``: JWT signing secret, at least 32 bytes. Required with PostgreSQL; in
   the embedded mode generated once into ``<data dir>/secret.key`` with mode 600.
+- ``SURVEYLAB_SECRET_KEY_FILE``: instead of ``SURVEYLAB_SECRET_KEY``, a file holding it, readable
+  by its owner only (a container secret, systemd's ``LoadCredential=``).
+- ``SURVEYLAB_PUBLIC_URL`` (none): the address people open when a TLS reverse proxy serves the
+  dashboards beyond this machine, e.g. ``https://dash.example.com`` (``surveylab doctor``
+  checks it against ``SURVEYLAB_ALLOWED_HOSTS``).
 - ``SURVEYLAB_TOKEN`` / ``SURVEYLAB_TOKEN_FILE``: the access token used by the CLI, notebooks and
   scheduled reports (a token file must be readable by its owner only).
 - ``SURVEYLAB_ACCESS_MINUTES`` (15), ``SURVEYLAB_REFRESH_HOURS`` (8): token lifetimes.
@@ -214,6 +219,8 @@ class Settings:
     forwarded_allow_ips_env: str = ""
     #: PostgreSQL connections a long-lived server keeps open (0: one per unit of work)
     db_pool_size: int = 0
+    secret_key_file: Path | None = None
+    public_url: str | None = None
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "surveylab"
     jwt_audience: str = "surveylab"
@@ -253,7 +260,9 @@ class Settings:
                 checks.append((database.parent, PRIVATE_DIR_MODE))
             checks.append((database, PRIVATE_FILE_MODE))
             checks.append((database.with_name(database.name + ".wal"), PRIVATE_FILE_MODE))
-        if not self.secret_key_env:
+        if self.secret_key_file is not None:
+            checks.append((self.secret_key_file, PRIVATE_FILE_MODE))
+        elif not self.secret_key_env:
             checks.append((self.secret_path, PRIVATE_FILE_MODE))
         out = []
         for path, wanted in checks:
@@ -284,10 +293,12 @@ class Settings:
             if len(self.secret_key_env.encode()) < MIN_SECRET_BYTES:
                 raise ConfigError(f"SURVEYLAB_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes")
             return self.secret_key_env
+        if self.secret_key_file is not None:
+            return _read_secret_file(self.secret_key_file, "SURVEYLAB_SECRET_KEY_FILE")
         if not self.is_embedded:
             raise ConfigError(
-                "SURVEYLAB_SECRET_KEY is required with a PostgreSQL database "
-                f"(at least {MIN_SECRET_BYTES} bytes)"
+                "SURVEYLAB_SECRET_KEY is required with a PostgreSQL database (at least "
+                f"{MIN_SECRET_BYTES} bytes; or SURVEYLAB_SECRET_KEY_FILE naming a file with it)"
             )
         path = self.secret_path
         if not path.exists():
@@ -299,15 +310,31 @@ class Settings:
             else:
                 with os.fdopen(fd, "w") as fh:
                     fh.write(secrets.token_urlsafe(48))
+        return _read_secret_file(path, None)
+
+
+def _read_secret_file(path: Path, variable: str | None) -> str:
+    """The secret in ``path`` (its text without surrounding blanks), checked: the file exists,
+    group and others have no access to it, the secret has at least :data:`MIN_SECRET_BYTES`.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file (and ``variable`` when it names the file) and the fix.
+    """
+    where = f"{variable}: {path}" if variable else str(path)
+    try:
         mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            raise ConfigError(
-                f"{path} must be readable by its owner only (mode {oct(mode)}): chmod 600 {path}"
-            )
-        key = path.read_text().strip()
-        if len(key.encode()) < MIN_SECRET_BYTES:
-            raise ConfigError(f"{path} holds a secret shorter than {MIN_SECRET_BYTES} bytes")
-        return key
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read the secret ({exc.strerror})") from None
+    if mode & 0o077:
+        raise ConfigError(
+            f"{where} must be readable by its owner only (mode {oct(mode)}): chmod 600 {path}"
+        )
+    key = path.read_text().strip()
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"{where} holds a secret shorter than {MIN_SECRET_BYTES} bytes")
+    return key
 
 
 def default_data_dir(env: dict[str, str], checkout: Path | None = CHECKOUT) -> Path:
@@ -345,6 +372,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raise ConfigError(
             "SURVEYLAB_DATABASE_URL must start with duckdb:/// or postgresql+psycopg://"
         )
+    if env.get("SURVEYLAB_SECRET_KEY") and env.get("SURVEYLAB_SECRET_KEY_FILE"):
+        raise ConfigError("set one of SURVEYLAB_SECRET_KEY and SURVEYLAB_SECRET_KEY_FILE, not both")
+    secret_file = env.get("SURVEYLAB_SECRET_KEY_FILE") or None
     return Settings(
         data_dir=data_dir,
         database_url=url,
@@ -368,4 +398,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         cors_origins_env=env.get("SURVEYLAB_CORS_ORIGINS", ""),
         api_login_per_minute=_int(env, "SURVEYLAB_API_LOGIN_PER_MINUTE", 10),
         forwarded_allow_ips_env=env.get("SURVEYLAB_FORWARDED_ALLOW_IPS", ""),
+        secret_key_file=Path(secret_file) if secret_file else None,
+        public_url=env.get("SURVEYLAB_PUBLIC_URL") or None,
     )

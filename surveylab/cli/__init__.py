@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "surveylab.cli.uncertainty",
     "surveylab.cli.export",
     "surveylab.cli.database",
+    "surveylab.cli.backup",
     "surveylab.cli.users",
     "surveylab.cli.runs",
     "surveylab.cli.qc",
@@ -32,6 +33,7 @@ COMMAND_MODULES = (
     "surveylab.cli.reports",
     "surveylab.cli.serve",
     "surveylab.cli.api",
+    "surveylab.cli.doctor",
 )
 
 

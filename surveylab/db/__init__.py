@@ -99,21 +99,30 @@ def _alembic_config(connection: sa.Connection | None = None, url: str | None = N
 
 def upgrade(settings: Settings | None = None, revision: str = "head") -> str:
     """Create or migrate the database to ``revision``; returns the revision now current."""
-    from alembic import command
-
     settings = settings or load_settings()
     engine = get_engine(settings)
     conn = connect_with_retry(engine, settings.lock_timeout_s)
     try:
         with conn.begin():
-            command.upgrade(_alembic_config(conn), revision)
-        return current_revision(conn) or ""
+            return upgrade_connection(conn, revision)
     finally:
         conn.close()
 
 
+def upgrade_connection(conn: sa.Connection, revision: str = "head") -> str:
+    """Migrate the database of ``conn`` to ``revision`` inside the transaction ``conn`` has
+    begun (the caller commits or rolls back); returns the revision now current."""
+    from alembic import command
+
+    command.upgrade(_alembic_config(conn), revision)
+    return current_revision(conn) or ""
+
+
 def current_revision(conn: sa.Connection) -> str | None:
+    """The schema revision of the database of ``conn`` (None when never migrated)."""
     from alembic.runtime.migration import MigrationContext
+
+    from surveylab.db import duckdb_ddl  # noqa: F401 - alembic's DuckDB implementation
 
     return MigrationContext.configure(conn).get_current_revision()
 
@@ -122,3 +131,35 @@ def head_revision() -> str:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(_alembic_config()).get_current_head() or ""
+
+
+def revisions() -> list[str]:
+    """Every schema revision of the migrations, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def database_revision(settings: Settings, timeout_s: float | None = None) -> str | None:
+    """Open the configured database, read its schema revision and close it: None when it has
+    never been migrated. Raises whatever connecting raises (the driver's error, or
+    :class:`DatabaseBusyError`). Never creates a DuckDB file (raises FileNotFoundError for a
+    missing one).
+
+    Parameters
+    ----------
+    settings : Settings
+    timeout_s : float, optional
+        How long to wait for a DuckDB file another process holds [s]; default the
+        settings' ``lock_timeout_s``.
+    """
+    path = duckdb_path(settings.database_url)
+    if path is not None and not path.exists():
+        raise FileNotFoundError(str(path))
+    timeout = settings.lock_timeout_s if timeout_s is None else timeout_s
+    conn = connect_with_retry(get_engine(settings), timeout)
+    try:
+        return current_revision(conn)
+    finally:
+        conn.close()

@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from surveylab.models.checks import Check
+
 #: Flags for Debian's chromium run as a tool on this machine: no sandbox (root in CI), no GPU,
 #: and nothing that would reach the internet (updates, sync, background requests, QUIC).
 CHROMIUM_OFFLINE_FLAGS = (
@@ -56,6 +58,18 @@ def chromium_path() -> str | None:
         if found:
             return found
     return None
+
+
+def chromium_check() -> Check:
+    """Whether a Chromium is on PATH for PDF reports (``surveylab doctor``)."""
+    found = chromium_path()
+    if found is None:
+        return Check.problem(
+            "chromium",
+            "no chromium on PATH: PDF reports cannot be printed (HTML reports still work)",
+            "apt-get install chromium (Debian's; put it on the service's PATH)",
+        )
+    return Check.ok("chromium", f"{found} prints PDF reports")
 
 
 class _DevTools:

@@ -19,8 +19,10 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from surveylab.config import ConfigError, Settings
+from surveylab.models.checks import Check, CheckStatus
 
 #: Names always answered besides the loopback addresses.
 LOCAL_NAMES = frozenset({"localhost"})
@@ -175,3 +177,78 @@ def host_allowed(host_header: str | None, allowed: Iterable[AllowedHost] = ()) -
         if port is None and entry.port in DEFAULT_PORTS:
             return True
     return False
+
+
+def exposure_checks(settings: Settings) -> list[Check]:
+    """Whether the allow-list is sane and, when it names hosts beyond this machine, whether
+    the dashboards are stated to be served over TLS (``SURVEYLAB_PUBLIC_URL``, https, naming
+    one of them).
+
+    Returns
+    -------
+    list of Check
+        ``allowed hosts`` and ``tls`` (for ``surveylab doctor``).
+    """
+    try:
+        allowed = allowed_hosts(settings)
+    except ConfigError as exc:
+        return [
+            Check.problem(
+                "allowed hosts",
+                str(exc),
+                "list host names, e.g. SURVEYLAB_ALLOWED_HOSTS=dash.example.com",
+            ),
+            Check("tls", CheckStatus.UNCHECKED, "the allowed hosts cannot be read"),
+        ]
+    remote = [a for a in allowed if not is_local(a.name)]
+    checks = []
+    if not allowed:
+        checks.append(Check.ok("allowed hosts", "none: the dashboards answer on this machine only"))
+    elif not remote:
+        checks.append(
+            Check.problem(
+                "allowed hosts",
+                "SURVEYLAB_ALLOWED_HOSTS lists only local names, which are always answered",
+                "leave SURVEYLAB_ALLOWED_HOSTS empty, or name the proxy's public host",
+            )
+        )
+    else:
+        names = ", ".join(a.name if a.port is None else f"{a.name}:{a.port}" for a in remote)
+        checks.append(Check.ok("allowed hosts", f"answering to {names} besides this machine"))
+    public = settings.public_url
+    parts = urlsplit(public) if public else None
+    if parts is not None and parts.scheme not in ("http", "https"):
+        checks.append(
+            Check.problem(
+                "tls",
+                f"SURVEYLAB_PUBLIC_URL {public!r} is not an http(s) address",
+                "SURVEYLAB_PUBLIC_URL=https://NAME (the address of the TLS reverse proxy)",
+            )
+        )
+        return checks
+    public_host = (parts.hostname or "") if parts is not None else ""
+    if not remote and (parts is None or is_local(public_host)):
+        checks.append(Check.ok("tls", "not needed: served on this machine only"))
+        return checks
+    if parts is None or parts.scheme != "https":
+        shown = f"SURVEYLAB_PUBLIC_URL is {public}" if public else "SURVEYLAB_PUBLIC_URL is unset"
+        target = public_host or (remote[0].name if remote else "NAME")
+        checks.append(
+            Check.problem(
+                "tls",
+                f"served beyond this machine, but not stated to be behind TLS ({shown})",
+                f"put a TLS reverse proxy in front (deploy/), then SURVEYLAB_PUBLIC_URL=https://{target}",
+            )
+        )
+        return checks
+    if not host_allowed(parts.netloc.rsplit("@", 1)[-1], allowed):
+        checks.append(
+            Check.problem(
+                "tls",
+                f"the public address {public} names a host the dashboards do not answer to",
+                f"add {parts.netloc} to SURVEYLAB_ALLOWED_HOSTS",
+            )
+        )
+        return checks
+    checks.append(Check.ok("tls", f"served at {public} through a TLS reverse proxy"))
+    return checks

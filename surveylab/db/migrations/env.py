@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from alembic.ddl.impl import DefaultImpl
 
+from surveylab.db import duckdb_ddl  # noqa: F401 - registers alembic's DuckDB implementation
 from surveylab.db.tables import metadata
-
-
-class DuckDBImpl(DefaultImpl):
-    """Alembic knows no DuckDB; its DDL is close enough to PostgreSQL's for our migrations."""
-
-    __dialect__ = "duckdb"
-    transactional_ddl = True
 
 
 def run_migrations() -> None:
