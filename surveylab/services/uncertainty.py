@@ -228,7 +228,7 @@ def _reference(
             why += "the well with a CRS)"
         elif not header.survey_date:
             why = "the file states no survey date"
-        if why is None:
+        if why is None and place is not None:
             try:
                 mf = magnetic_field(place.latitude, place.longitude, header.survey_date or "")
             except (NorthReferenceError, ValueError) as exc:
