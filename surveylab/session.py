@@ -48,6 +48,7 @@ from surveylab.services import (
 )
 from surveylab.services import definitive as definitive_service
 from surveylab.services import qc as qc_service
+from surveylab.services import uncertainty as uncertainty_service
 from surveylab.services import wellbores as wellbore_service
 from surveylab.services.runs import NewRun
 
@@ -668,6 +669,62 @@ class Session:
     ) -> tuple[str, bytes]:
         """(file name, bytes) of a definitive survey exported, marked definitive."""
         return self.call(exports.export_definitive, well, wellbore, fmt, version=version)
+
+    # ------------------------------------------------------------------ uncertainty
+    def uncertainty(
+        self,
+        run: str | uuid.UUID,
+        revision: int | None = None,
+        *,
+        model: str | None = None,
+        reference: Mapping[str, float | None] | None = None,
+    ) -> uncertainty_service.UncertaintyView:
+        """Position uncertainty of a run's revision by the ISCWSA error model (the run's tool
+        code unless ``model`` is given); ``.to_dict(sigma)`` is the ``surveylab uncertainty
+        RUN --json`` document."""
+        return self.call(
+            uncertainty_service.run_uncertainty, run, revision, model=model, reference=reference
+        )
+
+    def definitive_uncertainty(
+        self,
+        well: str | uuid.UUID,
+        wellbore: str | None = None,
+        *,
+        version: int | None = None,
+        model: str | None = None,
+        reference: Mapping[str, float | None] | None = None,
+    ) -> uncertainty_service.UncertaintyView:
+        """Position uncertainty of a wellbore's definitive survey (its tool program; a
+        sidetrack carries its parent's covariance at the kick-off)."""
+        return self.call(
+            uncertainty_service.definitive_uncertainty,
+            well,
+            wellbore,
+            version=version,
+            model=model,
+            reference=reference,
+        )
+
+    def clearance(
+        self,
+        run: str | uuid.UUID,
+        *,
+        offsets: list[str | uuid.UUID] | None = None,
+        scope: str | None = None,
+        **options: Any,
+    ) -> uncertainty_service.ClearanceView:
+        """Separation factors of a run against offset runs (named, or ``scope="well"`` / ``"all"``)
+        by the ISCWSA rule; ``.to_dict()`` is the ``surveylab clearance RUN --json`` document.
+        ``options``: ``revision``, ``model``, ``reference``, ``rule``, ``reference_radius_m``,
+        ``offset_radius_m``."""
+        return self.call(
+            uncertainty_service.run_clearance, run, offsets=offsets, scope=scope, **options
+        )
+
+    def set_tool_code(self, run: str | uuid.UUID, code: str | None) -> RunRecord:
+        """Set (None: clear) the OWSG tool code of a run (its owner or an Admin)."""
+        return self.call(uncertainty_service.set_tool_code, run, code)
 
     # ------------------------------------------------------------------ reports
     def reports(self, run_id: uuid.UUID | None = None) -> list[ReportRecord]:

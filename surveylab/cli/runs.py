@@ -35,8 +35,23 @@ def register(sub) -> None:
     rc.add_argument("--type", default="Unknown", choices=[t.value for t in RunType])
     rc.add_argument("--well")
     rc.add_argument("--wellbore", help="the well's wellbore (default: its main wellbore)")
+    rc.add_argument(
+        "--tool-code",
+        metavar="CODE",
+        help="OWSG tool code of the position-uncertainty model (default: from the run type)",
+    )
     add_json(rc)
     rc.set_defaults(func=_runs_create)
+    rt = rs.add_parser(
+        "set-tool",
+        help="set the OWSG tool code a run's position uncertainty uses (owner or Admin)",
+    )
+    rt.add_argument("run", help="run number or id")
+    rt.add_argument(
+        "code", help="OWSG tool code (e.g. MWD, MWD+IFR1, GYRO-NS); 'none': from the run type"
+    )
+    add_json(rt)
+    rt.set_defaults(func=_runs_set_tool)
     rsh = rs.add_parser("show", help="show a run (number or id)")
     rsh.add_argument("run")
     add_json(rsh)
@@ -77,6 +92,7 @@ def run_dict(r) -> dict:
         "worst_finding": r.worst_severity,
         "wellbore": r.wellbore_name,
         "status": r.current_status,
+        "tool_code": r.tool_code,
         "created_at": r.created_at,
         "updated_at": r.updated_at,
     }
@@ -106,10 +122,30 @@ def _runs_list(args) -> int:
 
 
 def _runs_create(args) -> int:
-    r = session().create_run(
-        args.number, args.name, args.type, well=args.well, wellbore=args.wellbore
-    )
+    s = session()
+    if args.tool_code:  # checked before the run exists: a bad code leaves no run behind
+        from surveylab.cli import CliError
+        from surveylab.services import ServiceError
+        from surveylab.services.uncertainty import canonical_tool_code
+
+        try:
+            canonical_tool_code(args.tool_code)
+        except ServiceError as exc:
+            raise CliError(f"--tool-code: {exc}") from None
+    r = s.create_run(args.number, args.name, args.type, well=args.well, wellbore=args.wellbore)
+    if args.tool_code:
+        r = s.set_tool_code(r.id, args.tool_code)
     print_json(run_dict(r)) if args.json else print(f"created run {r.run_number}")
+    return 0
+
+
+def _runs_set_tool(args) -> int:
+    code = None if args.code.strip().lower() in ("none", "") else args.code
+    r = session().set_tool_code(args.run, code)
+    if args.json:
+        print_json(run_dict(r))
+    else:
+        print(f"run {r.run_number}: tool code {r.tool_code or 'from the run type ' + r.run_type}")
     return 0
 
 

@@ -1,9 +1,12 @@
-"""``surveylab uncertainty FILE`` and ``surveylab clearance FILE --offsets ...`` (no database).
+"""``surveylab uncertainty`` and ``surveylab clearance``: of a stored run, or of survey files.
 
-The position uncertainty of a survey file by the ISCWSA error model (an OWSG tool code), with
-its ellipses at a stated sigma, and the separation factors of a well against offset wells by
-the ISCWSA rule. The reference field comes, value by value, from the options, else the file's
-header, else the IGRF model (offline) at the file's location and date; the output says which.
+The position uncertainty of a survey by the ISCWSA error model (an OWSG tool code), with its
+ellipses at a stated sigma, and the separation factors of a well against offset wells by the
+ISCWSA rule. The argument is a survey file when it is the path of an existing file (nothing
+is read from the database: the reference field comes, value by value, from the options, else
+the file's header, else the IGRF model, offline, at the file's location and date; the output
+says which); anything else names a stored run (acting as the user of SURVEYLAB_TOKEN; see
+:mod:`surveylab.services.uncertainty`).
 """
 
 from __future__ import annotations
@@ -38,8 +41,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "error model (Rev5.11) for an OWSG tool code, and its ellipses of uncertainty. "
         "Covariances are 1-sigma in the file's length unit squared; ellipses at --sigma.",
     )
-    u.add_argument("file", metavar="FILE", help="survey file (any supported format)")
+    u.add_argument(
+        "file",
+        metavar="RUN|FILE",
+        help="a stored run (number or id), or a survey file (any supported format)",
+    )
     _common(u, DEFAULT_MODEL, codes)
+    _stored(u)
+    u.add_argument(
+        "--definitive",
+        action="store_true",
+        help="RUN names a wellbore (WELL or WELL/WELLBORE): its definitive survey, each "
+        "interval with its run's tool code",
+    )
     u.add_argument(
         "--sigma", type=float, default=2.0, metavar="K", help="sigma multiple of the ellipses"
     )
@@ -52,11 +66,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "radii and the ISCWSA separation factor SF = (D - R_ref - R_off - S_m) / (k sigma_S) "
         "along the reference well; the minimum SF per offset.",
     )
-    c.add_argument("file", metavar="FILE", help="the reference well's survey file")
-    c.add_argument(
-        "--offsets", required=True, metavar="FILE2,FILE3,...", help="offset wells' survey files"
+    c.add_argument("file", metavar="RUN|FILE", help="the reference: a stored run, or a survey file")
+    which = c.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--offsets",
+        metavar="RUN2,RUN3,...",
+        help="offset runs (for a stored RUN) or offset survey files (for a FILE)",
+    )
+    which.add_argument(
+        "--all-in-well",
+        action="store_true",
+        help="every other run of the reference run's well that has a survey",
+    )
+    which.add_argument(
+        "--all", action="store_true", help="every other run in the database that has a survey"
     )
     _common(c, DEFAULT_MODEL, codes)
+    _stored(c)
     c.add_argument("--k", type=float, default=_K, help=f"sigma multiple k (default {_K})")
     c.add_argument(
         "--sigma-pa-m",
@@ -89,8 +115,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     c.set_defaults(func=handle_clearance)
 
 
+def _stored(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--revision",
+        type=int,
+        metavar="N",
+        help="survey revision of a stored run (default: current)",
+    )
+
+
 def _common(p: argparse.ArgumentParser, default_model: str, codes: str) -> None:
-    p.add_argument("--model", default=default_model, metavar="CODE", help=f"tool code: {codes}")
+    p.add_argument(
+        "--model",
+        metavar="CODE",
+        help=f"tool code: {codes} (default: a stored run's, from its run type or set with "
+        f"'surveylab runs set-tool'; {default_model} for a file)",
+    )
     p.add_argument(
         "--depth-unit",
         choices=[x.value for x in DepthUnit],
@@ -345,10 +385,10 @@ class _Result:
 
 def _compute(s: _Survey, args: argparse.Namespace) -> _Result:
     from surveylab.calc import SurveyInputError, minimum_curvature
-    from surveylab.calc.uncertainty import position_uncertainty, tool_model
+    from surveylab.calc.uncertainty import DEFAULT_MODEL, position_uncertainty, tool_model
 
     try:
-        model = tool_model(args.model)
+        model = tool_model(args.model or DEFAULT_MODEL)
     except SurveyInputError as exc:
         raise CliError(f"--model: {exc}") from None
     field_, sources = _reference_field(s, args, model.magnetic, not model.magnetic)
@@ -405,6 +445,10 @@ def handle_uncertainty(args: argparse.Namespace) -> int:
     """Run ``surveylab uncertainty``."""
     if not (math.isfinite(args.sigma) and args.sigma > 0):
         raise CliError(f"--sigma {args.sigma}: must be a positive number")
+    if args.definitive or not Path(args.file).is_file():
+        return _stored_uncertainty(args)
+    if args.revision is not None:
+        raise CliError(f"--revision: {args.file} is a file, not a stored run")
     s = _read(Path(args.file), args)
     res = _compute(s, args)
     unc = res.uncertainty
@@ -453,16 +497,7 @@ def handle_uncertainty(args: argparse.Namespace) -> int:
     print(f"reference field: {res.uncertainty.reference.source}")
     for a in doc["assumptions"]:
         print(f"assumed: {a}")
-    print(
-        f"{'MD [' + u + ']':>12} {'sd N':>9} {'sd E':>9} {'sd V':>9} {'major':>9} "
-        f"{'minor':>9} {'az [deg]':>9} {'vert':>9}"
-    )
-    for r in stations:
-        print(
-            f"{r['md']:12.2f} {math.sqrt(r['nn']):9.3f} {math.sqrt(r['ee']):9.3f} "
-            f"{math.sqrt(r['vv']):9.3f} {r['semi_major']:9.3f} {r['semi_minor']:9.3f} "
-            f"{r['azimuth']:9.2f} {r['vertical']:9.3f}"
-        )
+    _print_stations(stations, u)
     return 0
 
 
@@ -561,13 +596,21 @@ def handle_clearance(args: argparse.Namespace) -> int:
     from surveylab.calc import SurveyInputError
     from surveylab.calc.uncertainty import SeparationRule, clearance
 
-    names = [x.strip() for x in args.offsets.split(",") if x.strip()]
-    if not names:
-        raise CliError("--offsets: give one or more survey files, comma-separated")
     for opt in ("k", "sigma_pa_m", "surface_margin_m", "reference_radius_m", "offset_radius_m"):
         v = getattr(args, opt)
         if not math.isfinite(v) or v < 0 or (opt == "k" and v == 0):
             raise CliError(f"--{opt.replace('_', '-')} {v}: must be a non-negative number")
+    if not Path(args.file).is_file():
+        return _stored_clearance(args)
+    if args.all_in_well or args.all:
+        raise CliError(
+            f"--all-in-well and --all name stored runs: {args.file} is a file (give --offsets)"
+        )
+    if args.revision is not None:
+        raise CliError(f"--revision: {args.file} is a file, not a stored run")
+    names = [x.strip() for x in args.offsets.split(",") if x.strip()]
+    if not names:
+        raise CliError("--offsets: give one or more survey files, comma-separated")
     ref = _read(Path(args.file), args)
     offsets = [_read(Path(n), args) for n in names]
     results = [_compute(s, args) for s in [ref, *offsets]]
@@ -614,4 +657,132 @@ def handle_clearance(args: argparse.Namespace) -> int:
     print(f"{'offset':30} {'min SF':>8} {'MD at min [' + u + ']':>18} {'ctc [' + u + ']':>12}")
     for o in doc["offsets"]:
         print(f"{o['offset']:30} {o['min_sf']:8.2f} {o['md_at_min']:18.2f} {o['ctc_at_min']:12.2f}")
+    return 0
+
+
+# ----------------------------------------------------------------------------- stored runs
+#: Options that only a survey file takes (a stored run's come from the database).
+_FILE_ONLY = ("depth_unit", "azimuth_reference", "convergence_deg", "longitude_deg", "date")
+
+
+def _stored_reference(args: argparse.Namespace) -> dict[str, float]:
+    """The reference values given for a stored run; refuses the file-only options."""
+    for opt in _FILE_ONLY:
+        if getattr(args, opt, None) is not None:
+            flag = "--" + opt.replace("_", "-")
+            raise CliError(
+                f"{flag} applies to survey files only: {args.file} is no file, so it names a "
+                "stored run, whose header and well give it"
+            )
+    options = ("btotal_nt", "dip_deg", "declination_deg", "latitude_deg")
+    return {k: getattr(args, k) for k in options if getattr(args, k) is not None}
+
+
+def _session(args: argparse.Namespace) -> Any:
+    """The user's session for a stored run; a missing file without a token is a missing file."""
+    from surveylab.cli._common import session
+    from surveylab.session import token_from_environment
+
+    if not getattr(args, "definitive", False) and not token_from_environment():
+        raise CliError(
+            f"{args.file}: no such file (a stored run needs SURVEYLAB_TOKEN: see 'surveylab login')"
+        )
+    return session()
+
+
+def _unknown(args: argparse.Namespace, exc: Exception) -> CliError:
+    """A NotFound for the argument itself: neither a file nor a stored run."""
+    if f"unknown run {args.file!r}" == str(exc) and not getattr(args, "definitive", False):
+        return CliError(f"{args.file}: no such file, and no stored run of that number or id")
+    return CliError(str(exc))
+
+
+def _stored_uncertainty(args: argparse.Namespace) -> int:
+    from surveylab.cli._common import print_json
+    from surveylab.units import unit_label
+
+    reference = _stored_reference(args)
+    s = _session(args)
+    from surveylab.services import NotFound
+
+    try:
+        if args.definitive:
+            view = s.definitive_uncertainty(
+                args.file, model=args.model, reference=reference or None
+            )
+        else:
+            view = s.uncertainty(args.file, args.revision, model=args.model,
+                                 reference=reference or None)  # fmt: skip
+    except NotFound as exc:
+        raise _unknown(args, exc) from None
+    doc = view.to_dict(args.sigma)
+    if args.json:
+        print_json(doc)
+        return 0
+    u = unit_label(view.depth_unit)
+    print(f"{doc['run']}: model {doc['model']} ({doc['revision']})")
+    print(f"covariances 1-sigma [{u}^2]; {doc['plane']} [{u}]")
+    print(f"reference field: {view.uncertainty.reference.source}")
+    for a in doc["assumptions"]:
+        print(f"assumed: {a}")
+    _print_stations(doc["stations"], u)
+    return 0
+
+
+def _print_stations(stations: list[dict[str, float]], u: str) -> None:
+    print(
+        f"{'MD [' + u + ']':>12} {'sd N':>9} {'sd E':>9} {'sd V':>9} {'major':>9} "
+        f"{'minor':>9} {'az [deg]':>9} {'vert':>9}"
+    )
+    for r in stations:
+        print(
+            f"{r['md']:12.2f} {math.sqrt(r['nn']):9.3f} {math.sqrt(r['ee']):9.3f} "
+            f"{math.sqrt(r['vv']):9.3f} {r['semi_major']:9.3f} {r['semi_minor']:9.3f} "
+            f"{r['azimuth']:9.2f} {r['vertical']:9.3f}"
+        )
+
+
+def _stored_clearance(args: argparse.Namespace) -> int:
+    from surveylab.calc import SurveyInputError
+    from surveylab.calc.uncertainty import SeparationRule
+    from surveylab.cli._common import print_json
+    from surveylab.units import unit_label
+
+    reference = _stored_reference(args)
+    offsets = None
+    scope = "well" if args.all_in_well else "all" if args.all else None
+    if args.offsets is not None:
+        offsets = [x.strip() for x in args.offsets.split(",") if x.strip()]
+        if not offsets:
+            raise CliError("--offsets: give one or more runs, comma-separated")
+    try:
+        rule = SeparationRule(
+            k=args.k, sigma_pa=args.sigma_pa_m, surface_margin=args.surface_margin_m
+        )
+    except SurveyInputError as exc:
+        raise CliError(str(exc)) from None
+    from surveylab.services import NotFound
+
+    try:
+        view = _session(args).clearance(
+            args.file, offsets=offsets, scope=scope, revision=args.revision, model=args.model,
+            reference=reference or None, rule=rule, reference_radius_m=args.reference_radius_m,
+            offset_radius_m=args.offset_radius_m,
+        )  # fmt: skip
+    except NotFound as exc:
+        raise _unknown(args, exc) from None
+    doc = view.to_dict()
+    if args.json:
+        print_json(doc)
+        return 0
+    u = unit_label(view.result.depth_unit)
+    print(f"reference run {doc['reference']}; {doc['model']}")
+    print(doc["rule"])
+    for a in doc["assumptions"]:
+        print(f"assumed: {a}")
+    print(f"{'offset':30} {'min SF':>8} {'MD at min [' + u + ']':>18} {'ctc [' + u + ']':>12}")
+    for o in doc["offsets"]:
+        print(f"{o['offset']:30} {o['min_sf']:8.2f} {o['md_at_min']:18.2f} {o['ctc_at_min']:12.2f}")
+    for o in doc["skipped"]:
+        print(f"skipped {o['offset']}: {o['reason']}")
     return 0

@@ -97,6 +97,9 @@ runs = sa.Table(
     sa.Column(
         "wellbore_id", sa.Uuid, sa.ForeignKey("wellbores.id", ondelete="SET NULL"), index=True
     ),
+    # OWSG tool code of the position-uncertainty model, when set on the run (NULL: from the
+    # run type; surveylab/services/uncertainty.py)
+    sa.Column("tool_code", sa.String(50)),
     sa.CheckConstraint(_in("run_type", RUN_TYPES), name="run_type"),
 )
 

@@ -84,6 +84,8 @@ class RunRecord:
     wellbore_name: str | None = None
     #: Lifecycle status of the current revision (:class:`surveylab.models.SurveyStatus`).
     current_status: str | None = None
+    #: OWSG tool code set on the run for its position uncertainty (None: from the run type).
+    tool_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,6 +113,7 @@ class RunRepository(Repository[RunRecord]):
             wellbore_id=as_uuid_or_none(m["wellbore_id"]),
             wellbore_name=m["wellbore_name"],
             current_status=m["current_status"],
+            tool_code=m["tool_code"],
         )
 
     def _returning(self) -> tuple[sa.Column[Any]]:
@@ -149,6 +150,7 @@ class RunRepository(Repository[RunRecord]):
             idx["updated_at"],
         )
         i_bore, i_bname, i_status = idx["wellbore_id"], idx["wellbore_name"], idx["current_status"]
+        i_tool = idx["tool_code"]
         return [
             RunRecord(
                 as_uuid(r[i_id]),
@@ -169,6 +171,7 @@ class RunRepository(Repository[RunRecord]):
                 as_uuid_or_none(r[i_bore]),
                 r[i_bname],
                 r[i_status],
+                r[i_tool],
             )
             for r in rows
         ]

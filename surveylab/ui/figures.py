@@ -506,3 +506,53 @@ def default_vs_azimuth(stations: pd.DataFrame) -> float:
     """The closure direction of the last station [deg], the default section azimuth
     (:func:`surveylab.calc.default_vs_azimuth`, as in the reports)."""
     return calc.default_vs_azimuth(stations["north"], stations["east"])
+
+
+def add_ellipses(
+    fig: go.Figure,
+    ellipses: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    md: np.ndarray,
+    depth_unit: str,
+    *,
+    swap: bool = False,
+) -> go.Figure:
+    """Draw ellipses of uncertainty on a plan view or section: one trace, the outlines
+    separated by gaps, named by the ellipses' sigma and plane (the legend says it).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    ellipses : surveylab.calc.uncertainty.Ellipses
+        The ellipses of the stations to draw (already picked, e.g. by
+        :func:`surveylab.calc.uncertainty.spaced_stations`).
+    x, y : numpy.ndarray
+        Their centres in the outline's axes: (north, east) for the horizontal plane, (vertical
+        section, TVD) for a section plane [depth unit].
+    md : numpy.ndarray
+        Their MDs [depth unit] (hover text).
+    depth_unit : str
+    swap : bool
+        Plot the outline's y against its x (the plan view draws east across, north up).
+    """
+    ox, oy = ellipses.outline(x, y, points=49)
+    if swap:
+        ox, oy = oy, ox
+    gap = np.full((ox.shape[0], 1), np.nan)
+    u = unit_label(depth_unit)
+    hover = np.repeat(np.asarray(md, dtype=float)[:, None], ox.shape[1] + 1, axis=1)
+    fig.add_trace(
+        go.Scatter(
+            x=np.hstack([ox, gap]).ravel(),
+            y=np.hstack([oy, gap]).ravel(),
+            mode="lines",
+            line={"color": "rgba(200, 60, 20, 0.8)", "width": 1},
+            name=ellipses.label(),
+            customdata=hover.ravel(),
+            hovertemplate=f"{ellipses.sigma:g}-sigma ellipse at MD %{{customdata:.2f}} {u}"
+            "<extra></extra>",
+            connectgaps=False,
+        )
+    )
+    return fig

@@ -295,6 +295,26 @@ class RunsApp(DashboardShell):
         )
         self.vs_reset.on_click(lambda _: self._reset_vs())
         self.vs_note = w.HTML(_dom_classes=("sl-vs-note",))
+        self.show_ellipses = w.Checkbox(
+            value=False,
+            description="Uncertainty ellipses",
+            indent=False,
+            layout=w.Layout(width="170px"),
+            _dom_classes=("sl-ellipses",),
+        )
+        self.ellipse_sigma = w.BoundedFloatText(
+            value=2.0,
+            min=0.5,
+            max=10.0,
+            step=0.5,
+            description="sigma",
+            style=wide,
+            layout=w.Layout(width="110px"),
+            _dom_classes=("sl-ellipse-sigma",),
+        )
+        for box in (self.show_ellipses, self.ellipse_sigma):
+            box.observe(self._vs_changed, names="value")
+        self.ellipse_note = w.HTML(_dom_classes=("sl-ellipse-note",))
         # tabs are filled when open (on choosing a run, or on opening the tab later): the
         # browser's plotting is the costliest thing on the page, and a figure drawn in a
         # hidden tab is drawn again when the tab shows
@@ -305,6 +325,7 @@ class RunsApp(DashboardShell):
         self.plots = w.VBox(
             [
                 w.HBox([self.vs_azimuth, self.vs_reset, self.vs_note]),
+                w.HBox([self.show_ellipses, self.ellipse_sigma, self.ellipse_note]),
                 w.HBox([self.plan_out, self.section_out]),
                 self.dls_out,
             ],
@@ -751,12 +772,14 @@ class RunsApp(DashboardShell):
         name = f"{v.run.run_number} rev {v.survey.revision}"
         series = [(name, v.stations)]
         self.vs_note.value = "<span class='sl-note'>origin: the wellhead (N 0, E 0)</span>"
+        plan = figures.plan_view(series, unit, north, context=self.context)
+        section = figures.section_view(series, unit, az, north, context=self.context)
+        self.ellipse_note.value = ""
+        if self.show_ellipses.value:
+            self._draw_ellipses(plan, section, az)
         for out, fig in (
-            (self.plan_out, figures.plan_view(series, unit, north, context=self.context)),
-            (
-                self.section_out,
-                figures.section_view(series, unit, az, north, context=self.context),
-            ),
+            (self.plan_out, plan),
+            (self.section_out, section),
             (
                 self.dls_out,
                 figures.dls_view(series, unit, v.survey.dls_course_length, context=self.context),
@@ -765,6 +788,43 @@ class RunsApp(DashboardShell):
             out.clear_output(wait=True)
             with out:
                 display(fig)
+
+    def _draw_ellipses(self, plan, section, vs_azimuth: float) -> None:
+        """The chosen revision's ellipses of uncertainty at the chosen sigma on both plots
+        (the run's tool code; a note says why when they cannot be computed)."""
+        from surveylab.calc.uncertainty import (
+            horizontal_ellipses,
+            section_ellipses,
+            spaced_stations,
+        )
+        from surveylab.services import ServiceError
+        from surveylab.ui import figures
+
+        assert self.view is not None
+        v = self.view
+        sigma = float(self.ellipse_sigma.value)
+        try:
+            unc = self.sess.uncertainty(v.run.id, v.survey.revision)
+        except ServiceError as exc:
+            self.ellipse_note.value = f"<span class='sl-note'>no ellipses: {esc(str(exc))}</span>"
+            return
+        st = unc.stations
+        pick = spaced_stations(st["md"].to_numpy())
+        cov = unc.uncertainty.covariance[pick]
+        md = st["md"].to_numpy()[pick]
+        north, east = st["north"].to_numpy()[pick], st["east"].to_numpy()[pick]
+        unit, ref = str(unc.depth_unit), str(unc.north_reference)
+        flat = horizontal_ellipses(cov, sigma=sigma, north_reference=ref, depth_unit=unit)
+        figures.add_ellipses(plan, flat, north, east, md, unit, swap=True)
+        upright = section_ellipses(cov, vs_azimuth, sigma=sigma, north_reference=ref,
+                                   depth_unit=unit)  # fmt: skip
+        vs = figures.vertical_section(north, east, vs_azimuth, (0.0, 0.0))
+        figures.add_ellipses(section, upright, vs, st["tvd"].to_numpy()[pick], md, unit)
+        self.ellipse_note.value = (
+            f"<span class='sl-note'>{esc(unc.uncertainty.model)}; {len(pick)} stations; "
+            "covariances 1-sigma, drawn at "
+            f"{sigma:g} sigma</span>"
+        )
 
     def draw_3d(self) -> None:
         """The 3-D view of the chosen run."""

@@ -148,3 +148,25 @@ def test_result_ellipses_name_their_sigma_plane_and_north() -> None:
 def test_bad_ellipse_input_is_refused(call, text) -> None:
     with pytest.raises(SurveyInputError, match=text.replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(st.floats(0.01, 500.0), min_size=0, max_size=400),
+    count=st.integers(1, 30),
+)
+def test_spaced_stations_are_few_increasing_and_end_at_td(steps, count):
+    from surveylab.calc.uncertainty import spaced_stations
+
+    md = np.cumsum(np.r_[0.0, steps]) if steps else np.zeros(0)
+    pick = spaced_stations(md, count)
+    if md.size == 0:
+        assert pick.size == 0
+        return
+    assert pick.size <= count + 1 and pick[-1] == md.size - 1
+    assert np.all(np.diff(pick) > 0) and pick[0] >= 0
+    # no gap in MD between picked stations much larger than a spacing and a course
+    span = md[-1] - md[0]
+    if pick.size > 1 and span > 0:
+        gaps = np.diff(md[np.r_[0, pick]])
+        assert gaps.max() <= span / count + np.diff(md).max() + 1e-9

@@ -323,3 +323,46 @@ def test_wellbore_migration_puts_existing_runs_on_each_wells_main_wellbore(
         names = set(sa.inspect(conn).get_table_names())
         assert "wellbores" not in names and "qc_stations" not in names
     assert db.upgrade(s) == db.head_revision()
+
+
+def _run_columns(conn: sa.Connection) -> set[str]:
+    q = "SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'"
+    return {r[0] for r in conn.execute(sa.text(q))}
+
+
+@pytest.mark.parametrize(
+    "backend_name", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_tool_code_migration_adds_and_removes_the_column_keeping_the_runs(
+    backend_name, tmp_path, request
+):
+    """0004 adds runs.tool_code (NULL for existing runs: the code comes from the run type);
+    a code set afterwards reads back; downgraded to 0003 the column is gone and the runs stay;
+    upgrading again works."""
+    from alembic import command
+
+    url = request.getfixturevalue("fresh_pg_url") if backend_name == "postgres" else None
+    s = settings_for(url, tmp_path)
+    db.upgrade(s, "0003")
+    engine = db.get_engine(s)
+    with engine.begin() as conn:
+        ids = _seed_rows(conn)
+    with engine.connect() as conn:
+        assert "tool_code" not in _run_columns(conn)
+    assert db.upgrade(s, "0004") == "0004"
+    with engine.begin() as conn:
+        assert "tool_code" in _run_columns(conn)
+        assert conn.execute(sa.text("SELECT tool_code FROM runs")).scalar_one() is None
+        conn.execute(sa.text("UPDATE runs SET tool_code = 'MWD+IFR1'"))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT tool_code FROM runs")).scalar_one() == "MWD+IFR1"
+    with engine.begin() as conn:
+        command.downgrade(db._alembic_config(conn), "0003")
+    with engine.connect() as conn:
+        assert db.current_revision(conn) == "0003"
+        assert "tool_code" not in _run_columns(conn)
+        _assert_rows_kept(conn, ids)
+    assert db.upgrade(s) == db.head_revision()
+    with engine.connect() as conn:
+        assert "tool_code" in _run_columns(conn)
+        _assert_rows_kept(conn, ids)

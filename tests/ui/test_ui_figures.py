@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from surveylab.ui import figures
 
@@ -70,3 +71,30 @@ def test_the_warm_up_figure_is_a_tiny_line_and_3d_line():
     # the 3-D scene is styled as the real one, so that its axis text is made once ahead
     real = figures.view_3d(_stations(10_000).head(10), "m")
     assert fig.layout.scene.xaxis.nticks == real.layout.scene.xaxis.nticks
+
+
+def test_add_ellipses_draws_one_outline_per_station_at_the_sigma():
+    """The ellipse trace: one closed outline per station, separated by gaps, centred on the
+    station, as wide as the semi-major axis at the sigma, named by the sigma and plane."""
+    import plotly.graph_objects as go
+
+    from surveylab.calc.uncertainty import horizontal_ellipses
+    from surveylab.ui.figures import add_ellipses
+
+    cov = np.zeros((3, 3, 3))
+    cov[:, 0, 0], cov[:, 1, 1], cov[:, 2, 2] = [1.0, 4.0, 9.0], [0.25, 1.0, 1.0], 1.0
+    ell = horizontal_ellipses(cov, sigma=2.0, north_reference="true", depth_unit="m")
+    north, east = np.array([0.0, 100.0, 200.0]), np.array([0.0, 10.0, 20.0])
+    fig = add_ellipses(go.Figure(), ell, north, east, np.array([0.0, 1.0, 2.0]), "m", swap=True)
+    (trace,) = fig.data
+    assert trace.name == "2-sigma ellipses, horizontal plane (true north)"
+    x, y = np.asarray(trace.x, dtype=float), np.asarray(trace.y, dtype=float)
+    assert int(np.isnan(x).sum()) == 3
+    for k, (xs, ys) in enumerate(zip(np.split(x, np.flatnonzero(np.isnan(x)) + 1)[:3],
+                                     np.split(y, np.flatnonzero(np.isnan(y)) + 1)[:3],
+                                     strict=True)):  # fmt: skip
+        xs, ys = xs[~np.isnan(xs)], ys[~np.isnan(ys)]
+        assert (xs[0], ys[0]) == pytest.approx((xs[-1], ys[-1]))  # closed
+        # plan view: east across, north up; the major axis is north-south here
+        assert ys.max() - ys.min() == pytest.approx(2 * 2.0 * np.sqrt(cov[k, 0, 0]), rel=1e-3)
+        assert xs.mean() == pytest.approx(east[k], abs=0.2)

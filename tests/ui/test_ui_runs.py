@@ -675,3 +675,35 @@ def test_the_run_tabs_are_made_ahead_while_the_table_is_read(ui_db, monkeypatch)
     made = early.tabs
     loop.run_all()
     assert early.tabs is made and made.layout.display == ""
+
+
+def test_uncertainty_ellipses_are_toggled_on_the_plots(engineer_app, shown_figures, monkeypatch):
+    """Off by default; on, both plots carry one ellipse trace named by its sigma and plane
+    (at the sigma chosen), or a note says why there are none (no reference field)."""
+    from surveylab.calc.uncertainty import ReferenceField
+    from surveylab.services import uncertainty as unc_service
+
+    app = engineer_app
+    select(app, "UI-003")  # an MWD run whose file states no reference field and no place
+    app.tabs.selected_index = runs_app.TAB_PLOTS
+    assert not app.show_ellipses.value
+    assert all("sigma" not in (t.name or "") for f in shown_figures[:2] for t in f.data)
+    shown_figures.clear()
+    app.show_ellipses.value = True
+    assert "no ellipses" in app.ellipse_note.value and "--btotal-nt" in app.ellipse_note.value
+    # with a reference field (as a file stating it would give), the ellipses are drawn
+    field = ReferenceField(total_field=50000.0, dip=70.0, declination=1.0, source="test")
+    monkeypatch.setattr(unc_service, "_reference", lambda *a, **k: (field, {}))
+    shown_figures.clear()
+    app.ellipse_sigma.value = 3.0
+    plan, section = shown_figures[0], shown_figures[1]
+    for fig, plane in ((plan, "horizontal plane"), (section, "vertical section plane")):
+        traces = [t for t in fig.data if "sigma" in (t.name or "")]
+        assert len(traces) == 1
+        name = traces[0].name
+        assert name.startswith("3-sigma ellipses") and plane in name
+        gaps = int(np.isnan(np.asarray(traces[0].x, dtype=float)).sum())
+        assert 2 <= gaps <= 13  # one outline per picked station, about 12
+    assert "drawn at 3 sigma" in app.ellipse_note.value and "MWD+SRGM" in app.ellipse_note.value
+    app.show_ellipses.value = False
+    app.tabs.selected_index = 0

@@ -22,6 +22,7 @@ from surveylab.calc.uncertainty.ellipse import (
     ellipse_outline,
     horizontal_ellipses,
     section_ellipses,
+    spaced_stations,
 )
 from surveylab.calc.uncertainty.model import (
     EARTH_RATE,
@@ -66,5 +67,6 @@ __all__ = [
     "horizontal_ellipses",
     "position_uncertainty",
     "section_ellipses",
+    "spaced_stations",
     "tool_model",
 ]

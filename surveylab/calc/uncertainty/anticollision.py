@@ -166,6 +166,55 @@ class WellPath:
         """(n, 3) north, east, TVD [depth unit]."""
         return np.stack([self.north, self.east, self.tvd], axis=-1)
 
+    def moved(
+        self,
+        *,
+        turn: float = 0.0,
+        north: float = 0.0,
+        east: float = 0.0,
+        scale: float = 1.0,
+        name: str | None = None,
+    ) -> WellPath:
+        """The same well in another frame: azimuths referred to a north ``turn`` degrees
+        counter-clockwise of this one's (every azimuth grows by ``turn``), lengths times
+        ``scale`` (a change of depth unit), then moved by (``north``, ``east``).
+
+        Parameters
+        ----------
+        turn : float
+            Degrees added to every azimuth [deg] (e.g. the grid convergence to go from grid to
+            true north, the declination from magnetic to true).
+        north, east : float
+            Shift of the origin, in the new frame and unit [new depth unit].
+        scale : float
+            New depth units per old one [-].
+        name : str, optional
+            The moved well's name (default this one's).
+
+        Returns
+        -------
+        WellPath
+            Positions and covariances turned (C' = R C R^T) and scaled (by ``scale`` and its
+            square), the radius scaled.
+        """
+        a = math.radians(turn)
+        c, s = math.cos(a), math.sin(a)
+        rot = np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+        n = (c * self.north - s * self.east) * scale + north
+        e = (s * self.north + c * self.east) * scale + east
+        cov = np.einsum("ij,njk,lk->nil", rot, self.covariance, rot) * scale**2
+        return WellPath(
+            self.name if name is None else name,
+            self.md * scale,
+            self.inc,
+            np.mod(self.azi + turn, 360.0),
+            self.tvd * scale,
+            n,
+            e,
+            cov,
+            np.asarray(self.radius) * scale,
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class OffsetClearance:

@@ -31,6 +31,7 @@ __all__ = [
     "ellipse_outline",
     "horizontal_ellipses",
     "section_ellipses",
+    "spaced_stations",
 ]
 
 #: The default sigma multiple of ellipses.
@@ -253,3 +254,36 @@ def ellipse_outline(
     y = cy + ca * np.sin(th) + sa * np.cos(th)
     x[:, -1], y[:, -1] = x[:, 0], y[:, 0]
     return x, y
+
+
+def spaced_stations(md: npt.ArrayLike, count: int = 12) -> np.ndarray:
+    """Stations to draw ellipses at: about ``count`` of them, evenly spaced in MD.
+
+    The first station at or past each multiple of (MD range / ``count``) from the first one,
+    and the last station; none repeated. A plot stays readable (ellipses of neighbouring
+    stations overlap) and the growth of the uncertainty along the hole shows.
+
+    Parameters
+    ----------
+    md : array_like
+        Measured depths, increasing [depth unit].
+    count : int
+        About how many ellipses (at least 1).
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing station indices (empty for no stations).
+    """
+    m = np.asarray(md, dtype=np.float64)
+    if m.size == 0:
+        return np.zeros(0, dtype=np.intp)
+    if count < 1:
+        raise SurveyInputError(f"ellipse count must be at least 1, got {count}", field="count")
+    span = float(m[-1] - m[0])
+    if span <= 0.0:
+        return np.array([m.size - 1], dtype=np.intp)
+    marks = m[0] + span * np.arange(1, count + 1) / count
+    picked = np.searchsorted(m, marks - 1e-9 * span, side="left")
+    picked = np.unique(np.clip(np.r_[picked, m.size - 1], 0, m.size - 1))
+    return picked.astype(np.intp)
