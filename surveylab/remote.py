@@ -88,6 +88,10 @@ def _run(d: dict[str, Any]) -> RunRecord:
         survey_changed_at=_time(d["survey_changed_at"]),
         created_at=created,
         updated_at=updated,
+        wellbore_id=_uuid(d.get("wellbore_id")),
+        wellbore_name=d.get("wellbore"),
+        current_status=d.get("status"),
+        tool_code=d.get("tool_code"),
     )
 
 
@@ -132,6 +136,11 @@ def _survey(d: dict[str, Any]) -> SurveyRecord:
         file_name=d["file_name"],
         sha256=d["sha256"],
         detected_format=d["format"],
+        status=d.get("status", "draft"),
+        status_changed_at=_time(d.get("status_changed_at")),
+        status_changed_by_name=d.get("status_changed_by_name"),
+        status_note=d.get("status_note"),
+        qc=d.get("qc"),
     )
 
 

@@ -144,6 +144,16 @@ class RunOut(BaseModel):
     survey_changed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    wellbore: str | None = Field(default=None, description="wellbore name")
+    wellbore_id: uuid.UUID | None = None
+    status: str | None = Field(
+        default=None,
+        description="lifecycle status of the current revision: draft, qc_passed, qc_failed, "
+        "approved or definitive",
+    )
+    tool_code: str | None = Field(
+        default=None, description="OWSG tool code set on the run (none: from the run type)"
+    )
 
 
 class RunPage(BaseModel):
@@ -170,6 +180,10 @@ def run_out(r: RunRecord) -> dict[str, Any]:
         "survey_changed_at": r.survey_changed_at,
         "created_at": r.created_at,
         "updated_at": r.updated_at,
+        "wellbore": r.wellbore_name,
+        "wellbore_id": r.wellbore_id,
+        "status": r.current_status,
+        "tool_code": r.tool_code,
     }
 
 
@@ -256,6 +270,14 @@ class SurveyRevisionOut(BaseModel):
     file_name: str | None
     sha256: str | None
     format: str | None
+    status: str = Field(
+        default="draft",
+        description="lifecycle status: draft, qc_passed, qc_failed, approved or definitive",
+    )
+    status_changed_at: datetime | None = None
+    status_changed_by_name: str | None = None
+    status_note: str | None = None
+    qc: dict[str, Any] | None = Field(default=None, description="the QC summary; none: not run")
 
 
 def json_ready(value: Any) -> Any:
@@ -293,6 +315,11 @@ def revision_out(s: SurveyRecord) -> dict[str, Any]:
         "file_name": s.file_name,
         "sha256": s.sha256,
         "format": s.detected_format,
+        "status": s.status,
+        "status_changed_at": s.status_changed_at,
+        "status_changed_by_name": s.status_changed_by_name,
+        "status_note": s.status_note,
+        "qc": json_ready(s.qc),
     }
 
 

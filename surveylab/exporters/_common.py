@@ -90,6 +90,12 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def xml_text(text: str) -> str:
+    """``text`` as an XML element holds it: :func:`xml_safe`, and CR LF or CR as LF (XML 1.0,
+    section 2.11: a parser normalises line ends so)."""
+    return xml_safe(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def fmt(v: float | None) -> str:
     """Shortest text that reads back as the same float ("" for None and NaN)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -256,8 +262,10 @@ class WitsmlWriter:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return
         el = ET.SubElement(parent, name[0].upper() + name[1:] if self.v20 else name)
-        # ElementTree escapes &, < and >; characters XML forbids are replaced
-        el.text = fmt(value) if isinstance(value, float | int) else xml_safe(str(value))
+        # ElementTree escapes &, < and >; characters XML forbids are replaced; line ends are
+        # written as LF, which is what any XML parser reads a CR LF or a CR as (XML 1.0,
+        # section 2.11), so the file says what a reader will see
+        el.text = fmt(value) if isinstance(value, float | int) else xml_text(str(value))
         if uom:
             el.set("uom", uom)
 

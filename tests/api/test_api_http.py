@@ -274,7 +274,8 @@ def test_upload_creates_a_revision_and_the_same_bytes_are_a_duplicate(api: Api) 
         f["code"] == "header_set_by_user" and f["field"] == "declination" for f in doc["findings"]
     )
     assert doc["survey"]["header"]["declination"] == 1.5
-    again = upload(api, "R1", ("copy.csv", content))
+    # the same bytes with the same header overrides: the revision there is
+    again = upload(api, "R1", ("copy.csv", content), declination="1.5")
     assert again.status_code == 200 and again.json()["duplicate"] is True
     assert again.json()["revision"] == 1
     second = upload(api, "R1", ("other.csv", survey_csv(seed=2)))
@@ -464,10 +465,11 @@ def test_user_administration(api: Api, audit) -> None:
     # own password: allowed; someone else's: refused
     new = "a-brand-new-password-1"
     assert api.patch("/users/engineer", json={"password": new}).status_code == 204
-    assert (
-        api.client.post("/auth/login", json={"username": "engineer", "password": new}).status_code
-        == 200
-    )
+    # a new password ends every login of the user: the token used for the change included
+    assert_problem(api.get("/auth/me"), 401, "session ended")
+    fresh = api.client.post("/auth/login", json={"username": "engineer", "password": new})
+    assert fresh.status_code == 200
+    api.tokens["engineer"] = fresh.json()["access_token"]
     assert_problem(api.patch("/users/viewer", json={"password": new}), 403)
     assert_problem(api.patch("/users/nobody", as_="admin", json={"role": "Viewer"}), 404)
     assert_problem(

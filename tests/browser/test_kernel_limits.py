@@ -26,7 +26,7 @@ import psutil
 import pytest
 
 from surveylab.server.logs import tag
-from tests.browser.conftest import CHROMIUM_ARGS, choose_option, dashboards_server
+from tests.browser.conftest import CHROMIUM_ARGS, dashboards_server
 from tests.conftest import settings_for
 
 pytestmark = [pytest.mark.slow]
@@ -328,8 +328,8 @@ def test_a_second_websocket_is_refused_and_audited(limited, open_page):
     assert "engineer" in event.detail and "127.0.0.1" in event.detail
     assert event.actor_id is None and event.target_type == "user"
     # the page itself goes on working
-    choose_option(page, ".sl-run-select select", "D302")
-    page.wait_for_selector(".sl-summary:has-text('Last station')")
+    page.click(".sl-runs-table tbody tr[data-id]:has(td:text-is('D302'))")  # its row
+    page.wait_for_selector(".sl-summary:has-text('At TD')")
     assert kernel in limited.kernels()
     probe.shot("still-working")
     assert probe.real_errors() == []
