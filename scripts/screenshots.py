@@ -83,8 +83,8 @@ def choose_run(page, number: str) -> None:
         label = page.locator(f".sl-run-select option:text-matches('^{number}')").first
         page.select_option(".sl-run-select select", label=label.inner_text())
     else:
-        page.locator(".sl-runs-table").get_by_text(number, exact=True).first.click()
-    page.wait_for_selector(".sl-summary:has-text('Last station')")
+        page.click(f".sl-runs-table tbody tr[data-id]:has(td:text-is('{number}'))")
+    page.wait_for_selector(".sl-summary:has-text('At TD')")
 
 
 def bring_into_view(page, target: str, top: str) -> None:
@@ -171,15 +171,8 @@ def overlay_screen(page, base: str) -> None:
     button = panel.get_by_role("button", name="Overlay")
     if button.count():
         button.first.click()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.js-plotly-plot')]"
-        ".some(p => p.offsetParent !== null && !p.closest('.sl-plotly-warmup'))"
-    )
-    bring_into_view(
-        page,
-        ".js-plotly-plot:not(.sl-plotly-warmup .js-plotly-plot)",
-        "closest:.widget-tab, .lm-TabPanel",
-    )
+    page.wait_for_selector(".sl-overlay-plot .js-plotly-plot")
+    bring_into_view(page, ".sl-overlay-plot .js-plotly-plot", "closest:.widget-tab, .lm-TabPanel")
     settle(page)
 
 
