@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from surveylab.models.records import ReportRecord, RunRecord
 from surveylab.reports import chromium
@@ -33,6 +33,9 @@ from surveylab.services import ServiceError
 from surveylab.services import reports as report_service
 from surveylab.services import runs as run_service
 from surveylab.session import Session
+
+if TYPE_CHECKING:
+    from surveylab.reports.warm import WarmKernel
 
 #: The report notebooks, shipped in the package (the repository's ``notebooks/reports/`` holds
 #: the same files, for opening in JupyterLab).
@@ -320,6 +323,7 @@ def render_report(
     vs_azimuth: float | None = None,
     kind: str = "survey",
     well: str | None = None,
+    kernel: WarmKernel | None = None,
 ) -> RenderedReport:
     """Execute a report notebook and write HTML or PDF into ``output_dir``.
 
@@ -343,6 +347,10 @@ def render_report(
         "survey" (one run) or "well" (every run of a well). Default "survey".
     well : str, optional
         Well name or id [text]; required for ``kind="well"``.
+    kernel : WarmKernel, optional
+        A running report kernel to execute the notebook in (:mod:`surveylab.reports.warm`,
+        used by :func:`surveylab.reports.batch.render_batch`); default a kernel started for
+        this report and stopped after it.
 
     Returns
     -------
@@ -419,7 +427,10 @@ def render_report(
             )
             preparing.start()
             try:
-                executed = execute_notebook(template, parameters, session.token, work, content)
+                if kernel is None:
+                    executed = execute_notebook(template, parameters, session.token, work, content)
+                else:
+                    executed = kernel.execute(template, parameters, work, content)
             finally:
                 preparing.join()
             html = notebook_to_html(executed, title, for_print=printer is not None)
