@@ -106,7 +106,7 @@ def render_batch(
         start_error: str | None = None
         try:
             kernel = WarmKernel(session.token or "")
-        except Exception as exc:  # noqa: BLE001 - every run of this worker gets the reason
+        except Exception as exc:  # every run of this worker gets the reason
             start_error = f"{type(exc).__name__}: {exc}"
         try:
             while True:
@@ -128,7 +128,7 @@ def render_batch(
                         kernel=kernel,
                     )
                     finish(i, BatchItem(run.run_number, out.path, None))
-                except Exception as exc:  # noqa: BLE001 - one failing report must not stop
+                except Exception as exc:  # one failing report must not stop
                     # the batch; the error names the run and what failed
                     finish(i, BatchItem(run.run_number, None, f"{type(exc).__name__}: {exc}"))
         finally:

@@ -216,5 +216,5 @@ class WarmKernel:
             self.kc.stop_channels()
             self.async_kc.stop_channels()
             self._run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - a kernel already gone is closed
+        except Exception:  # a kernel already gone is closed
             pass
