@@ -1,12 +1,18 @@
 """Fill a benchmark database with many runs quickly (bulk inserts, no per-run services).
 
-    .venv/bin/python bench/bulk_runs.py DATA_DIR [--runs 100000] [--database-url URL]
-        [--explain]
+    .venv/bin/python bench/bulk_runs.py DATA_DIR [--runs 100000] [--wells 50]
+        [--stations 200] [--database-url URL] [--explain]
 
-Every run belongs to one of 50 wells and one of 4 users, has a type, and a current survey
-revision (a ``surveys`` row with its header, no stations: the runs table shows the revision,
-station count and worst finding from it). On DuckDB the rows go in from pandas frames in one
-statement per table (100,000 runs in a few seconds); on PostgreSQL through psycopg's COPY.
+Every run belongs to one of ``--wells`` wells and one of 3 users, has a type, and a current
+survey revision (a ``surveys`` row with its header, in one of the statuses draft, qc_passed,
+qc_failed, approved) holding ``--stations`` stations (100,000 x 200 = 20 million; 0 for none).
+On DuckDB the rows go in from pandas frames in one statement per table (100,000 runs in a few
+seconds) and the stations by one ``INSERT ... SELECT`` over ``range()``; on PostgreSQL runs,
+files and surveys through psycopg's COPY and the stations by one ``INSERT ... SELECT`` over
+``generate_series`` with the table's primary key and foreign key dropped meanwhile and made
+again after (one index build and one join to check them, instead of 20 million index inserts
+and trigger calls). The stations are a smooth build-and-hold path (inclination up to 60 deg,
+azimuth turning slowly), plausible for figures, not computed by the calculation engine.
 With ``--explain`` the query plans of the runs table's page reads are printed.
 
 Used by ``bench/bench_dashboards.py --page-runs``; runnable alone to look at the plans.
@@ -30,6 +36,7 @@ sys.path.insert(0, str(REPO))
 
 from surveylab import db  # noqa: E402
 from surveylab.config import load_settings  # noqa: E402
+from surveylab.db.tables import STATION_VALUE_COLUMNS  # noqa: E402
 from surveylab.models import Role  # noqa: E402
 from surveylab.models.survey import SurveyHeader  # noqa: E402
 from surveylab.repositories import UnitOfWork  # noqa: E402
@@ -42,7 +49,34 @@ PASSWORD = "bulk-user-password"
 TYPES = ("GTL", "Gyro", "MWD", "Unknown")
 
 
-def frames(n_runs: int, well_ids: list[uuid.UUID], user_ids: list[uuid.UUID]):
+STATUSES = ("draft", "qc_passed", "qc_failed", "approved")
+#: A station row from the survey's id and its index ``seq``: 30 m apart, inclination building
+#: 2 deg per station to 60 deg, azimuth 10 deg + 0.1 deg per station; positions from the
+#: average angle per course summed in closed form is not needed here (figures only).
+_STATION_SQL = """
+    SELECT s.id, g.seq,
+           g.seq * 30.0 AS md,
+           least(g.seq * 2.0, 60.0) AS inc,
+           10.0 + g.seq * 0.1 AS azi,
+           g.seq * 30.0 * cos(radians(least(g.seq * 1.0, 60.0))) AS tvd,
+           g.seq * 30.0 * sin(radians(least(g.seq * 1.0, 60.0))) * cos(radians(10.0 + g.seq * 0.05))
+             AS north,
+           g.seq * 30.0 * sin(radians(least(g.seq * 1.0, 60.0))) * sin(radians(10.0 + g.seq * 0.05))
+             AS east,
+           CASE WHEN g.seq = 0 THEN 0.0 ELSE 2.0 END AS dogleg,
+           CASE WHEN g.seq = 0 THEN 0.0 ELSE 2.0 END AS dls,
+           CASE WHEN g.seq = 0 OR g.seq > 30 THEN 0.0 ELSE 2.0 END AS build_rate,
+           CASE WHEN g.seq = 0 THEN 0.0 ELSE 0.1 END AS turn_rate,
+           NULL AS toolface,
+           g.seq * 30.0 * sin(radians(least(g.seq * 1.0, 60.0))) AS vs,
+           false AS projected,
+           true AS used
+    FROM surveys s CROSS JOIN {series} AS g(seq)
+"""
+_STATION_COLS = "survey_id, seq, " + ", ".join((*STATION_VALUE_COLUMNS, "projected", "used"))
+
+
+def frames(n_runs: int, well_ids: list[uuid.UUID], user_ids: list[uuid.UUID], n_stations: int = 0):
     """(runs, survey_files, surveys) rows as DataFrames, columns as in the tables."""
     rng = np.random.default_rng(0)
     now = datetime.now(UTC)
@@ -90,7 +124,8 @@ def frames(n_runs: int, well_ids: list[uuid.UUID], user_ids: list[uuid.UUID]):
             "method": "minimum_curvature",
             "dls_course_length": 30.0,
             "vs_azimuth": None,
-            "station_count": rng.integers(50, 5000, n_runs),
+            "station_count": n_stations if n_stations else rng.integers(50, 5000, n_runs),
+            "status": [STATUSES[i % len(STATUSES)] for i in rng.integers(0, 4, n_runs)],
             "worst_severity": [("warning", None, "info", None)[i % 4] for i in range(n_runs)],
             "header_json": header,
             "findings_json": "[]",
@@ -103,8 +138,15 @@ def frames(n_runs: int, well_ids: list[uuid.UUID], user_ids: list[uuid.UUID]):
     return runs, files, surveys
 
 
-def fill(data_dir: Path, n_runs: int, database_url: str | None = None) -> dict[str, float]:
-    """Migrate, add the users and wells, bulk-insert ``n_runs`` runs; seconds taken."""
+def fill(
+    data_dir: Path,
+    n_runs: int,
+    database_url: str | None = None,
+    n_wells: int = 50,
+    n_stations: int = 0,
+) -> dict[str, float]:
+    """Migrate, add the users and ``n_wells`` wells, bulk-insert ``n_runs`` runs with
+    ``n_stations`` stations each; seconds taken."""
     env = {"SURVEYLAB_DATA_DIR": str(data_dir), "SURVEYLAB_SECRET_KEY": SECRET}
     if database_url:
         env["SURVEYLAB_DATABASE_URL"] = database_url
@@ -114,10 +156,12 @@ def fill(data_dir: Path, n_runs: int, database_url: str | None = None) -> dict[s
         accounts.ensure_user(UnitOfWork(settings), name, PASSWORD, role).id for name, role in USERS
     ]
     with UnitOfWork(settings) as uow:
-        well_ids = [uow.wells.add(f"Bulk well {i:02d}", "Oil", user_ids[0]).id for i in range(50)]
+        well_ids = [
+            uow.wells.add(f"Bulk well {i:04d}", "Oil", user_ids[0]).id for i in range(n_wells)
+        ]
         uow.commit()
     t0 = time.perf_counter()
-    runs, files, surveys = frames(n_runs, well_ids, user_ids)
+    runs, files, surveys = frames(n_runs, well_ids, user_ids, n_stations)
     made = time.perf_counter() - t0
     engine = db.get_engine(settings)
     t0 = time.perf_counter()
@@ -137,11 +181,38 @@ def fill(data_dir: Path, n_runs: int, database_url: str | None = None) -> dict[s
                         for row in frame.itertuples(index=False):
                             copy.write_row([None if _missing(v) else v for v in row])
     inserted = time.perf_counter() - t0
+    took = {"frames [s]": made, "insert [s]": inserted}
+    if n_stations:
+        t0 = time.perf_counter()
+        _stations(engine, n_stations)
+        took["stations [s]"] = time.perf_counter() - t0
     if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
+        t0 = time.perf_counter()
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE")
+        took["vacuum analyze [s]"] = time.perf_counter() - t0
     engine.dispose()
-    return {"frames [s]": made, "insert [s]": inserted}
+    return took
+
+
+def _stations(engine, n_stations: int) -> None:
+    """``n_stations`` stations for every survey, generated inside the database."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "duckdb":
+            sql = _STATION_SQL.format(series=f"range({n_stations})")
+            conn.exec_driver_sql(f"INSERT INTO stations ({_STATION_COLS}) {sql}")
+            return
+        sql = _STATION_SQL.format(series=f"generate_series(0, {n_stations - 1})")
+        conn.exec_driver_sql("ALTER TABLE stations DROP CONSTRAINT fk_stations_survey_id_surveys")
+        conn.exec_driver_sql("ALTER TABLE stations DROP CONSTRAINT pk_stations")
+        conn.exec_driver_sql(f"INSERT INTO stations ({_STATION_COLS}) {sql}")
+        conn.exec_driver_sql(
+            "ALTER TABLE stations ADD CONSTRAINT pk_stations PRIMARY KEY (survey_id, seq)"
+        )
+        conn.exec_driver_sql(
+            "ALTER TABLE stations ADD CONSTRAINT fk_stations_survey_id_surveys FOREIGN KEY"
+            " (survey_id) REFERENCES surveys (id) ON DELETE CASCADE"
+        )
 
 
 def _missing(v) -> bool:
@@ -202,11 +273,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("data_dir", type=Path)
     p.add_argument("--runs", type=int, default=100_000)
+    p.add_argument("--wells", type=int, default=50)
+    p.add_argument("--stations", type=int, default=0, help="stations per run (0: none)")
     p.add_argument("--database-url")
     p.add_argument("--explain", action="store_true")
     args = p.parse_args(argv)
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    took = fill(args.data_dir, args.runs, args.database_url)
+    took = fill(args.data_dir, args.runs, args.database_url, args.wells, args.stations)
     print(f"{args.runs} runs: " + ", ".join(f"{k} {v:.1f}" for k, v in took.items()))
     if args.explain:
         print(explain(args.data_dir, args.database_url))

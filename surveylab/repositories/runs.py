@@ -258,7 +258,12 @@ class RunRepository(Repository[RunRecord]):
             "updated_at": t.runs.c.updated_at,
         }
         col = sort_cols.get(order_by, t.runs.c.run_number)
-        ordered = (col.desc() if descending else col.asc(), t.runs.c.id)
+        key = col.desc() if descending else col.asc()
+        if order_by == "well":
+            # runs without a well last both ways (PostgreSQL puts NULL first when sorting
+            # down, DuckDB last); the other sort columns are never NULL
+            key = key.nulls_last()
+        ordered = (key, t.runs.c.id)
         if limit is None:
             return self._records(_filtered(_run_select(), filters).order_by(*ordered))
         source: Any = t.runs

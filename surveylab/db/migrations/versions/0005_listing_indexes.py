@@ -1,0 +1,46 @@
+"""indexes for listing 100,000 runs
+
+Revision ID: 0005
+Revises: 0003
+Create Date: 2026-12-06
+
+Indexes the runs listing needs at 100,000 runs on PostgreSQL (bench/RESULTS.md, "Runs at
+field scale", shows the plans): newest or oldest first by ``updated_at`` / ``created_at``
+(with the id the listing breaks ties by), the reports of runs changed since a time
+(``survey_changed_at``), and the runs whose current survey has a given status
+(``surveys.status``).
+
+On DuckDB nothing is created: its ART indexes serve only equality look-ups, never an ORDER BY
+or a range, a DuckDB page of 100,000 runs is a columnar scan and a Top-N within the target, and
+every index on ``runs`` or ``surveys`` would have to be dropped and made again by any later
+migration that adds a column to them (see 0003_wellbores_qc_status.py).
+"""
+
+from alembic import op
+
+revision = "0005"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+#: (name, table, columns), as declared in surveylab/db/tables.py.
+INDEXES = (
+    ("ix_runs_updated_at", "runs", ["updated_at", "id"]),
+    ("ix_runs_created_at", "runs", ["created_at", "id"]),
+    ("ix_runs_survey_changed_at", "runs", ["survey_changed_at"]),
+    ("ix_surveys_status", "surveys", ["status"]),
+)
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "duckdb":
+        return
+    for name, table, columns in INDEXES:
+        op.create_index(name, table, columns, unique=False)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "duckdb":
+        return
+    for name, table, _columns in INDEXES:
+        op.drop_index(name, table_name=table)
