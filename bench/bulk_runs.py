@@ -248,18 +248,27 @@ def explain(data_dir: Path, database_url: str | None = None) -> str:
             "page 1 by well": {"limit": 25, "order_by": "well"},
             "page 1 newest first": {"limit": 25, "order_by": "updated_at", "descending": True},
             "page 1 of one type": {"limit": 25, "run_type": "Gyro"},
+            "page 1 of one status": {"limit": 25, "status": "approved"},
+            "page 1 of a text search": {"limit": 25, "search": "0123"},
+            "page 1 of a text search, no match": {"limit": 25, "search": "zzz"},
         }
         for label, kw in cases.items():
             captured.clear()
             repo.list(**kw)
             out.append((label, captured[-1]))
-        captured.clear()
-        repo.count()
-        out.append(("count", captured[-1]))
+        for label, kw in {
+            "count": {},
+            "count of one status": {"status": "approved"},
+            "count of a text search": {"search": "0123"},
+        }.items():
+            captured.clear()
+            repo.count(**kw)
+            out.append((label, captured[-1]))
         conn.execute = real  # type: ignore[method-assign]
         text = []
         for label, q in out:
             compiled = q.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True})
+            conn.exec_driver_sql(str(compiled)).all()  # warm: the plan shows cached pages
             t0 = time.perf_counter()
             rows = conn.exec_driver_sql("EXPLAIN ANALYZE " + str(compiled)).all()
             ms = (time.perf_counter() - t0) * 1000
@@ -272,15 +281,16 @@ def explain(data_dir: Path, database_url: str | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("data_dir", type=Path)
-    p.add_argument("--runs", type=int, default=100_000)
+    p.add_argument("--runs", type=int, default=100_000, help="runs to add (0: only --explain)")
     p.add_argument("--wells", type=int, default=50)
     p.add_argument("--stations", type=int, default=0, help="stations per run (0: none)")
     p.add_argument("--database-url")
     p.add_argument("--explain", action="store_true")
     args = p.parse_args(argv)
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    took = fill(args.data_dir, args.runs, args.database_url, args.wells, args.stations)
-    print(f"{args.runs} runs: " + ", ".join(f"{k} {v:.1f}" for k, v in took.items()))
+    if args.runs:
+        took = fill(args.data_dir, args.runs, args.database_url, args.wells, args.stations)
+        print(f"{args.runs} runs: " + ", ".join(f"{k} {v:.1f}" for k, v in took.items()))
     if args.explain:
         print(explain(args.data_dir, args.database_url))
     return 0
