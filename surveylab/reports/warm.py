@@ -96,7 +96,8 @@ class WarmKernel:
         _register_engine()
         self._run_sync = run_sync
         self.token = token
-        self.km = AsyncKernelManager(kernel_name="python3")
+        self._manager = lambda: AsyncKernelManager(kernel_name="python3")
+        self.km = self._manager()
         self.notebooks = 0
         self._start(list(KERNEL_ARGUMENTS))
 
@@ -122,10 +123,14 @@ class WarmKernel:
 
     def _prepare(self, variables: dict[str, str], cwd: Path) -> None:
         """Set the working folder and environment variables, then clear the namespace."""
-        if not self.alive():  # a notebook ended the kernel: start a new one
+        if not self.alive():  # a notebook ended the kernel: a new manager starts a new one
             self.kc.stop_channels()
             self.async_kc.stop_channels()
-            self._run_sync(self.km.cleanup_resources)()
+            try:
+                self._run_sync(self.km.cleanup_resources)()
+            except Exception:  # what is left of the dead kernel is not this one's business
+                pass
+            self.km = self._manager()
             self._start(self._arguments)
         # into the new folder first: IPython's reset reads the working folder, and the last
         # report's folder is gone
@@ -135,6 +140,8 @@ class WarmKernel:
             f"_sl_os.environ.update({variables!r})\n"
             "del _sl_os\n"
             "%reset -f\n"
+            # cells count from 1 in each notebook, as in a new kernel (errors name the cell)
+            "get_ipython().execution_count = 1\n"
         )
         try:
             reply = self.kc.execute_interactive(
@@ -212,9 +219,14 @@ class WarmKernel:
 
     def close(self) -> None:
         """Stop the kernel (from the thread that made it)."""
+        from jupyter_core.utils import ensure_event_loop
+
         try:
             self.kc.stop_channels()
             self.async_kc.stop_channels()
             self._run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # a kernel already gone is closed
             pass
+        # this thread's event loop, made for the kernel's manager (a new one is made on the
+        # next use)
+        ensure_event_loop().close()
