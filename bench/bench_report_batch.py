@@ -50,6 +50,7 @@ def setup(folder: Path, n_runs: int, stations: int, database_url: str | None) ->
     from surveylab import db
     from surveylab.config import load_settings
     from surveylab.demo import PROFILES, vendor_csv, well_profile
+    from surveylab.models import Role
     from surveylab.repositories import UnitOfWork
     from surveylab.services import accounts
     from surveylab.session import Session
@@ -63,7 +64,7 @@ def setup(folder: Path, n_runs: int, stations: int, database_url: str | None) ->
             conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         engine.dispose()
     db.upgrade(settings)
-    accounts.ensure_user(UnitOfWork(settings), "bench", "bench-password-123", "Engineer")
+    accounts.ensure_user(UnitOfWork(settings), "bench", "bench-password-123", Role.ENGINEER)
     s = Session.login("bench", "bench-password-123", settings)
     s.create_well("Batch W-1", "Oil")
     length = sum(seg.length for seg in PROFILES["horizontal"])

@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -38,7 +39,7 @@ from bulk_runs import PASSWORD, SECRET  # noqa: E402
 
 PAGE = 25
 #: (label, filters, order_by, descending, page index)
-CASES = (
+CASES: tuple[tuple[str, dict[str, Any], str, bool, int], ...] = (
     ("page 1 by run number", {}, "run_number", False, 0),
     ("page 2,000 by run number", {}, "run_number", False, 1999),
     ("last page by run number", {}, "run_number", False, 3999),

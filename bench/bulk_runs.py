@@ -27,6 +27,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -167,6 +168,7 @@ def fill(
     t0 = time.perf_counter()
     with engine.begin() as conn:
         raw = conn.connection.driver_connection
+        assert raw is not None, "an open connection has its driver's connection"
         if engine.dialect.name == "duckdb":
             for name, frame in (("runs", runs), ("survey_files", files), ("surveys", surveys)):
                 cols = ", ".join(frame.columns)
@@ -241,8 +243,8 @@ def explain(data_dir: Path, database_url: str | None = None) -> str:
             captured.append(q)
             return real(q, *a, **k)
 
-        conn.execute = capture  # type: ignore[method-assign]
-        cases = {
+        conn.execute = capture  # type: ignore[method-assign,assignment]  # capture the selects
+        cases: dict[str, dict[str, Any]] = {
             "page 1 by run number": {"limit": 25, "offset": 0},
             "page 2000 by run number": {"limit": 25, "offset": 49_975},
             "page 1 by well": {"limit": 25, "order_by": "well"},
@@ -256,11 +258,12 @@ def explain(data_dir: Path, database_url: str | None = None) -> str:
             captured.clear()
             repo.list(**kw)
             out.append((label, captured[-1]))
-        for label, kw in {
+        counts: dict[str, dict[str, Any]] = {
             "count": {},
             "count of one status": {"status": "approved"},
             "count of a text search": {"search": "0123"},
-        }.items():
+        }
+        for label, kw in counts.items():
             captured.clear()
             repo.count(**kw)
             out.append((label, captured[-1]))

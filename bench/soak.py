@@ -50,6 +50,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from surveylab.models import Role
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
@@ -302,7 +304,7 @@ def _browser_reader(log: Log, proc: subprocess.Popen) -> None:
 # ----------------------------------------------------------------------------- the server
 def _memory(pid: int) -> tuple[float, int]:
     """RSS of the server's process tree [MB] and its kernel count."""
-    import psutil
+    import psutil  # type: ignore[import-untyped]  # no stubs pinned; process sizes only
 
     try:
         root = psutil.Process(pid)
@@ -357,7 +359,7 @@ def _drop(url: str, name: str) -> None:
     engine.dispose()
 
 
-def setup(users: int) -> list[tuple[str, str]]:
+def setup(users: int) -> list[tuple[str, Role]]:
     """Accounts (name, role), the well and :data:`SEED_RUNS` runs with surveys."""
     from surveylab import db
     from surveylab.config import load_settings
@@ -367,7 +369,7 @@ def setup(users: int) -> list[tuple[str, str]]:
 
     settings = load_settings()
     db.upgrade(settings)
-    roles = ("Engineer", "Surveyor", "Viewer", "Engineer")
+    roles = (Role.ENGINEER, Role.SURVEYOR, Role.VIEWER, Role.ENGINEER)
     people = [(f"soak{i:02d}", roles[i % len(roles)]) for i in range(users)]
     for name, role in people:
         accounts.ensure_user(UnitOfWork(settings), name, PASSWORD, role)
@@ -384,13 +386,13 @@ def report(log: Log, memory: list[tuple[float, float, int]], lost: list[str], me
     lines = [meta, "", "| action | done | errors | median [ms] | p95 [ms] | max [ms] |"]
     lines.append("|---|---:|---:|---:|---:|---:|")
     for action in sorted(set(log.times) | set(log.errors)):
-        t = sorted(log.times.get(action, []))
+        ms = sorted(log.times.get(action, []))
         errs = len(log.errors.get(action, []))
-        if t:
-            p95 = t[min(len(t) - 1, round(0.95 * (len(t) - 1)))]
+        if ms:
+            p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
             lines.append(
-                f"| {action} | {len(t)} | {errs} | {statistics.median(t):.0f} | {p95:.0f} "
-                f"| {t[-1]:.0f} |"
+                f"| {action} | {len(ms)} | {errs} | {statistics.median(ms):.0f} | {p95:.0f} "
+                f"| {ms[-1]:.0f} |"
             )
         else:
             lines.append(f"| {action} | 0 | {errs} | - | - | - |")

@@ -102,7 +102,7 @@ def _parse_since(text: str) -> datetime:
 def _batch(args) -> int:
     import sys
 
-    from tqdm import tqdm
+    from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs pinned; used as a bar only
 
     from surveylab.cli import CliError
     from surveylab.reports.batch import render_batch
@@ -143,6 +143,6 @@ def _batch(args) -> int:
     if args.json:
         print_json({"rendered": done, "failed": failed})
     if failed:
-        names = ", ".join(f["run"] for f in failed)
+        names = ", ".join(i.run_number for i in items if not i.ok)
         raise CliError(f"{len(failed)} report(s) failed: {names}")
     return 0

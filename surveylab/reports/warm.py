@@ -42,7 +42,7 @@ def _register_engine() -> None:
         """nbclient on a running kernel (``km``) through its running client (``kc``)."""
 
         @classmethod
-        def execute_managed_notebook(  # type: ignore[override]  # papermill's own signature
+        def execute_managed_notebook(
             cls,
             nb_man: Any,
             kernel_name: str,

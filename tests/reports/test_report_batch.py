@@ -64,7 +64,7 @@ def test_batch_reuses_its_kernels_and_survives_a_failing_run(demo, tmp_path) -> 
         kernels.append(self)
 
     demo["mp"].setattr(warm.WarmKernel, "__init__", remember)
-    seen = []
+    seen: list = []
     try:
         items = render_batch(
             s, [runs[0], empty, *runs[1:]], output_dir=tmp_path, workers=1, progress=seen.append

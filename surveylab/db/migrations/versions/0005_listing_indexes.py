@@ -13,10 +13,13 @@ for text in run numbers and names (a trigram GIN index, from PostgreSQL's ``pg_t
 extension, which serves ``LIKE '%text%'``; made only where the extension is installed or may
 be installed by the migrating role, else the search stays a scan of the runs table).
 
-On DuckDB nothing is created: its ART indexes serve only equality look-ups, never an ORDER BY
-or a range, a DuckDB page of 100,000 runs is a columnar scan and a Top-N within the target, and
-every index on ``runs`` or ``surveys`` would have to be dropped and made again by any later
-migration that adds a column to them (see 0003_wellbores_qc_status.py).
+On DuckDB only the stations get an index, on ``survey_id`` alone: its ART indexes serve only
+equality look-ups (never an ORDER BY or a range; a DuckDB page of 100,000 runs is a columnar scan
+and a Top-N), and DuckDB does not look a survey's stations up through the composite primary key:
+at 20 million stations reading one survey's 200 was a scan of the whole table (0.4 s; with this
+index 2-40 ms, bench/RESULTS.md), paid by every run opened and 50 times by a well report. A later
+migration that adds a column to ``stations`` must drop and make this index again on DuckDB
+(see 0003_wellbores_qc_status.py). PostgreSQL finds them through the primary key.
 """
 
 from alembic import op
@@ -52,8 +55,13 @@ def _trigrams_possible() -> bool:
     )
 
 
+#: DuckDB only (see above).
+DUCKDB_STATIONS_INDEX = "ix_stations_survey_id"
+
+
 def upgrade() -> None:
     if op.get_bind().dialect.name == "duckdb":
+        op.create_index(DUCKDB_STATIONS_INDEX, "stations", ["survey_id"], unique=False)
         return
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
@@ -67,6 +75,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "duckdb":
+        op.drop_index(DUCKDB_STATIONS_INDEX, table_name="stations")
         return
     op.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
     for name, table, _columns in INDEXES:
