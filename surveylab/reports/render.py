@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from surveylab.models.records import ReportRecord, RunRecord
 from surveylab.reports import chromium
@@ -33,9 +33,6 @@ from surveylab.services import ServiceError
 from surveylab.services import reports as report_service
 from surveylab.services import runs as run_service
 from surveylab.session import Session
-
-if TYPE_CHECKING:
-    from surveylab.reports.warm import WarmKernel
 
 #: The report notebooks, shipped in the package (the repository's ``notebooks/reports/`` holds
 #: the same files, for opening in JupyterLab).
@@ -52,6 +49,15 @@ _env_lock = threading.Lock()
 
 class ReportError(ServiceError):
     """A report could not be rendered (names the report and the step)."""
+
+
+class NotebookKernel(Protocol):
+    """A running kernel that executes report notebooks (:class:`surveylab.reports.warm.
+    WarmKernel`), as :func:`execute_notebook` does with a kernel of its own."""
+
+    def execute(
+        self, template: Path, parameters: dict[str, Any], workdir: Path, content: Path | None
+    ) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -323,7 +329,7 @@ def render_report(
     vs_azimuth: float | None = None,
     kind: str = "survey",
     well: str | None = None,
-    kernel: WarmKernel | None = None,
+    kernel: NotebookKernel | None = None,
 ) -> RenderedReport:
     """Execute a report notebook and write HTML or PDF into ``output_dir``.
 
@@ -347,7 +353,7 @@ def render_report(
         "survey" (one run) or "well" (every run of a well). Default "survey".
     well : str, optional
         Well name or id [text]; required for ``kind="well"``.
-    kernel : WarmKernel, optional
+    kernel : NotebookKernel, optional
         A running report kernel to execute the notebook in (:mod:`surveylab.reports.warm`,
         used by :func:`surveylab.reports.batch.render_batch`); default a kernel started for
         this report and stopped after it.
