@@ -302,9 +302,36 @@ def _browser_reader(log: Log, proc: subprocess.Popen) -> None:
 
 
 # ----------------------------------------------------------------------------- the server
+def _parts(pid: int) -> dict[str, float]:
+    """RSS of the server's processes by kind [MB]: dashboards (Voila), api, kernels, other."""
+    import psutil  # type: ignore[import-untyped]  # no stubs pinned; process sizes only
+
+    out: dict[str, float] = defaultdict(float)
+    try:
+        procs = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return {}
+    for p in procs:
+        try:
+            line = " ".join(p.cmdline())
+            kind = (
+                "kernels"
+                if "ipykernel" in line
+                else "api"
+                if "surveylab.api" in line
+                else "dashboards"
+                if "surveylab.server" in line
+                else "other"
+            )
+            out[kind] += p.memory_info().rss / 2**20
+        except psutil.Error:
+            pass
+    return dict(out)
+
+
 def _memory(pid: int) -> tuple[float, int]:
     """RSS of the server's process tree [MB] and its kernel count."""
-    import psutil  # type: ignore[import-untyped]  # no stubs pinned; process sizes only
+    import psutil
 
     try:
         root = psutil.Process(pid)
@@ -451,6 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update({k: v for k, v in env.items() if k.startswith("SURVEYLAB_")})
     server = None
     log, memory, lost = Log(), [], []
+    parts: dict[str, dict[str, float]] = {}
     try:
         t0 = time.perf_counter()
         people = setup(args.users)
@@ -483,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
 
         mb, k = _memory(server.pid)
         memory.append((0.0, mb, k))
+        parts = {"start": _parts(server.pid)}
         threads = [threading.Thread(target=sample, daemon=True)]
         browsers = []
         viewers = [n for n, r in people if r == "Viewer"]
@@ -533,6 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         sampling.set()
         mb, k = _memory(server.pid)
         memory.append((time.monotonic() - start, mb, k))
+        parts["end"] = _parts(server.pid)
         lost = _lost(log)
     finally:
         if server is not None:
@@ -549,6 +579,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.python_version()}; load average at the end {os.getloadavg()[0]:.1f}"
     )
     text = report(log, memory, lost, meta)
+    if parts:
+        kinds = sorted({k for p in parts.values() for k in p})
+        rows = [f"| {k} | {parts['start'].get(k, 0):.0f} | {parts.get('end', {}).get(k, 0):.0f} |"
+                for k in kinds]  # fmt: skip
+        text += "\n\n| process | RSS at the start [MB] | at the end [MB] |\n|---|---:|---:|\n"
+        text += "\n".join(rows)
     print(text)
     if args.markdown:
         args.markdown.write_text(text + "\n", encoding="utf-8")
