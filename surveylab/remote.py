@@ -399,7 +399,16 @@ class RemoteSession:
 
     @staticmethod
     def _run_query(mine: bool, filters: dict[str, Any]) -> dict[str, Any]:
-        known = {"well", "run_type", "owner", "search", "changed_since", "order_by", "descending"}
+        known = {
+            "well",
+            "run_type",
+            "owner",
+            "search",
+            "changed_since",
+            "status",
+            "order_by",
+            "descending",
+        }
         unknown = set(filters) - known - {"limit", "offset"}
         if unknown:
             raise TypeError(f"unknown run filter(s): {', '.join(sorted(unknown))}")
@@ -411,6 +420,7 @@ class RemoteSession:
             "type": filters.get("run_type") or None,
             "owner": filters.get("owner") or None,
             "q": filters.get("search") or None,
+            "status": filters.get("status") or None,
             "changed_since": since.isoformat() if since is not None else None,
             "sort": f"-{sort}" if filters.get("descending") else sort,
         }

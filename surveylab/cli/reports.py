@@ -36,6 +36,14 @@ def register(sub) -> None:
     b.add_argument("--output", required=True)
     b.add_argument("--format", choices=["html", "pdf"], default="html")
     b.add_argument("--units", choices=["m", "ft", "usft"], default="m")
+    b.add_argument(
+        "--workers",
+        type=int,
+        help="report kernels working at once (default: the processor count, at most 4)",
+    )
+    b.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (none is shown off a terminal)"
+    )
     add_json(b)
     b.set_defaults(func=_batch)
 
@@ -94,26 +102,47 @@ def _parse_since(text: str) -> datetime:
 def _batch(args) -> int:
     import sys
 
-    from surveylab.cli import CliError
-    from surveylab.reports.render import render_report
+    from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs pinned; used as a bar only
 
+    from surveylab.cli import CliError
+    from surveylab.reports.batch import render_batch
+
+    if args.workers is not None and args.workers < 1:
+        raise CliError("--workers must be at least 1")
     since = _parse_since(args.changed_since)
     s = session()
-    done, failed = [], []
-    for run in s.runs(changed_since=since):
-        try:
-            out = render_report(
-                s, run=str(run.id), fmt=args.format, output_dir=args.output, units=args.units
-            )
-            done.append({"run": run.run_number, "file": str(out.path)})
-            if not args.json:
-                print(f"{run.run_number}: {out.path}")
-        except Exception as exc:  # one failing report must not stop the batch
-            failed.append({"run": run.run_number, "error": str(exc)})
-            print(f"{run.run_number}: failed: {exc}", file=sys.stderr)
+    runs = s.runs(changed_since=since)
+    # a bar on a terminal only (tqdm's disable=None); each report's line goes above it
+    bar = tqdm(
+        total=len(runs),
+        unit="report",
+        file=sys.stderr,
+        disable=True if args.no_progress else None,
+        dynamic_ncols=True,
+    )
+
+    def progress(item) -> None:
+        if item.ok and not args.json:
+            bar.write(f"{item.run_number}: {item.path}", file=sys.stdout)
+        elif not item.ok:
+            bar.write(f"{item.run_number}: failed: {item.error}", file=sys.stderr)
+        bar.update(1)
+
+    with bar:
+        items = render_batch(
+            s,
+            runs,
+            fmt=args.format,
+            output_dir=args.output,
+            units=args.units,
+            workers=args.workers,
+            progress=progress,
+        )
+    done = [{"run": i.run_number, "file": str(i.path)} for i in items if i.ok]
+    failed = [{"run": i.run_number, "error": i.error} for i in items if not i.ok]
     if args.json:
         print_json({"rendered": done, "failed": failed})
     if failed:
-        names = ", ".join(f["run"] for f in failed)
+        names = ", ".join(i.run_number for i in items if not i.ok)
         raise CliError(f"{len(failed)} report(s) failed: {names}")
     return 0

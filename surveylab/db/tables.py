@@ -101,6 +101,20 @@ runs = sa.Table(
     # run type; surveylab/services/uncertainty.py)
     sa.Column("tool_code", sa.String(50)),
     sa.CheckConstraint(_in("run_type", RUN_TYPES), name="run_type"),
+    # the listing's orders and the batch reports' "changed since" (migration 0005; PostgreSQL
+    # only, see there)
+    sa.Index("ix_runs_updated_at", "updated_at", "id"),
+    sa.Index("ix_runs_created_at", "created_at", "id"),
+    sa.Index("ix_runs_survey_changed_at", "survey_changed_at"),
+)
+#: Text search in run numbers and names (``LIKE '%text%'``; migration 0005, where PostgreSQL's
+#: pg_trgm extension can be installed).
+sa.Index(
+    "ix_runs_search_trgm",
+    sa.func.lower(runs.c.run_number).label("number_lower"),
+    sa.func.lower(runs.c.run_name).label("name_lower"),
+    postgresql_using="gin",
+    postgresql_ops={"number_lower": "gin_trgm_ops", "name_lower": "gin_trgm_ops"},
 )
 
 #: A well's main bore (no parent) or a sidetrack (parent and kick-off MD, in ``depth_unit``).
@@ -176,6 +190,8 @@ surveys = sa.Table(
     # the QC summary (JSON); NULL: QC never ran on this revision
     sa.Column("qc_json", sa.Text),
     sa.UniqueConstraint("run_id", "revision", name="uq_surveys_run_revision"),
+    # the runs listing's status filter (migration 0005; PostgreSQL only)
+    sa.Index("ix_surveys_status", "status", "id"),
     sa.CheckConstraint(_in("depth_unit", DEPTH_UNITS), name="depth_unit"),
     sa.CheckConstraint(_in("azimuth_reference", NORTH_REFERENCES), name="azimuth_reference"),
     sa.CheckConstraint(_in("status", SURVEY_STATUSES), name="status"),

@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from surveylab.models.records import ReportRecord, RunRecord
 from surveylab.reports import chromium
@@ -49,6 +49,15 @@ _env_lock = threading.Lock()
 
 class ReportError(ServiceError):
     """A report could not be rendered (names the report and the step)."""
+
+
+class NotebookKernel(Protocol):
+    """A running kernel that executes report notebooks (:class:`surveylab.reports.warm.
+    WarmKernel`), as :func:`execute_notebook` does with a kernel of its own."""
+
+    def execute(
+        self, template: Path, parameters: dict[str, Any], workdir: Path, content: Path | None
+    ) -> Path: ...
 
 
 @dataclass(frozen=True)
@@ -320,6 +329,7 @@ def render_report(
     vs_azimuth: float | None = None,
     kind: str = "survey",
     well: str | None = None,
+    kernel: NotebookKernel | None = None,
 ) -> RenderedReport:
     """Execute a report notebook and write HTML or PDF into ``output_dir``.
 
@@ -343,6 +353,10 @@ def render_report(
         "survey" (one run) or "well" (every run of a well). Default "survey".
     well : str, optional
         Well name or id [text]; required for ``kind="well"``.
+    kernel : NotebookKernel, optional
+        A running report kernel to execute the notebook in (:mod:`surveylab.reports.warm`,
+        used by :func:`surveylab.reports.batch.render_batch`); default a kernel started for
+        this report and stopped after it.
 
     Returns
     -------
@@ -419,7 +433,10 @@ def render_report(
             )
             preparing.start()
             try:
-                executed = execute_notebook(template, parameters, session.token, work, content)
+                if kernel is None:
+                    executed = execute_notebook(template, parameters, session.token, work, content)
+                else:
+                    executed = kernel.execute(template, parameters, work, content)
             finally:
                 preparing.join()
             html = notebook_to_html(executed, title, for_print=printer is not None)

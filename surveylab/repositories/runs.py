@@ -59,6 +59,9 @@ class RunFilter(TypedDict, total=False):
     changed_since: datetime | None
     #: Text in the run number or name (any case; ``%`` and ``_`` are plain text).
     search: str | None
+    #: Status of the current survey revision (draft, qc_passed, qc_failed, approved,
+    #: definitive); runs without a survey never match.
+    status: str | None
 
 
 def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
@@ -80,13 +83,22 @@ def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
                 sa.func.lower(t.runs.c.run_name).contains(text, autoescape=True),
             )
         )
+    if status := f.get("status"):
+        # a semi-join on the surveys of that status (ix_surveys_status on PostgreSQL), so a
+        # page and its count still read the runs table alone
+        q = q.where(
+            t.runs.c.current_survey_id.in_(
+                sa.select(t.surveys.c.id).where(t.surveys.c.status == status)
+            )
+        )
     return q
 
 
 class RunRepository(Repository[RunRecord]):
     """Runs by id, number, name and owner, plus listing and filtering for the dashboards.
 
-    :class:`RunFilter` (``owner_id``, ``well_id``, ``run_type``, ``changed_since``, ``search``)
+    :class:`RunFilter` (``owner_id``, ``well_id``, ``run_type``, ``changed_since``, ``search``,
+    ``status``)
     means the same in :meth:`list`, :meth:`frame` and :meth:`count`.
     """
 
@@ -249,7 +261,12 @@ class RunRepository(Repository[RunRecord]):
             "updated_at": t.runs.c.updated_at,
         }
         col = sort_cols.get(order_by, t.runs.c.run_number)
-        ordered = (col.desc() if descending else col.asc(), t.runs.c.id)
+        key = col.desc() if descending else col.asc()
+        if order_by == "well":
+            # runs without a well last both ways (PostgreSQL puts NULL first when sorting
+            # down, DuckDB last); the other sort columns are never NULL
+            key = key.nulls_last()
+        ordered = (key, t.runs.c.id)
         if limit is None:
             return self._records(_filtered(_run_select(), filters).order_by(*ordered))
         source: Any = t.runs
@@ -283,7 +300,8 @@ class RunRepository(Repository[RunRecord]):
         return pd.read_sql(q, self.conn)
 
     def count(self, **filters: Unpack[RunFilter]) -> int:
-        """Number of runs matching ``filters`` (every filter is on the runs table itself)."""
+        """Number of runs matching ``filters`` (read from the runs table, and for ``status``
+        the ids of the surveys in that status)."""
         q = _filtered(sa.select(sa.func.count()).select_from(t.runs), filters)
         return int(self.conn.execute(q).scalar_one())
 

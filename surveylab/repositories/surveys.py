@@ -245,7 +245,11 @@ class SurveyRepository(Repository[SurveyRecord]):
     def stations(self, survey_id: uuid.UUID) -> pd.DataFrame:
         """All stations of one survey revision as one DataFrame, in one query."""
         names = ["seq", *t.STATION_VALUE_COLUMNS, "projected", "used"]
-        sql = f"SELECT {', '.join(names)} FROM stations WHERE survey_id = ? ORDER BY seq"
+        # the id as a UUID, not text: DuckDB then looks it up in ix_stations_survey_id
+        sql = (
+            f"SELECT {', '.join(names)} FROM stations WHERE survey_id = CAST(? AS UUID) "
+            "ORDER BY seq"
+        )
         df: pd.DataFrame
         if self.dialect == "duckdb":
             raw = self._driver_connection()

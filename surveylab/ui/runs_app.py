@@ -15,7 +15,7 @@ from IPython.display import display
 
 from surveylab.calc.compare import GYRO_IN_OUT
 from surveylab.calc.tables import at_td, listing_frame
-from surveylab.models import RunType
+from surveylab.models import RunType, SurveyStatus
 from surveylab.models.records import RunRecord
 from surveylab.session import Session, SurveyView
 from surveylab.ui.download import Downloader
@@ -132,6 +132,7 @@ class RunsApp(DashboardShell):
         wells = self.call(self.sess.wells, what="Loading wells") or []
         if self.session is None:  # the session ended: the login form is back
             return w.VBox()
+        self._counted: tuple[tuple[str, Any], ...] | None = None
         first = self._load(self._filters(FIRST_SCOPE, "", "", "", "", *FIRST_SORT), 0)
         shown = self._listing(*first) if first is not None else UNREAD_LISTING
         # ---- filters. The first page's widgets share one Layout and one style per kind
@@ -173,6 +174,14 @@ class RunsApp(DashboardShell):
             style=chosen,
             _dom_classes=("sl-type-filter",),
         )
+        self.status_filter = w.Dropdown(
+            options=[("All statuses", "")]
+            + [(x.value.replace("_", " ").replace("qc", "QC"), x.value) for x in SurveyStatus],
+            description="Status",
+            layout=field,
+            style=chosen,
+            _dom_classes=("sl-status-filter",),
+        )
         self.owner_filter = w.Text(
             placeholder="username",
             description="Owner",
@@ -213,7 +222,13 @@ class RunsApp(DashboardShell):
         self.page_label = w.HTML(
             shown["label"], layout=plain, style=shown_style, _dom_classes=("sl-page-label",)
         )
-        for widget in (self.scope, self.well_filter, self.type_filter, self.owner_filter):
+        for widget in (
+            self.scope,
+            self.well_filter,
+            self.type_filter,
+            self.status_filter,
+            self.owner_filter,
+        ):
             widget.observe(lambda _: self.refresh(reset=True), names="value")
         self.search.observe(lambda _: self.refresh(reset=True), names="value")
         self._sorted = FIRST_SORT
@@ -236,7 +251,7 @@ class RunsApp(DashboardShell):
             [
                 w.HBox([self.scope, self.search], layout=plain, _dom_classes=("sl-row",)),
                 w.HBox(
-                    [self.well_filter, self.type_filter, self.owner_filter],
+                    [self.well_filter, self.type_filter, self.status_filter, self.owner_filter],
                     layout=plain,
                     _dom_classes=("sl-row",),
                 ),
@@ -473,6 +488,7 @@ class RunsApp(DashboardShell):
             self.search.value,
             self.table.sort_key,
             self.table.sort_descending,
+            self.status_filter.value,
         )
 
     @staticmethod
@@ -484,8 +500,10 @@ class RunsApp(DashboardShell):
         search: str,
         sort_key: str,
         descending: bool,
+        status: str = "",
     ) -> dict[str, Any]:
         return {
+            "status": status or None,
             "mine": scope == "My runs",
             "well": well or None,
             "run_type": run_type or None,
@@ -511,13 +529,26 @@ class RunsApp(DashboardShell):
         return loaded
 
     def _read_page(self, f: dict[str, Any], page: int) -> tuple[int, list, int]:
-        """Count and read one page on one connection, authenticated once (a batch)."""
+        """Read one page on one connection, authenticated once (a batch), and count the runs
+        when the filters changed: turning pages or changing the order reuses the count (at
+        100,000 runs a count can cost as much as the page, bench/RESULTS.md). A page that
+        comes back short of what the count promised (runs deleted meanwhile) counts again."""
         count_filters = {k: v for k, v in f.items() if k not in ("order_by", "descending")}
+        key = tuple(sorted(count_filters.items()))
         with self.sess.batch():
-            total = self.sess.count_runs(**count_filters)
+            if key != self._counted:
+                self.total = self.sess.count_runs(**count_filters)
+                self._counted = key
+            total = self.total
             pages = max(1, math.ceil(total / PAGE_SIZE))
             page = min(page, pages - 1)
             runs = self.sess.runs(**f, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+            if len(runs) < min(PAGE_SIZE, total - page * PAGE_SIZE):
+                total = self.total = self.sess.count_runs(**count_filters)
+                pages = max(1, math.ceil(total / PAGE_SIZE))
+                if page > pages - 1:
+                    page = pages - 1
+                    runs = self.sess.runs(**f, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
         return total, runs, page
 
     @staticmethod

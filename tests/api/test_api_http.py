@@ -236,6 +236,23 @@ def test_runs_list_scope_filters_sort_and_paging(api: Api) -> None:
     assert_problem(api.get("/runs", params={"well": "nowhere"}), 404, "nowhere")
 
 
+def test_runs_list_by_status_of_the_current_revision(api: Api) -> None:
+    from surveylab.models import SurveyStatus
+    from tests.api.conftest import survey_csv
+
+    make_run(api, "ST1")
+    make_run(api, "ST2")  # no survey: never matches a status
+    assert upload(api, "ST1", ("st1.csv", survey_csv(run="ST1"))).status_code == 201
+    totals = {
+        s.value: api.get("/runs", params={"status": s.value}).json()["total"] for s in SurveyStatus
+    }
+    assert sum(totals.values()) == 1, totals
+    (status,) = [s for s, n in totals.items() if n]
+    listed = api.get("/runs", params={"status": status}).json()["items"]
+    assert [r["run_number"] for r in listed] == ["ST1"]
+    assert_problem(api.get("/runs", params={"status": "finished"}), 422, "status")
+
+
 def test_wells(api: Api) -> None:
     r = api.post(
         "/wells",

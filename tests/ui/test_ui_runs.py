@@ -540,7 +540,7 @@ def test_the_first_page_shares_its_layout_and_styles(engineer_app):
     Layout and one style per kind, and showing a run's details changes none of them."""
     app = engineer_app
     first_page = walk(app.main)
-    fields = (app.search, app.well_filter, app.type_filter, app.owner_filter)
+    fields = (app.search, app.well_filter, app.type_filter, app.status_filter, app.owner_filter)
     layouts = {id(x.layout) for x in first_page if x not in fields}
     assert len(layouts) == 1
     assert len({id(x.layout) for x in fields}) == 1
@@ -707,3 +707,67 @@ def test_uncertainty_ellipses_are_toggled_on_the_plots(engineer_app, shown_figur
     assert "drawn at 3 sigma" in app.ellipse_note.value and "MWD+SRGM" in app.ellipse_note.value
     app.show_ellipses.value = False
     app.tabs.selected_index = 0
+
+
+def test_the_status_filter_lists_runs_of_that_status(engineer_app):
+    from surveylab.models import SurveyStatus
+
+    app = engineer_app
+    everyone = app.sess.runs()
+    by_status = {s.value: sorted(r.run_number for r in everyone if r.current_status == s.value)
+                 for s in SurveyStatus}  # fmt: skip
+    assert any(by_status.values())  # the test data have runs with a status
+    for status, expected in by_status.items():
+        app.status_filter.value = status
+        shown = []
+        while True:
+            shown += numbers(app)
+            if app.next_button.disabled:
+                break
+            app.next_button.click()
+        assert shown == expected, status
+        if not expected:
+            assert "No runs match" in app.table.empty_text
+    app.status_filter.value = ""
+    assert f"({N_RUNS} runs)" in app.page_label.value
+
+
+def test_runs_are_counted_once_per_filter_change(engineer_app, monkeypatch):
+    app = engineer_app
+    counted = []
+    real = app.sess.count_runs
+
+    def count(**filters):
+        counted.append(filters)
+        return real(**filters)
+
+    monkeypatch.setattr(app.sess, "count_runs", count)
+    app.next_button.click()
+    app.next_button.click()
+    app.prev_button.click()
+    app.table.sort_key, app.table.sort_descending = "run_name", True
+    assert counted == []  # pages and orders reuse the count
+    assert "Page 1 of 3" in app.page_label.value
+    app.type_filter.value = "MWD"
+    assert len(counted) == 1 and counted[0]["run_type"] == "MWD"
+    app.type_filter.value = ""
+    assert len(counted) == 2
+    assert f"Page 1 of 3 ({N_RUNS} runs)" in app.page_label.value
+
+
+def test_a_page_short_of_the_count_counts_again(engineer_app, monkeypatch):
+    """Runs deleted since the count: the last page comes back short, and the count is read
+    again rather than promising pages that are gone."""
+    app = engineer_app
+    real_runs = app.sess.runs
+
+    def fewer(**kw):
+        got = real_runs(**kw)
+        return got[: len(got) // 2] if kw.get("offset") else got
+
+    monkeypatch.setattr(app.sess, "runs", fewer)
+    counted = []
+    real_count = app.sess.count_runs
+    monkeypatch.setattr(app.sess, "count_runs", lambda **f: counted.append(f) or real_count(**f))
+    app.next_button.click()
+    assert len(counted) == 1

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Response
 from surveylab.api.deps import SessionDep
 from surveylab.api.errors import problems
 from surveylab.api.schemas import JSONBytes, RunIn, RunOut, RunPage, RunPatch, RunSort, run_out
-from surveylab.models import RunType
+from surveylab.models import RunType, SurveyStatus
 
 router = APIRouter(prefix="/runs", tags=["runs"])
 
@@ -32,6 +32,9 @@ def list_runs(
     changed_since: Annotated[
         datetime | None, Query(description="survey changed at or after (UTC if no offset)")
     ] = None,
+    status: Annotated[
+        SurveyStatus | None, Query(description="status of the current survey revision")
+    ] = None,
     sort: Annotated[RunSort, Query(description="sort key; a leading - sorts down")] = (
         "run_number"
     ),
@@ -48,6 +51,7 @@ def list_runs(
         "owner": owner,
         "search": q,
         "changed_since": changed_since,
+        "status": status.value if status else None,
     }
     with s.batch():
         total = s.count_runs(**filters)
