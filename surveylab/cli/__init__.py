@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "surveylab.cli.database",
     "surveylab.cli.users",
     "surveylab.cli.runs",
+    "surveylab.cli.field",
     "surveylab.cli.qc",
     "surveylab.cli.wellbores",
     "surveylab.cli.reports",
