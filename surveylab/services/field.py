@@ -706,7 +706,7 @@ def _write(
                 well.well_name,
                 entry.wellbore or None,
             )
-        result = store_import(uow, actor, run=target, prepared=prepared)
+        result = store_import(uow, actor, run=target, prepared=prepared, reread_run=False)
     except (ServiceError, PermissionDenied, AuthenticationError) as exc:
         uow.rollback()
         return _refusal(entry, reason=str(exc))

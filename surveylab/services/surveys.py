@@ -307,6 +307,7 @@ def store_import(
     *,
     run: str | uuid.UUID | NewRun,
     prepared: PreparedImport,
+    reread_run: bool = True,
 ) -> ImportResult:
     """Store a prepared file as the run's next revision in one transaction, committed (step 3
     of :func:`import_survey`): the run (created here for a :class:`NewRun`) and the
@@ -316,7 +317,8 @@ def store_import(
 
     ``uow`` may be open already (``with uow:`` around several calls keeps one connection,
     as :func:`surveylab.services.field.import_field` does); what the caller began in it and
-    has not committed is committed with this file.
+    has not committed is committed with this file. ``reread_run=False`` returns the run as
+    it was read before the write (a bulk import that does not look at it saves the query).
 
     Raises
     ------
@@ -335,7 +337,8 @@ def store_import(
         actor = _guard_import(uow, actor, run_rec)
         # concurrent importers into one run: revision numbers and duplicate checks in turn
         uow.runs.lock(run_rec.id)
-        existing = uow.files.by_sha256(run_rec.id, sha)
+        created = isinstance(run, NewRun)  # then it holds no file yet
+        existing = None if created else uow.files.by_sha256(run_rec.id, sha)
         if existing is not None:
             # a duplicate: the same bytes imported with the same header overrides
             revs = [
@@ -359,7 +362,7 @@ def store_import(
             detected_format=parsed.format,
             uploaded_by=actor.id,
         )
-        revision = uow.surveys.next_revision(run_rec.id)
+        revision = 1 if created else uow.surveys.next_revision(run_rec.id)
         survey = uow.surveys.add(
             run_id=run_rec.id,
             file_id=file_rec.id,
@@ -388,7 +391,9 @@ def store_import(
             detail=f"revision {revision} from {file_name} ({sha[:12]})",
         )
         uow.commit()
-        return ImportResult(find_run(uow, run_rec.id), survey, findings=findings)
+        return ImportResult(
+            find_run(uow, run_rec.id) if reread_run else run_rec, survey, findings=findings
+        )
 
 
 def _guard_import(uow: UnitOfWork, actor: Actor | None, run_rec: RunRecord) -> Actor:
