@@ -163,7 +163,7 @@ def write_field(
         )
         out.refused[len(rows) + 1] = None  # the file's own line and field
     good = list(range(len(rows)))
-    for d in range(duplicates):
+    for _ in range(duplicates):
         rows.append(dict(rows[good[int(rng.integers(0, wells * runs * revisions))]]))
         out.duplicates.add(len(rows) + 1)
     for b in range(bad_lines):
