@@ -113,6 +113,7 @@ def test_a_fixed_file_is_imported_on_the_next_run(settings, people, tmp_path):
     (made.root / broken.file).write_bytes(survey_bytes(99, 7))  # the user repairs it
     second = import_field(UnitOfWork(settings), actor, made.manifest, workers=1)
     assert second.count("refused") == 0 and second.count("imported") == 1
+    assert broken.run is not None
     assert _stored(settings)[(broken.run, 1)] == 8
 
 
