@@ -35,7 +35,7 @@ import os
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -440,7 +440,7 @@ def _prepare(task: _Task) -> tuple[int, PreparedImport | dict[str, Any]]:
 
 def _prepared_in_order(
     tasks: list[_Task], workers: int, size: int
-) -> Iterator[tuple[int, PreparedImport | dict[str, Any]]]:
+) -> Generator[tuple[int, PreparedImport | dict[str, Any]], None, None]:
     """The prepared files in the tasks' order: from a pool of ``workers`` processes that
     stays a bounded number of files ahead of the writer; in this process with one worker, or
     when the files to parse are fewer than :data:`POOL_MIN_BYTES` (``size`` [bytes]): a
@@ -500,7 +500,8 @@ def import_field(
         this process parses each file before writing it.
     progress : callable, optional
         Called with each file's outcome, the files done and the files in all, as each file
-        is decided (in the manifest's order).
+        is decided: the manifest's unusable lines first, then the files in the manifest's
+        order. The summary lists them all in the manifest's order.
 
     Returns
     -------
@@ -586,16 +587,19 @@ def import_field(
             size += len(content)
         results = _prepared_in_order(tasks, n_workers, size)
         runs_made: dict[str, RunRecord | None] = dict(existing)
-        for i, entry in enumerate(entries):
-            if i in decided:
-                report(decided[i])
-                continue
-            index, prepared = next(results)
-            assert index == i, "the prepared files come in the manifest's order"
-            if isinstance(prepared, dict):
-                report(_refusal(entry, **prepared))
-                continue
-            report(_write(uow, acting, entry, prepared, runs_made, summary))
+        try:
+            for i, entry in enumerate(entries):
+                if i in decided:
+                    report(decided[i])
+                    continue
+                index, prepared = next(results)
+                assert index == i, "the prepared files come in the manifest's order"
+                if isinstance(prepared, dict):
+                    report(_refusal(entry, **prepared))
+                    continue
+                report(_write(uow, acting, entry, prepared, runs_made, summary))
+        finally:
+            results.close()  # on an error or an interrupt: the workers stop now
     # the manifest's order (its unusable lines were reported first)
     summary.outcomes.sort(key=lambda o: o.manifest_line or 0)
     summary.seconds = time.perf_counter() - started
