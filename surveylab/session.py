@@ -42,6 +42,7 @@ from surveylab.services import (
     comparisons,
     dashboards,
     exports,
+    field,
     reports,
     runs,
     surveys,
@@ -505,6 +506,20 @@ class Session:
             )
             for p in paths
         ]
+
+    def import_field(
+        self,
+        source: str | os.PathLike[str],
+        *,
+        workers: int | None = None,
+        progress: Callable[[field.FieldOutcome, int, int], None] | None = None,
+    ) -> field.FieldSummary:
+        """Import a whole field from a manifest or a folder (:func:`surveylab.services.field.
+        import_field`): wells, wellbores and runs created as needed and owned by this user,
+        files parsed by ``workers`` processes and written one transaction each; running it
+        again continues where it stopped."""
+        actor = self.actor
+        return field.import_field(self.uow(), actor, source, workers=workers, progress=progress)
 
     def survey(self, run: str | uuid.UUID, revision: int | None = None) -> SurveyView:
         """A survey revision of ``run`` (default the current one) with its stations."""

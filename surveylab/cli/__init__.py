@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "surveylab.cli.backup",
     "surveylab.cli.users",
     "surveylab.cli.runs",
+    "surveylab.cli.field",
     "surveylab.cli.qc",
     "surveylab.cli.wellbores",
     "surveylab.cli.reports",

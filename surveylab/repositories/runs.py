@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypedDict, Unpack
 
@@ -21,6 +22,9 @@ from surveylab.repositories._base import (
     as_uuid_or_none,
     utcnow,
 )
+
+#: Values per ``IN (...)`` list in the bulk look-ups.
+_CHUNK = 1000
 
 _current = t.surveys.alias("current_survey")
 _RUN_COLUMNS = (
@@ -231,6 +235,29 @@ class RunRepository(Repository[RunRecord]):
     def by_name(self, run_name: str) -> RunRecord | None:
         r = self.conn.execute(_run_select().where(t.runs.c.run_name == run_name)).first()
         return self._record(r) if r else None
+
+    def by_numbers(self, run_numbers: Iterable[str]) -> dict[str, RunRecord]:
+        """The runs of these run numbers that exist, by run number (a few queries for
+        thousands of numbers)."""
+        found: dict[str, RunRecord] = {}
+        wanted = sorted(set(run_numbers))
+        for i in range(0, len(wanted), _CHUNK):
+            q = _run_select().where(t.runs.c.run_number.in_(wanted[i : i + _CHUNK]))
+            for r in self.conn.execute(q):
+                rec = self._record(r)
+                found[rec.run_number] = rec
+        return found
+
+    def names_taken(self, run_names: Iterable[str]) -> dict[str, str]:
+        """The run names among ``run_names`` that a run has, with that run's number."""
+        taken: dict[str, str] = {}
+        wanted = sorted(set(run_names))
+        for i in range(0, len(wanted), _CHUNK):
+            q = sa.select(t.runs.c.run_name, t.runs.c.run_number).where(
+                t.runs.c.run_name.in_(wanted[i : i + _CHUNK])
+            )
+            taken.update({r.run_name: r.run_number for r in self.conn.execute(q)})
+        return taken
 
     def for_user(self, user_id: uuid.UUID) -> builtins.list[RunRecord]:
         """Runs the user owns, by run number."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -236,6 +236,25 @@ class SurveyRepository(Repository[SurveyRecord]):
         q = self._select().where(t.surveys.c.run_id == run_id, t.surveys.c.revision == revision)
         r = self.conn.execute(q).first()
         return self._record(r) if r else None
+
+    def imported_keys(
+        self, run_ids: Iterable[uuid.UUID]
+    ) -> builtins.list[tuple[uuid.UUID, str, dict[str, Any]]]:
+        """What identifies each revision of these runs as a duplicate: (run id, its file's
+        SHA-256 [hex], the header overrides it was imported with), without reading stations
+        or file bytes."""
+        out: builtins.list[tuple[uuid.UUID, str, dict[str, Any]]] = []
+        wanted = sorted(set(run_ids))
+        for i in range(0, len(wanted), 1000):
+            q = (
+                sa.select(t.surveys.c.run_id, t.survey_files.c.sha256, t.surveys.c.header_json)
+                .join(t.survey_files, t.survey_files.c.id == t.surveys.c.file_id)
+                .where(t.surveys.c.run_id.in_(wanted[i : i + 1000]))
+            )
+            for r in self.conn.execute(q):
+                extra = json.loads(r.header_json).get("extra") or {}
+                out.append((as_uuid(r.run_id), r.sha256, extra.get("overrides") or {}))
+        return out
 
     def for_run(self, run_id: uuid.UUID) -> builtins.list[SurveyRecord]:
         """The run's revisions, oldest first."""

@@ -49,18 +49,27 @@ def create_well(
     if unknown:
         raise ServiceError(f"unknown well field(s): {', '.join(sorted(unknown))}")
     with uow:
-        guard(uow, actor, Permission.SURVEY_WRITE, action="create wells", target_type="well")
-        name = _text(well_name, "well name", 255)
-        wtype = _choice(well_type, WellType, "well type")
-        try:
-            well = uow.wells.add(name, wtype, actor.id if actor else None, **extra)
-        except DuplicateError as exc:
-            raise Conflict(str(exc)) from None
-        # every well has its main wellbore
-        uow.wellbores.add(well_id=well.id, name="main", created_by=actor.id if actor else None)
-        audit_ok(uow, actor, "create well", target_type="well", target_id=well.id)
+        well = add_well(uow, actor, well_name=well_name, well_type=well_type, **extra)
         uow.commit()
         return well
+
+
+def add_well(
+    uow: UnitOfWork, actor: Actor | None, *, well_name: str, well_type: str = "Oil", **extra: Any
+) -> WellRecord:
+    """Create a well and its main wellbore inside the caller's open unit of work, not
+    committed (the caller commits it with the rest of its work, or rolls everything back)."""
+    guard(uow, actor, Permission.SURVEY_WRITE, action="create wells", target_type="well")
+    name = _text(well_name, "well name", 255)
+    wtype = _choice(well_type, WellType, "well type")
+    try:
+        well = uow.wells.add(name, wtype, actor.id if actor else None, **extra)
+    except DuplicateError as exc:
+        raise Conflict(str(exc)) from None
+    # every well has its main wellbore
+    uow.wellbores.add(well_id=well.id, name="main", created_by=actor.id if actor else None)
+    audit_ok(uow, actor, "create well", target_type="well", target_id=well.id)
+    return well
 
 
 def list_wells(uow: UnitOfWork, actor: Actor | None) -> list[WellRecord]:

@@ -204,61 +204,181 @@ def import_survey(
             f"{settings.max_upload_bytes} bytes (SURVEYLAB_MAX_UPLOAD_MB)"
         )
     # 2: parse and compute with no connection held
+    prepared = prepare_import(
+        content,
+        file_name,
+        overrides,
+        max_bytes=settings.max_upload_bytes,
+        by=acting.username,
+    )
+    return store_import(uow, actor, run=run, prepared=prepared)  # 3: write
+
+
+@dataclass
+class PreparedImport:
+    """A file read, checked and computed for an import, nothing stored yet
+    (:func:`prepare_import`); it pickles, so worker processes can make it
+    (:mod:`surveylab.services.field`).
+
+    Attributes
+    ----------
+    file_name : str
+        The file's name [text].
+    content : bytes
+        The file exactly as read [bytes].
+    sha256 : str
+        SHA-256 of ``content`` [hex].
+    overrides : dict
+        The header fields set by the user, as the revision records them
+        (:func:`surveylab.parsers.overrides.normalise_overrides`).
+    parsed : ParsedSurvey
+        Header, stations (as imported) and the parser's findings.
+    stations : pandas.DataFrame
+        The computed stations [``parsed.header.depth_unit``; deg; rates per ``course``].
+    findings : list of Finding
+        The parser's, the overrides', the gyro passes' and the computation's findings.
+    assumptions : list of str
+        Assumptions the computation made (e.g. the tie-on).
+    course : float
+        Course length of the rates [``parsed.header.depth_unit``].
+    method : str
+        The calculation method.
+    """
+
+    file_name: str
+    content: bytes
+    sha256: str
+    overrides: dict[str, Any]
+    parsed: ParsedSurvey
+    stations: pd.DataFrame
+    findings: list[Finding]
+    assumptions: list[str]
+    course: float
+    method: str
+
+
+def prepare_import(
+    content: bytes,
+    file_name: str,
+    overrides: dict[str, Any] | None = None,
+    *,
+    max_bytes: int | None = None,
+    by: str = "the user",
+) -> PreparedImport:
+    """Read, check and compute a file for an import, with no database (step 2 of
+    :func:`import_survey`).
+
+    Parameters
+    ----------
+    content : bytes
+        The file's bytes.
+    file_name : str
+        Its name, for messages and provenance [text].
+    overrides : dict, optional
+        Header fields set by the user (:data:`OVERRIDABLE`).
+    max_bytes : int, optional
+        Size limit [bytes]; default the parsers' (50 MB).
+    by : str, optional
+        Who set the overrides, for their records [text].
+
+    Raises
+    ------
+    SurveyFileError
+        The file cannot be read (names the file, line and field).
+    ServiceError
+        A header value is refused, the depth unit is unknown, or the stations fail the
+        calculations' input checks (names the file and field or station).
+    """
     sha = hashlib.sha256(content).hexdigest()
     wanted = _overrides_key(overrides)
-    parsed = read_survey(content, name=file_name, max_bytes=settings.max_upload_bytes)
-    notes = apply_overrides(parsed, overrides, by=acting.username)
+    parsed = read_survey(content, name=file_name, max_bytes=max_bytes)
+    notes = apply_overrides(parsed, overrides, by=by)
     passes = qc.separate_passes(parsed)  # a gyro file's out-run stations: QC only
     frame, assumptions, course, method, more = _compute(parsed)
     findings = [*parsed.findings, *notes, *([passes] if passes else []), *more]
+    return PreparedImport(
+        file_name, content, sha, wanted, parsed, frame, findings, assumptions, course, method
+    )
+
+
+def store_import(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    *,
+    run: str | uuid.UUID | NewRun,
+    prepared: PreparedImport,
+    reread_run: bool = True,
+) -> ImportResult:
+    """Store a prepared file as the run's next revision in one transaction, committed (step 3
+    of :func:`import_survey`): the run (created here for a :class:`NewRun`) and the
+    permission are checked again, the same bytes with the same overrides are recognised as a
+    duplicate, QC runs against the run's tool and the well's place, then the file, the
+    revision, its stations, its QC and statuses and the audit event are written.
+
+    ``uow`` may be open already (``with uow:`` around several calls keeps one connection,
+    as :func:`surveylab.services.field.import_field` does); what the caller began in it and
+    has not committed is committed with this file. ``reread_run=False`` returns the run as
+    it was read before the write (a bulk import that does not look at it saves the query).
+
+    Raises
+    ------
+    PermissionDenied
+        The actor may not create runs or import into this run (audited).
+    NotFound, Conflict, ServiceError
+        Unknown run or well, a run number or name taken, a refused value.
+    """
+    parsed = prepared.parsed
     header = parsed.header
     assert header.depth_unit is not None, "_compute refuses a survey without a depth unit"
-    with uow:  # 3: write
+    file_name, sha = prepared.file_name, prepared.sha256
+    with uow:
         # the run and the permission again: either may have changed while parsing
         run_rec = add_run(uow, actor, run) if isinstance(run, NewRun) else find_run(uow, run)
         actor = _guard_import(uow, actor, run_rec)
         # concurrent importers into one run: revision numbers and duplicate checks in turn
         uow.runs.lock(run_rec.id)
-        existing = uow.files.by_sha256(run_rec.id, sha)
+        created = isinstance(run, NewRun)  # then it holds no file yet
+        existing = None if created else uow.files.by_sha256(run_rec.id, sha)
         if existing is not None:
             # a duplicate: the same bytes imported with the same header overrides
             revs = [
                 s
                 for s in uow.surveys.for_run(run_rec.id)
-                if s.file_id == existing.id and s.header.extra.get("overrides", {}) == wanted
+                if s.file_id == existing.id
+                and s.header.extra.get("overrides", {}) == prepared.overrides
             ]
             if revs:
                 return ImportResult(run_rec, revs[-1], duplicate=True, findings=revs[-1].findings)
         # QC against the run's tool limits and the well's place (the model's field there):
         # here, where the run is known; it computes from the parsed file, writes nothing
         checked = qc.at_import(uow, run_rec, parsed, by=actor.username)
-        findings = [*findings, *checked.findings]
+        findings = [*prepared.findings, *checked.findings]
         worst = worst_severity(findings)
         file_rec = existing or uow.files.add(
             run_id=run_rec.id,
             file_name=file_name,
-            content=content,
+            content=prepared.content,
             sha256=sha,
             detected_format=parsed.format,
             uploaded_by=actor.id,
         )
-        revision = uow.surveys.next_revision(run_rec.id)
+        revision = 1 if created else uow.surveys.next_revision(run_rec.id)
         survey = uow.surveys.add(
             run_id=run_rec.id,
             file_id=file_rec.id,
             revision=revision,
             depth_unit=header.depth_unit,
             azimuth_reference=header.azimuth_reference,
-            method=method,
-            dls_course_length=course,
+            method=prepared.method,
+            dls_course_length=prepared.course,
             vs_azimuth=header.vs_azimuth,
             header=header,
             findings=findings,
-            assumptions=assumptions,
+            assumptions=prepared.assumptions,
             worst_severity=str(worst) if worst else None,
             imported_by=actor.id,
             imported_by_name=actor.username,
-            stations=frame,
+            stations=prepared.stations,
         )
         survey = qc.store_at_import(uow, actor, survey, checked, file_name)
         uow.runs.update(run_rec.id, current_survey_id=survey.id, survey_changed_at=utcnow())
@@ -271,7 +391,9 @@ def import_survey(
             detail=f"revision {revision} from {file_name} ({sha[:12]})",
         )
         uow.commit()
-        return ImportResult(find_run(uow, run_rec.id), survey, findings=findings)
+        return ImportResult(
+            find_run(uow, run_rec.id) if reread_run else run_rec, survey, findings=findings
+        )
 
 
 def _guard_import(uow: UnitOfWork, actor: Actor | None, run_rec: RunRecord) -> Actor:
