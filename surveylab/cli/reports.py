@@ -102,7 +102,7 @@ def _parse_since(text: str) -> datetime:
 def _batch(args) -> int:
     import sys
 
-    from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs pinned; used as a bar only
+    from tqdm import tqdm
 
     from surveylab.cli import CliError
     from surveylab.reports.batch import render_batch
