@@ -59,6 +59,9 @@ class RunFilter(TypedDict, total=False):
     changed_since: datetime | None
     #: Text in the run number or name (any case; ``%`` and ``_`` are plain text).
     search: str | None
+    #: Lifecycle status of the run's current revision (draft, qc_passed, qc_failed, approved,
+    #: definitive); ``"none"``: runs without a survey.
+    status: str | None
 
 
 def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
@@ -71,6 +74,13 @@ def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
         q = q.where(t.runs.c.run_type == run_type)
     if (changed_since := f.get("changed_since")) is not None:
         q = q.where(t.runs.c.survey_changed_at >= changed_since)
+    if status := f.get("status"):
+        if status == "none":
+            q = q.where(t.runs.c.current_survey_id.is_(None))
+        else:
+            # a subquery on the surveys table: the count and the page's ids stay on runs alone
+            current = sa.select(t.surveys.c.id).where(t.surveys.c.status == status)
+            q = q.where(t.runs.c.current_survey_id.in_(current))
     if search := f.get("search"):
         # plain substring search: % and _ typed by the user are text, not LIKE wildcards
         text = search.lower()
@@ -86,8 +96,8 @@ def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
 class RunRepository(Repository[RunRecord]):
     """Runs by id, number, name and owner, plus listing and filtering for the dashboards.
 
-    :class:`RunFilter` (``owner_id``, ``well_id``, ``run_type``, ``changed_since``, ``search``)
-    means the same in :meth:`list`, :meth:`frame` and :meth:`count`.
+    :class:`RunFilter` (``owner_id``, ``well_id``, ``run_type``, ``changed_since``, ``search``,
+    ``status``) means the same in :meth:`list`, :meth:`frame` and :meth:`count`.
     """
 
     table = t.runs

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from surveylab.auth import Permission
-from surveylab.models import Actor, RunType, WellType
+from surveylab.models import Actor, RunType, SurveyStatus, WellType
 from surveylab.models.records import RunRecord, SurveyRecord, WellRecord
 from surveylab.repositories import DuplicateError, RunFilter, UnitOfWork
 from surveylab.services.common import Conflict, NotFound, ServiceError, audit_ok, guard
@@ -276,15 +276,18 @@ def list_runs(
     owner: str | None = None,
     changed_since: datetime | None = None,
     search: str | None = None,
+    status: str | None = None,
     order_by: str = "run_number",
     descending: bool = False,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[RunRecord]:
-    """Runs, all or the actor's own (``mine``), filtered, sorted and paged."""
+    """Runs, all or the actor's own (``mine``), filtered, sorted and paged; ``status``: the
+    current revision's lifecycle status (:class:`surveylab.models.SurveyStatus`), or
+    ``"none"`` for runs without a survey."""
     with uow:
         guard(uow, actor, Permission.READ, action="read runs")
-        filters = _filters(uow, actor, mine, well, run_type, owner, changed_since, search)
+        filters = _filters(uow, actor, mine, well, run_type, owner, changed_since, search, status)
         if filters is None:
             return []
         return uow.runs.list(
@@ -341,6 +344,7 @@ def count_runs(uow: UnitOfWork, actor: Actor | None, **kw: Any) -> int:
             kw.get("owner"),
             kw.get("changed_since"),
             kw.get("search"),
+            kw.get("status"),
         )
         return 0 if filters is None else uow.runs.count(**filters)
 
@@ -354,9 +358,19 @@ def _filters(
     owner: str | None,
     changed_since: datetime | None,
     search: str | None,
+    status: str | None = None,
 ) -> RunFilter | None:
     """The repository's filter for these choices; None when no run can match (an unknown
-    owner, or ``mine`` with another owner)."""
+    owner, or ``mine`` with another owner).
+
+    Raises
+    ------
+    ServiceError
+        ``status`` is neither a survey status nor ``"none"``.
+    """
+    if status and status != "none" and status not in set(SurveyStatus):
+        allowed = ", ".join([*SurveyStatus, "none"])
+        raise ServiceError(f"status must be one of {allowed}, got {status!r}")
     owner_id = actor.id if mine and actor else None
     if owner:
         user = uow.users.by_username(owner)
@@ -372,6 +386,7 @@ def _filters(
         "run_type": run_type or None,
         "changed_since": changed_since,
         "search": search or None,
+        "status": status or None,
     }
 
 
