@@ -95,6 +95,12 @@ def approval_rights(actor: Actor, survey: SurveyRecord) -> Rights:
     return Rights(rerun, not why, status is SurveyStatus.QC_FAILED, why)
 
 
+def _fixed(value: float, decimals: int) -> str:
+    """``value`` to ``decimals`` places, without the sign of a value that rounds to zero."""
+    text = f"{value:.{decimals}f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
 def _num(value: Any, decimals: int) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "<span class='sl-missing'>none</span>"
@@ -193,10 +199,10 @@ def failed_stations_html(qc: QCView, depth_unit: str) -> str:
         )
     shown = pd.DataFrame(
         {
-            f"MD [{u}]": [f"{v:.2f}" for v in bad["md"]],
-            "ΔBtotal [nT]": [f"{v:.1f}" for v in bad["d_btotal_nt"]],
-            "ΔDip [deg]": [f"{v:.3f}" for v in bad["d_dip_deg"]],
-            "ΔGtotal [g]": [f"{v:.5f}" for v in bad["d_gtotal_g"]],
+            f"MD [{u}]": [_fixed(v, 2) for v in bad["md"]],
+            "ΔBtotal [nT]": [_fixed(v, 1) for v in bad["d_btotal_nt"]],
+            "ΔDip [deg]": [_fixed(v, 3) for v in bad["d_dip_deg"]],
+            "ΔGtotal [g]": [_fixed(v, 5) for v in bad["d_gtotal_g"]],
             "Used": ["yes" if v else "no" for v in bad["used"]],
         }
     )
