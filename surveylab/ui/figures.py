@@ -541,7 +541,8 @@ def qc_view(
     height: int = 560,
 ) -> go.Figure:
     """Raw-sensor QC of a revision: ΔBtotal, ΔDip and ΔGtotal against MD, each with its
-    limit band (± the limit, shaded), stations outside a limit marked with a red cross.
+    limit band (± the limit, shaded); a failed station is marked with a red cross in the
+    panel of each quantity beyond its limit.
 
     Parameters
     ----------
@@ -563,6 +564,7 @@ def qc_view(
     failed = np.array([_failed(v) for v in stations["passed"]], dtype=bool)
     fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.05)
     lo, hi = (float(md.min()), float(md.max())) if md.size else (0.0, 1.0)
+    crossed = False
     for row, (col, key, label) in enumerate(QC_PANELS, start=1):
         lim = float(limits[key])
         unit = label.split("[")[1].rstrip("]")
@@ -594,21 +596,25 @@ def qc_view(
             row=row,
             col=1,
         )
-        if failed.any():
+        # crossed where this quantity is beyond its limit (a station outside another
+        # limit only is crossed in that one's panel)
+        out = failed & (np.abs(values) > lim * (1 + 1e-9))
+        if out.any():
             fig.add_trace(
                 go.Scatter(
-                    x=md[failed],
-                    y=values[failed],
+                    x=md[out],
+                    y=values[out],
                     mode="markers",
                     marker={"symbol": "x", "size": 9, "color": QC_FAILED_COLOR},
                     name="outside a limit",
                     legendgroup="failed",
-                    showlegend=row == 1,
+                    showlegend=not crossed,
                     hovertemplate=f"outside a limit: MD %{{x:.2f}} {u}<extra></extra>",
                 ),
                 row=row,
                 col=1,
             )
+            crossed = True
         fig.update_yaxes(title=label, row=row, col=1)
     fig.update_xaxes(title=f"MD [{u}]", row=3, col=1)
     title_top = {"text": title, "x": 0.01, "y": 0.99, "yanchor": "top", "font": {"size": 14}}

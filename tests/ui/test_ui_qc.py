@@ -211,10 +211,12 @@ def test_the_qc_plot_shows_the_deltas_within_their_limit_bands(app_as, shown_fig
         np.testing.assert_allclose(series[label].x, MD)
         # the readings are printed to 9 decimals: deltas to well within the limits' scale
         np.testing.assert_allclose(series[label].y, values, atol=1e-4)
+    # each failed station crossed in the panel of the quantity beyond its limit
     crosses = [t for t in fig.data if t.name == "outside a limit"]
-    assert len(crosses) == 3 and [t.showlegend for t in crosses] == [True, False, False]
-    for t in crosses:
-        np.testing.assert_allclose(t.x, MD[FAILED_IDX])
+    assert [t.showlegend for t in crosses] == [True, False, False]
+    for t, off in zip(crosses, (BTOTAL_OFF, DIP_OFF, G_OFF), strict=True):
+        np.testing.assert_allclose(t.x, MD[sorted(off)])
+        np.testing.assert_allclose(t.y, list(off.values()), atol=1e-4)
     # the failed stations listed, with their deltas
     assert f"Stations outside the limits ({len(FAILED_IDX)} of {N_RAW})" in app.qc_failed.value
     listed = body_rows(app.qc_failed.value)
@@ -448,3 +450,26 @@ def test_a_run_without_a_well_has_no_wellbore(app_as, qc_db):
     app.tabs.selected_index = runs_app.TAB_WELLBORE
     assert "is not assigned to a well" in app.wellbore_note.value
     assert not shown(app.wellbore_pick) and app.definitive_info.value == ""
+
+
+def test_the_qc_figure_crosses_only_stations_judged_failed():
+    """Not judged (None, NA, NaN: no reference) is not failed; a failed station within one
+    quantity's limit is not crossed in that quantity's panel."""
+    import pandas as pd
+
+    from surveylab.ui import figures
+
+    frame = pd.DataFrame(
+        {
+            "md": [10.0, 20.0, 30.0, 40.0, 50.0],
+            "d_btotal_nt": [500.0, 500.0, 500.0, 10.0, 500.0],
+            "d_dip_deg": [0.0, 0.0, 0.0, 0.3, 0.0],
+            "d_gtotal_g": [0.0, 0.0, 0.0, 0.0, 0.0],
+            "passed": [None, pd.NA, float("nan"), False, False],
+        }
+    )
+    limits = {"btotal_nt": 300.0, "dip_deg": 0.25, "gtotal_g": 0.0025}
+    fig = figures.qc_view(frame, limits, "ft", title="t")
+    crosses = [t for t in fig.data if t.name == "outside a limit"]
+    assert [list(t.x) for t in crosses] == [[50.0], [40.0]]  # Btotal panel, dip panel
+    assert fig.layout.xaxis3.title.text == "MD [ft]"
