@@ -128,7 +128,7 @@ def open_qc(app: RunsApp, number: str) -> None:
     """Choose run ``number`` and open its QC tab."""
     app.search.value = number
     app.choose(number)
-    app.tabs.selected_index = runs_app.TAB_QC
+    app.run_tabs.selected_index = runs_app.TAB_QC
 
 
 def grid(app: RunsApp) -> dict[str, dict[str, str]]:
