@@ -957,17 +957,16 @@ class RunsApp(DashboardShell):
         v = self.chosen_view
         run, rev = self.chosen_run, v.survey.revision
         self.qc_out.clear_output()
-        with self.sess.batch():
-            qc = self.act(
-                self.sess.qc,
-                run.id,
-                rev,
-                what="Loading QC",
-                then="Reload the page and try again.",
-            )
-            changes = self.call(self.sess.status_history, run.id, rev, what="Loading statuses")
-        if qc is None:
+        loaded = self.act(
+            self._read_qc,
+            run.id,
+            rev,
+            what="Loading QC",
+            then="Reload the page and try again.",
+        )
+        if loaded is None:
             return
+        qc, changes, actor = loaded
         self.qc_info.value = qc_summary_html(qc)
         self.qc_failed.value = failed_stations_html(qc, v.depth_unit)
         limits = ((qc.document or {}).get("raw") or {}).get("limits")
@@ -982,13 +981,23 @@ class RunsApp(DashboardShell):
             )
             with self.qc_out:
                 display(fig)
-        self.status_changes.value = status_history_html(changes or [])
-        self._show_rights(qc.survey)
+        self.status_changes.value = status_history_html(changes)
+        self._show_rights(actor, qc.survey)
 
-    def _show_rights(self, survey) -> None:
+    def _read_qc(self, run_id, revision: int):
+        """The revision's QC, its status history and the acting user, on one connection
+        authenticated once (a batch)."""
+        with self.sess.batch():
+            return (
+                self.sess.qc(run_id, revision),
+                self.sess.status_history(run_id, revision),
+                self.sess.actor,
+            )
+
+    def _show_rights(self, actor, survey) -> None:
         """Show "Run QC again" and the approval controls to those allowed, and say why not
         to the others (the services refuse them whatever is shown)."""
-        rights = approval_rights(self.actor, survey)
+        rights = approval_rights(actor, survey)
         self.qc_rerun.layout.display = "" if rights.rerun else "none"
         self.approve_box.layout.display = "" if rights.approve else "none"
         self.override_qc.layout.display = "" if rights.override else "none"
@@ -1002,7 +1011,7 @@ class RunsApp(DashboardShell):
             )
             self.approve_hint.value = (
                 f"<p class='sl-note'>Approve revision {survey.revision} as "
-                f"{esc(self.actor.username)} (a second person: it was imported by "
+                f"{esc(actor.username)} (a second person: it was imported by "
                 f"{esc(survey.imported_by_name or 'someone else')}).{needs}</p>"
             )
         else:
