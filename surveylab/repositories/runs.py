@@ -63,8 +63,8 @@ class RunFilter(TypedDict, total=False):
     changed_since: datetime | None
     #: Text in the run number or name (any case; ``%`` and ``_`` are plain text).
     search: str | None
-    #: Status of the current survey revision (draft, qc_passed, qc_failed, approved,
-    #: definitive); runs without a survey never match.
+    #: Lifecycle status of the run's current revision (draft, qc_passed, qc_failed, approved,
+    #: definitive); ``"none"``: runs without a survey.
     status: str | None
 
 
@@ -78,6 +78,14 @@ def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
         q = q.where(t.runs.c.run_type == run_type)
     if (changed_since := f.get("changed_since")) is not None:
         q = q.where(t.runs.c.survey_changed_at >= changed_since)
+    if status := f.get("status"):
+        if status == "none":
+            q = q.where(t.runs.c.current_survey_id.is_(None))
+        else:
+            # a semi-join on the surveys of that status (ix_surveys_status on PostgreSQL): a
+            # page and its count still read the runs table alone
+            current = sa.select(t.surveys.c.id).where(t.surveys.c.status == status)
+            q = q.where(t.runs.c.current_survey_id.in_(current))
     if search := f.get("search"):
         # plain substring search: % and _ typed by the user are text, not LIKE wildcards
         text = search.lower()
@@ -87,14 +95,6 @@ def _filtered(q: sa.Select[Any], f: RunFilter) -> sa.Select[Any]:
                 sa.func.lower(t.runs.c.run_name).contains(text, autoescape=True),
             )
         )
-    if status := f.get("status"):
-        # a semi-join on the surveys of that status (ix_surveys_status on PostgreSQL), so a
-        # page and its count still read the runs table alone
-        q = q.where(
-            t.runs.c.current_survey_id.in_(
-                sa.select(t.surveys.c.id).where(t.surveys.c.status == status)
-            )
-        )
     return q
 
 
@@ -102,8 +102,7 @@ class RunRepository(Repository[RunRecord]):
     """Runs by id, number, name and owner, plus listing and filtering for the dashboards.
 
     :class:`RunFilter` (``owner_id``, ``well_id``, ``run_type``, ``changed_since``, ``search``,
-    ``status``)
-    means the same in :meth:`list`, :meth:`frame` and :meth:`count`.
+    ``status``) means the same in :meth:`list`, :meth:`frame` and :meth:`count`.
     """
 
     table = t.runs

@@ -291,8 +291,9 @@ def list_runs(
     limit: int | None = None,
     offset: int = 0,
 ) -> list[RunRecord]:
-    """Runs, all or the actor's own (``mine``), filtered (``status``: of the current survey
-    revision), sorted and paged."""
+    """Runs, all or the actor's own (``mine``), filtered, sorted and paged; ``status``: the
+    current revision's lifecycle status (:class:`surveylab.models.SurveyStatus`), or
+    ``"none"`` for runs without a survey."""
     with uow:
         guard(uow, actor, Permission.READ, action="read runs")
         filters = _filters(uow, actor, mine, well, run_type, owner, changed_since, search, status)
@@ -375,10 +376,11 @@ def _filters(
     Raises
     ------
     ServiceError
-        ``status`` is not a survey status.
+        ``status`` is neither a survey status nor ``"none"``.
     """
-    if status:
-        status = _choice(status, SurveyStatus, "survey status")
+    if status and status != "none" and status not in set(SurveyStatus):
+        allowed = ", ".join([*SurveyStatus, "none"])
+        raise ServiceError(f"status must be one of {allowed}, got {status!r}")
     owner_id = actor.id if mine and actor else None
     if owner:
         user = uow.users.by_username(owner)

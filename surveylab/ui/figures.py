@@ -1,5 +1,5 @@
-"""Plotly figures of a survey: plan view, vertical section, 3-D, DLS against MD, and the
-differences of two surveys along MD.
+"""Plotly figures of a survey: plan view, vertical section, 3-D, DLS against MD, the
+differences of two surveys along MD, and the raw-sensor QC deltas against MD.
 
 Every axis names its unit; TVD axes point down; plan view and vertical section are drawn at
 equal scales (1:1); each figure states its north reference once, in its title. Figures take a
@@ -67,6 +67,18 @@ def prime() -> None:
             title="",
             inc_tolerance=0.23,
             azi_tolerance=df["md"].to_numpy(),
+        ),
+        qc_view(
+            pd.DataFrame(
+                {
+                    "md": df["md"],
+                    **{col: df["dls"] for col, _, _ in QC_PANELS},
+                    "passed": [True, False],
+                }
+            ),
+            {key: 1.0 for _, key, _ in QC_PANELS},
+            "m",
+            title="",
         ),
     ):
         fig._repr_mimebundle_()
@@ -498,6 +510,115 @@ def differences_view(
     title_top = {"text": title, "x": 0.01, "y": 0.99, "yanchor": "top", "font": {"size": 14}}
     _layout(fig, title_top, height, 104)
     # the legend under the title, where it shows without scrolling
+    fig.update_layout(legend={"orientation": "h", "y": 1.01, "yanchor": "bottom", "x": 0})
+    return fig
+
+
+#: The raw-sensor QC panels :func:`qc_view` draws: delta column, limit key, axis label.
+QC_PANELS = (
+    ("d_btotal_nt", "btotal_nt", "ΔBtotal [nT]"),
+    ("d_dip_deg", "dip_deg", "ΔDip [deg]"),
+    ("d_gtotal_g", "gtotal_g", "ΔGtotal [g]"),
+)
+#: Fill of the band within the limits, and the colour of a station outside a limit.
+QC_BAND_FILL = "rgba(30, 123, 52, 0.10)"
+QC_FAILED_COLOR = "#c0392b"
+
+
+def _failed(passed: Any) -> bool:
+    """Whether a station's ``passed`` value says it failed (None, NA or NaN: not judged)."""
+    if passed is None or passed is pd.NA or (isinstance(passed, float) and math.isnan(passed)):
+        return False
+    return not bool(passed)
+
+
+def qc_view(
+    stations: pd.DataFrame,
+    limits: dict[str, float],
+    depth_unit: str,
+    *,
+    title: str,
+    height: int = 560,
+) -> go.Figure:
+    """Raw-sensor QC of a revision: ΔBtotal, ΔDip and ΔGtotal against MD, each with its
+    limit band (± the limit, shaded); a failed station is marked with a red cross in the
+    panel of each quantity beyond its limit.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        One row per station with raw readings: ``md`` [depth unit], ``d_btotal_nt`` [nT],
+        ``d_dip_deg`` [deg], ``d_gtotal_g`` [g] (measured minus reference) and ``passed``
+        (True, False, or None where it was not judged).
+    limits : dict
+        ``btotal_nt`` [nT], ``dip_deg`` [deg], ``gtotal_g`` [g]: the half-widths of the bands.
+    depth_unit : str
+        Unit of MD: "m", "ft" or "usft".
+    title : str
+        The title (which run and revision, against which reference).
+    """
+    from plotly.subplots import make_subplots
+
+    u = unit_label(depth_unit)
+    md = stations["md"].to_numpy(dtype=float)
+    failed = np.array([_failed(v) for v in stations["passed"]], dtype=bool)
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.05)
+    lo, hi = (float(md.min()), float(md.max())) if md.size else (0.0, 1.0)
+    crossed = False
+    for row, (col, key, label) in enumerate(QC_PANELS, start=1):
+        lim = float(limits[key])
+        unit = label.split("[")[1].rstrip("]")
+        fig.add_trace(
+            go.Scatter(
+                x=[lo, hi, hi, lo, lo],
+                y=[-lim, -lim, lim, lim, -lim],
+                mode="lines",
+                fill="toself",
+                fillcolor=QC_BAND_FILL,
+                line={"color": "#1e7b34", "dash": "dot", "width": 1},
+                name=f"limit ±{lim:g} {unit}",
+                hoverinfo="skip",
+            ),
+            row=row,
+            col=1,
+        )
+        values = stations[col].to_numpy(dtype=float)
+        fig.add_trace(
+            go.Scatter(
+                x=md,
+                y=values,
+                **_station_style(stations),
+                line={"color": COLORS[0]},
+                name=label,
+                hovertemplate=f"MD %{{x:.2f}} {u}<br>{label.split(' [')[0]} %{{y:.4g}} "
+                f"{unit}<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        # crossed where this quantity is beyond its limit (a station outside another
+        # limit only is crossed in that one's panel)
+        out = failed & (np.abs(values) > lim * (1 + 1e-9))
+        if out.any():
+            fig.add_trace(
+                go.Scatter(
+                    x=md[out],
+                    y=values[out],
+                    mode="markers",
+                    marker={"symbol": "x", "size": 9, "color": QC_FAILED_COLOR},
+                    name="outside a limit",
+                    legendgroup="failed",
+                    showlegend=not crossed,
+                    hovertemplate=f"outside a limit: MD %{{x:.2f}} {u}<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+            crossed = True
+        fig.update_yaxes(title=label, row=row, col=1)
+    fig.update_xaxes(title=f"MD [{u}]", row=3, col=1)
+    title_top = {"text": title, "x": 0.01, "y": 0.99, "yanchor": "top", "font": {"size": 14}}
+    _layout(fig, title_top, height, 96)
     fig.update_layout(legend={"orientation": "h", "y": 1.01, "yanchor": "bottom", "x": 0})
     return fig
 

@@ -1,6 +1,7 @@
 """The runs dashboard (everyone): a data grid of runs (filtered, sorted and paged in the
-database) beside the chosen run: summary, stations, plots, 3-D, history, differences against
-another run of the well, exports and reports."""
+database, each with its current revision's status) beside the chosen run: summary, stations,
+plots, 3-D, QC and approval, history, differences against another run of the well, the
+wellbore's definitive survey, exports and reports."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ from surveylab.session import Session, SurveyView
 from surveylab.ui.download import Downloader
 from surveylab.ui.grid import DataGrid
 from surveylab.ui.labels import north_wording
+from surveylab.ui.qc_views import (
+    approval_rights,
+    definitive_html,
+    failed_stations_html,
+    qc_summary_html,
+    status_history_html,
+    wellbores_html,
+)
 from surveylab.ui.shell import DashboardShell, download_link, esc, findings_html, table_html
 from surveylab.units import unit_label
 
@@ -29,8 +38,28 @@ PAGE_SIZE = 25
 #: plotting warm-up (:data:`surveylab.ui.shell.WARMUP_DELAY_S`).
 DETAILS_DELAY_S = 2.5
 #: the tabs of a chosen run, in order; all but the first are filled when first open
-TAB_TITLES = ("Summary", "Stations", "Plots", "3-D", "History", "Overlay", "Export & report")
-TAB_SUMMARY, TAB_STATIONS, TAB_PLOTS, TAB_3D, TAB_HISTORY, TAB_OVERLAY, TAB_EXPORT = range(7)
+TAB_TITLES = (
+    "Summary",
+    "Stations",
+    "Plots",
+    "3-D",
+    "QC",
+    "History",
+    "Overlay",
+    "Wellbore",
+    "Export & report",
+)
+(
+    TAB_SUMMARY,
+    TAB_STATIONS,
+    TAB_PLOTS,
+    TAB_3D,
+    TAB_QC,
+    TAB_HISTORY,
+    TAB_OVERLAY,
+    TAB_WELLBORE,
+    TAB_EXPORT,
+) = range(9)
 
 #: The runs table's columns: key, label, alignment, and the database order of a click on its
 #: head (None: not sortable).
@@ -41,11 +70,19 @@ GRID_COLUMNS: tuple[tuple[str, str, str, str | None], ...] = (
     ("well", "Well", "l", "well"),
     ("owner", "Owner", "l", "owner"),
     ("revision", "Rev", "r", None),
+    ("status", "Status", "l", None),
     ("stations", "Stations", "r", None),
     ("worst", "Worst finding", "l", None),
     ("updated", "Updated", "l", "updated_at"),
 )
 SORT_ORDER = {key: order for key, _, _, order in GRID_COLUMNS if order is not None}
+
+#: The status filter's entries: the current revision's lifecycle status, or no survey.
+STATUS_FILTERS = (
+    ("All statuses", ""),
+    *((str(x), str(x)) for x in SurveyStatus),
+    ("no survey", "none"),
+)
 
 #: The first page's filters and order (the widgets' initial values).
 FIRST_SCOPE, FIRST_SORT = "All runs", ("run_number", False)
@@ -133,7 +170,7 @@ class RunsApp(DashboardShell):
         if self.session is None:  # the session ended: the login form is back
             return w.VBox()
         self._counted: tuple[tuple[str, Any], ...] | None = None
-        first = self._load(self._filters(FIRST_SCOPE, "", "", "", "", *FIRST_SORT), 0)
+        first = self._load(self._filters(FIRST_SCOPE, "", "", "", "", *FIRST_SORT, ""), 0)
         shown = self._listing(*first) if first is not None else UNREAD_LISTING
         # ---- filters. The first page's widgets share one Layout and one style per kind
         # (ipywidgets allows it; none of them changes its own): each is a model the browser
@@ -174,14 +211,6 @@ class RunsApp(DashboardShell):
             style=chosen,
             _dom_classes=("sl-type-filter",),
         )
-        self.status_filter = w.Dropdown(
-            options=[("All statuses", "")]
-            + [(x.value.replace("_", " ").replace("qc", "QC"), x.value) for x in SurveyStatus],
-            description="Status",
-            layout=field,
-            style=chosen,
-            _dom_classes=("sl-status-filter",),
-        )
         self.owner_filter = w.Text(
             placeholder="username",
             description="Owner",
@@ -189,6 +218,13 @@ class RunsApp(DashboardShell):
             style=typed,
             continuous_update=False,
             _dom_classes=("sl-owner-filter",),
+        )
+        self.status_filter = w.Dropdown(
+            options=STATUS_FILTERS,
+            description="Status",
+            layout=field,
+            style=chosen,
+            _dom_classes=("sl-status-filter",),
         )
         self.table = DataGrid(
             columns=[
@@ -226,8 +262,8 @@ class RunsApp(DashboardShell):
             self.scope,
             self.well_filter,
             self.type_filter,
-            self.status_filter,
             self.owner_filter,
+            self.status_filter,
         ):
             widget.observe(lambda _: self.refresh(reset=True), names="value")
         self.search.observe(lambda _: self.refresh(reset=True), names="value")
@@ -251,7 +287,7 @@ class RunsApp(DashboardShell):
             [
                 w.HBox([self.scope, self.search], layout=plain, _dom_classes=("sl-row",)),
                 w.HBox(
-                    [self.well_filter, self.type_filter, self.status_filter, self.owner_filter],
+                    [self.well_filter, self.type_filter, self.owner_filter, self.status_filter],
                     layout=plain,
                     _dom_classes=("sl-row",),
                 ),
@@ -424,12 +460,15 @@ class RunsApp(DashboardShell):
         )
         self.report_button.on_click(lambda _: self.make_report())
         self.downloads = w.HTML(_dom_classes=("sl-downloads",))
+        self._build_qc_tab()
+        self._build_wellbore_tab()
         self.tabs = w.Tab(
             children=[
                 w.VBox([self.summary, self.findings]),
                 w.VBox([self.stations]),
                 self.plots,
                 w.VBox([self.plot3d]),
+                self.qc_tab,
                 w.VBox([self.compare_row, self.history, self.diff]),
                 w.VBox(
                     [
@@ -439,6 +478,7 @@ class RunsApp(DashboardShell):
                         self.overlay_table,
                     ]
                 ),
+                self.wellbore_tab,
                 w.VBox(
                     [
                         w.HTML("<h4>Export the survey</h4>"),
@@ -461,6 +501,91 @@ class RunsApp(DashboardShell):
         self.tabs.titles = TAB_TITLES
         self.tabs.observe(lambda _: self.draw_open_tab(), names="selected_index")
         self.details.children = [self.run_header, self.tabs]
+
+    def _build_qc_tab(self) -> None:
+        """The QC tab: verdict and reference field, the deltas against MD with the limit
+        bands, the stations outside them, "Run QC again", approval and the status history."""
+        self.qc_info = w.HTML(_dom_classes=("sl-qc-info",))
+        self.qc_rerun = w.Button(
+            description="Run QC again",
+            icon="refresh",
+            tooltip="Check the revision's raw readings again (survey work: Surveyor, "
+            "Engineer or Admin)",
+            layout=w.Layout(width="150px"),
+            _dom_classes=("sl-qc-rerun",),
+        )
+        self.qc_rerun.on_click(lambda _: self.rerun_qc())
+        self.qc_out = w.Output(_dom_classes=("sl-qc-plot",))
+        self.qc_failed = w.HTML(_dom_classes=("sl-qc-failed",))
+        self.approve_hint = w.HTML(_dom_classes=("sl-approve-hint",))
+        self.approve_note = w.Textarea(
+            placeholder="Why this revision is approved (required; kept with the status)",
+            description="Note",
+            layout=w.Layout(width="520px", height="64px"),
+            _dom_classes=("sl-approve-note",),
+        )
+        self.override_qc = w.Checkbox(
+            description="Override failed QC (the note says why)",
+            indent=False,
+            _dom_classes=("sl-override-qc",),
+        )
+        self.approve_button = w.Button(
+            description="Approve",
+            icon="check",
+            button_style="success",
+            _dom_classes=("sl-approve",),
+        )
+        self.approve_button.on_click(lambda _: self.approve())
+        self.approve_box = w.VBox(
+            [self.approve_note, self.override_qc, self.approve_button],
+            layout=w.Layout(display="none"),
+            _dom_classes=("sl-approve-box",),
+        )
+        self.status_changes = w.HTML(_dom_classes=("sl-status-history",))
+        self.qc_tab = w.VBox(
+            [
+                self.qc_info,
+                self.qc_rerun,
+                self.qc_out,
+                self.qc_failed,
+                w.HTML("<h4>Approval</h4>"),
+                self.approve_hint,
+                self.approve_box,
+                w.HTML("<h4>Status history</h4>"),
+                self.status_changes,
+            ],
+            _dom_classes=("sl-qc",),
+        )
+
+    def _build_wellbore_tab(self) -> None:
+        """The Wellbore tab: the well's wellbores and a wellbore's definitive survey (tool
+        program, plan view, vertical section)."""
+        self.wellbore_note = w.HTML(_dom_classes=("sl-wellbore-note",))
+        self.wellbores_table = w.HTML(_dom_classes=("sl-wellbores",))
+        self.wellbore_pick = w.Dropdown(
+            options=[("(no wellbore)", None)],
+            description="Wellbore",
+            style={"description_width": "initial"},
+            layout=w.Layout(width="300px"),
+            _dom_classes=("sl-wellbore-pick",),
+        )
+        self._wellbore_quiet = False
+        self._bores: dict[str, Any] = {}  # the shown well's wellbores by name
+        self.wellbore_pick.observe(self._wellbore_changed, names="value")
+        self.definitive_info = w.HTML(_dom_classes=("sl-definitive",))
+        half = w.Layout(width="50%", min_width="0")
+        self.definitive_plan = w.Output(layout=half, _dom_classes=("sl-definitive-plan",))
+        self.definitive_section = w.Output(layout=half, _dom_classes=("sl-definitive-section",))
+        self.wellbore_tab = w.VBox(
+            [
+                self.wellbore_note,
+                self.wellbores_table,
+                self.wellbore_pick,
+                self.definitive_info,
+                w.HBox([self.definitive_plan, self.definitive_section]),
+            ],
+            _dom_classes=("sl-wellbore",),
+        )
 
     # ------------------------------------------------------------------ calls and errors
     def act(self, fn, *args: Any, what: str, then: str, **kw: Any) -> Any:
@@ -500,10 +625,9 @@ class RunsApp(DashboardShell):
         search: str,
         sort_key: str,
         descending: bool,
-        status: str = "",
+        status: str,
     ) -> dict[str, Any]:
-        return {
-            "status": status or None,
+        f: dict[str, Any] = {
             "mine": scope == "My runs",
             "well": well or None,
             "run_type": run_type or None,
@@ -512,6 +636,9 @@ class RunsApp(DashboardShell):
             "order_by": SORT_ORDER.get(sort_key, "run_number"),
             "descending": bool(descending),
         }
+        if status:  # only when chosen: a session over HTTP knows no status filter yet
+            f["status"] = status
+        return f
 
     def _load(self, f: dict[str, Any], page: int) -> tuple[int, list, int] | None:
         """(run count, runs of the page, page) for filters ``f`` and 0-based ``page``
@@ -565,6 +692,7 @@ class RunsApp(DashboardShell):
                 "well": r.well_name or "",
                 "owner": r.owner_name,
                 "revision": str(r.current_revision) if r.current_revision is not None else "none",
+                "status": r.current_status or "",
                 "stations": f"{r.station_count:,}" if r.station_count is not None else "",
                 "worst": r.worst_severity or "none",
                 "updated": f"{r.updated_at:%Y-%m-%d}",
@@ -576,8 +704,8 @@ class RunsApp(DashboardShell):
             "prev_disabled": page == 0,
             "next_disabled": page >= pages - 1,
             "rows": rows,
-            "empty": "No runs match these filters: clear the search, owner, well or type "
-            "to see more.",
+            "empty": "No runs match these filters: clear the search, owner, well, type or "
+            "status to see more.",
         }
 
     def refresh(self, reset: bool = False) -> None:
@@ -706,6 +834,7 @@ class RunsApp(DashboardShell):
             ("Well", esc(r.well_name or "not assigned")),
             ("Owner", esc(r.owner_name)),
             ("Revision", f"{s.revision} (current)" if s.id == r.current_survey_id else s.revision),
+            ("Status", self._status_text(s)),
             ("Source file", esc(f"{s.file_name} ({s.detected_format}), sha256 {s.sha256}")),
             ("Imported", esc(f"{s.imported_by_name} at {s.imported_at:%Y-%m-%d %H:%M} UTC")),
             ("Depth unit", esc(u)),
@@ -743,11 +872,24 @@ class RunsApp(DashboardShell):
         self.run_header.value = (
             f"<h3 class='sl-run-title'>{esc(r.run_number)}: {esc(r.run_name)} "
             f"<span class='sl-run-sub'>{esc(r.run_type)} · {esc(r.well_name or 'no well')} · "
-            f"rev {s.revision} · {len(v.stations):,} stations · TD {td.md:.2f} {u} MD"
-            "</span></h3>"
+            f"rev {s.revision} · <span class='sl-run-status'>{esc(s.status)}</span> · "
+            f"{len(v.stations):,} stations · TD {td.md:.2f} {u} MD</span></h3>"
         )
         self.summary.value = f"<table class='sl-table sl-header'>{body}</table>"
         self.findings.value = "<h4>Findings</h4>" + findings_html(s.findings)
+
+    @staticmethod
+    def _status_text(s) -> str:
+        """A revision's status with who changed it last, when and why."""
+        text = str(s.status)
+        if s.status_changed_by_name:
+            text += f" (by {s.status_changed_by_name}"
+            if s.status_changed_at:
+                text += f" at {s.status_changed_at:%Y-%m-%d %H:%M} UTC"
+            text += ")"
+        if s.status_note:
+            text += f": {s.status_note}"
+        return esc(text) + " · the QC tab has the checks and the history"
 
     def show_stations(self) -> None:
         v = self.chosen_view
@@ -784,8 +926,10 @@ class RunsApp(DashboardShell):
             TAB_STATIONS: self.show_stations,
             TAB_PLOTS: self.draw_plots,
             TAB_3D: self.draw_3d,
+            TAB_QC: self.show_qc,
             TAB_HISTORY: self.show_history,
             TAB_OVERLAY: self.prepare_overlay,
+            TAB_WELLBORE: self.show_wellbores,
         }.get(tab)
         if fill is not None:
             self._drawn[tab] = self.view
@@ -875,6 +1019,221 @@ class RunsApp(DashboardShell):
                     context=self.context,
                 )
             )
+
+    # ------------------------------------------------------------------ QC and approval
+    def show_qc(self) -> None:
+        """The chosen revision's stored QC: verdict, reference field and its source, the
+        deltas against MD with the limit bands, the stations outside them, the gyro
+        in-run/out-run verdict; approval and "Run QC again" for those allowed; the status
+        history."""
+        from surveylab.ui import figures  # plotly: loaded in the background at start
+
+        v = self.chosen_view
+        run, rev = self.chosen_run, v.survey.revision
+        self.qc_out.clear_output()
+        loaded = self.act(
+            self._read_qc,
+            run.id,
+            rev,
+            what="Loading QC",
+            then="Reload the page and try again.",
+        )
+        if loaded is None:
+            return
+        qc, changes, actor = loaded
+        self.qc_info.value = qc_summary_html(qc)
+        self.qc_failed.value = failed_stations_html(qc, v.depth_unit)
+        limits = ((qc.document or {}).get("raw") or {}).get("limits")
+        reference = ((qc.document or {}).get("raw") or {}).get("reference") or {}
+        if not qc.stations.empty and limits and reference.get("source", "none") != "none":
+            fig = figures.qc_view(
+                qc.stations,
+                limits,
+                v.depth_unit,
+                title=f"Raw-sensor QC: {self.context} · measured minus reference "
+                f"({reference.get('source')})",
+            )
+            with self.qc_out:
+                display(fig)
+        self.status_changes.value = status_history_html(changes)
+        self._show_rights(actor, qc.survey)
+
+    def _read_qc(self, run_id, revision: int):
+        """The revision's QC, its status history and the acting user, on one connection
+        authenticated once (a batch)."""
+        with self.sess.batch():
+            return (
+                self.sess.qc(run_id, revision),
+                self.sess.status_history(run_id, revision),
+                self.sess.actor,
+            )
+
+    def _show_rights(self, actor, survey) -> None:
+        """Show "Run QC again" and the approval controls to those allowed, and say why not
+        to the others (the services refuse them whatever is shown)."""
+        rights = approval_rights(actor, survey)
+        self.qc_rerun.layout.display = "" if rights.rerun else "none"
+        self.approve_box.layout.display = "" if rights.approve else "none"
+        self.override_qc.layout.display = "" if rights.override else "none"
+        if not rights.override:
+            self.override_qc.value = False
+        if rights.approve:
+            needs = (
+                " It failed QC: tick <b>Override failed QC</b> and say why in the note."
+                if rights.override
+                else ""
+            )
+            self.approve_hint.value = (
+                f"<p class='sl-note'>Approve revision {survey.revision} as "
+                f"{esc(actor.username)} (a second person: it was imported by "
+                f"{esc(survey.imported_by_name or 'someone else')}).{needs}</p>"
+            )
+        else:
+            self.approve_hint.value = f"<p class='sl-note'>{esc(rights.why_not)}</p>"
+
+    def approve(self) -> None:
+        """Approve the chosen revision with the note (and the QC override when ticked); the
+        service decides (role, four eyes, QC) and its refusal is shown as it words it."""
+        if self.view is None:
+            return
+        run, rev = self.chosen_run, self.chosen_view.survey.revision
+        done = self.act(
+            self.sess.approve,
+            run.id,
+            revision=rev,
+            note=self.approve_note.value,
+            override_qc=bool(self.override_qc.value),
+            what="Approving",
+            then="Nothing was changed",
+        )
+        if done is None:
+            return
+        self.approve_note.value = ""
+        self.override_qc.value = False
+        self._after_status_change(
+            f"Run {run.run_number} revision {done.revision} is {done.status} "
+            f"(by {done.status_changed_by_name})."
+        )
+
+    def rerun_qc(self) -> None:
+        """Run QC on the chosen revision again (survey work) and show the new result."""
+        if self.view is None:
+            return
+        run, rev = self.chosen_run, self.chosen_view.survey.revision
+        done = self.act(
+            self.sess.run_qc,
+            run.id,
+            rev,
+            what="Running QC",
+            then="Nothing was changed",
+        )
+        if done is not None:
+            self._after_status_change(
+                f"QC of run {run.run_number} revision {rev} ran again: "
+                f"{done.survey.status} ({(done.document or {}).get('summary', '')})."
+            )
+
+    def _after_status_change(self, message: str) -> None:
+        """The table's row, the run's header and the open tab show the new status."""
+        run_id = str(self.chosen_run.id)
+        self.refresh()
+        self.select_run(run_id)
+        self.ok(message)
+
+    # ------------------------------------------------------------------ wellbore
+    def show_wellbores(self) -> None:
+        """The chosen run's well's wellbores, and the definitive survey of the run's
+        wellbore (another one may be chosen)."""
+        r = self.chosen_run
+        self.definitive_info.value = ""
+        self.wellbores_table.value = ""
+        for out in (self.definitive_plan, self.definitive_section):
+            out.clear_output()
+        if r.well_id is None:
+            self._wellbore_options([("(no wellbore)", None)], None)
+            self.wellbore_pick.layout.display = "none"
+            self.wellbore_note.value = (
+                f"<p class='sl-note'>Run {esc(r.run_number)} is not assigned to a well: it "
+                "belongs to no wellbore and no definitive survey.</p>"
+            )
+            return
+        bores = self.act(
+            self.sess.wellbores,
+            r.well_id,
+            what="Loading wellbores",
+            then="Reload the page and try again.",
+        )
+        if bores is None:
+            return
+        self.wellbore_pick.layout.display = ""
+        self.wellbore_note.value = (
+            f"<p>Wellbores of well <b>{esc(r.well_name)}</b>; run {esc(r.run_number)} is on "
+            f"<b>{esc(r.wellbore_name or 'none')}</b>.</p>"
+        )
+        self.wellbores_table.value = wellbores_html(bores, r.wellbore_name)
+        names = [b.name for b in bores]
+        chosen = r.wellbore_name if r.wellbore_name in names else (names[0] if names else None)
+        self._wellbore_options([(n, n) for n in names] or [("(no wellbore)", None)], chosen)
+        self._bores = {b.name: b for b in bores}
+        self.show_definitive()
+
+    def _wellbore_options(self, options, value) -> None:
+        self._wellbore_quiet = True
+        try:
+            self.wellbore_pick.options = options
+            self.wellbore_pick.value = value
+        finally:
+            self._wellbore_quiet = False
+
+    def _wellbore_changed(self, _change=None) -> None:
+        if not self._wellbore_quiet:
+            self.show_definitive()
+
+    def show_definitive(self) -> None:
+        """The chosen wellbore's current definitive survey: tool program, plan view and
+        vertical section; or that it has none yet and how one is made."""
+        from surveylab.ui import figures  # plotly: loaded in the background at start
+
+        for out in (self.definitive_plan, self.definitive_section):
+            out.clear_output()
+        name = self.wellbore_pick.value
+        bore = self._bores.get(name)
+        if bore is None:
+            self.definitive_info.value = ""
+            return
+        where = f"{bore.well_name}/{bore.name}"
+        if bore.definitive_id is None:
+            self.definitive_info.value = (
+                f"<p class='sl-note sl-no-definitive'>Wellbore {esc(where)} has no definitive "
+                "survey yet. An Engineer or Admin composes one from approved revisions: "
+                f"<code>surveylab definitive compose '{esc(where)}' --interval "
+                "RUN:MD_FROM:MD_TO [--interval ...] --note TEXT</code>.</p>"
+            )
+            return
+        dv = self.act(
+            self.sess.definitive,
+            bore.well_id,
+            bore.name,
+            what="Loading the definitive survey",
+            then="Choose another wellbore, or reload the page.",
+        )
+        if dv is None:
+            return
+        self.definitive_info.value = definitive_html(dv)
+        st, unit = dv.stations, dv.depth_unit
+        north = str(dv.record.azimuth_reference)
+        context = f"{where} definitive v{dv.record.version}"
+        series = [(f"definitive v{dv.record.version}", st)]
+        az = figures.default_vs_azimuth(st)
+        for out, fig in (
+            (self.definitive_plan, figures.plan_view(series, unit, north, context=context)),
+            (
+                self.definitive_section,
+                figures.section_view(series, unit, az, north, context=context),
+            ),
+        ):
+            with out:
+                display(fig)
 
     # ------------------------------------------------------------------ history
     def show_history(self) -> None:

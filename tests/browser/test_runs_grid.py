@@ -101,6 +101,6 @@ def test_keyboard_sort_and_pages(runs_page, history_runs):
     page.fill(".sl-owner-filter input", "nobody-here")
     page.press(".sl-owner-filter input", "Enter")
     page.wait_for_selector(".sl-runs-table td.sl-grid-empty")
-    assert "clear the search, owner, well or type" in page.inner_text(".sl-runs-table")
+    assert "clear the search, owner, well, type or status" in page.inner_text(".sl-runs-table")
     rp.shot("no-match")
     assert rp.real_errors() == []

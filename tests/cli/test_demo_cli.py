@@ -38,14 +38,56 @@ def _counts(settings) -> dict[str, int]:
 
 def test_the_demo_loads_into_an_empty_database_and_again_adds_nothing(settings, run_cli):
     code, out, _ = run_cli("demo")
-    assert code == 0 and out.strip() == "demo data: added 4 users, 3 wells, 9 runs, 9 surveys"
+    assert code == 0 and out.strip() == (
+        "demo data: added 4 users, 3 wells, 11 runs, 11 surveys, 2 approvals, "
+        "1 definitive survey(s)"
+    )
     with UnitOfWork(settings) as u:
         assert u.database.has_mark(DEMO_MARK)
+    _the_demo_shows_qc_and_a_definitive_survey(settings)
     code, out, _ = run_cli("demo")
-    assert code == 0 and out.strip() == "demo data: added 0 users, 0 wells, 0 runs, 0 surveys"
+    assert code == 0 and out.strip() == (
+        "demo data: added 0 users, 0 wells, 0 runs, 0 surveys, 0 approvals, 0 definitive survey(s)"
+    )
     # a marked database stays a demo one, also after someone added a user to it
     accounts.ensure_user(UnitOfWork(settings), "someone", "a-real-password-1", Role.ENGINEER)
     assert run_cli("demo")[0] == 0
+
+
+def _the_demo_shows_qc_and_a_definitive_survey(settings) -> None:
+    """Raw readings passing (D104) and failing at the disturbed stations (D204), both
+    imported by the surveyor (an engineer may approve them); Demo J-1's main wellbore has a
+    definitive survey of the approved D101 and D102; a sidetrack ST1 kicks off at 1500 m."""
+    from surveylab.demo import RAW_RUNS
+    from surveylab.models import Actor
+    from surveylab.services import definitive, qc, wellbores
+
+    with UnitOfWork(settings) as u:
+        viewer = u.users.by_username("viewer")
+        assert viewer is not None
+        who = {n: u.runs.by_number(n) for n in ("D104", "D204")}
+    actor = Actor(viewer.id, viewer.username, viewer.role)
+    passing = qc.qc_view(UnitOfWork(settings), actor, "D104")
+    assert passing.survey.status == "qc_passed" and passing.survey.imported_by_name == "surveyor"
+    assert len(passing.stations) > 50 and passing.to_dict()["reference"]["source"] == "file"
+    failing = qc.qc_view(UnitOfWork(settings), actor, "D204").to_dict()
+    disturbed = sorted(RAW_RUNS[1][5])
+    assert failing["status"] == "qc_failed"
+    assert [s["md"] for s in failing["stations"] if s["pass"] is False] == [
+        failing["stations"][k]["md"] for k in disturbed
+    ]
+    assert all(r is not None and r.owner_name == "surveyor" for r in who.values())
+    dv = definitive.get_definitive(UnitOfWork(settings), actor, "Demo J-1").to_dict()
+    assert [(i["run"], i["status"]) for i in dv["intervals"]] == [
+        ("D101", "definitive"),
+        ("D102", "definitive"),
+    ]
+    assert dv["intervals"][0]["md_to"] == dv["intervals"][1]["md_from"] == 1200.0
+    bores = wellbores.list_wellbores(UnitOfWork(settings), actor, "Demo J-1")
+    assert [(b.name, b.parent_name, b.kickoff_md) for b in bores] == [
+        ("main", None, None),
+        ("ST1", "main", 1500.0),
+    ]
 
 
 def _real_admin(settings) -> None:

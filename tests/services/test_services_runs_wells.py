@@ -150,3 +150,42 @@ def test_sql_looking_text_is_stored_verbatim(settings, people):
     assert [r.run_name for r in runs.list_runs(uow(), eng, search="drop table")] == [first]
     assert runs.get_run(uow(), eng, f"{first}#0").run_name == first
     assert [r.run_name for r in runs.list_runs(uow(), eng, search="%_")] == [SQL_LOOKING[3]]
+
+
+def test_runs_filtered_by_the_current_revisions_status(settings, people):
+    """The status filter follows the current revision (a new revision starts again at
+    draft), counts and pages agree with the listing, "none" finds runs without a survey, and
+    a status that does not exist is refused naming the allowed ones."""
+    from surveylab.demo import vendor_csv, well_profile
+    from surveylab.services import approval, surveys
+
+    eng, sur, viewer = people["engineer"], people["surveyor"], people["viewer"]
+    uow = lambda: UnitOfWork(settings)  # noqa: E731
+    content = vendor_csv(well_profile("J"), well="W", run="S", tool="MWD")
+    for number in ("S1", "S2", "S3"):
+        runs.create_run(uow(), sur, run_number=number, run_name=number, run_type="MWD")
+    for number in ("S1", "S2"):
+        surveys.import_survey(uow(), sur, run=number, content=content, file_name="s.csv")
+    approval.approve(uow(), eng, "S1", note="checked")
+
+    def listed(status: str) -> list[str]:
+        numbers = [r.run_number for r in runs.list_runs(uow(), viewer, status=status)]
+        assert runs.count_runs(uow(), viewer, status=status) == len(numbers)
+        paged = runs.list_runs(uow(), viewer, status=status, limit=1, offset=0)
+        assert [r.run_number for r in paged] == numbers[:1]
+        return numbers
+
+    assert listed("approved") == ["S1"]
+    assert listed("draft") == ["S2"]  # no raw readings: QC had nothing to check
+    assert listed("none") == ["S3"]
+    assert listed("definitive") == []
+    assert {r.run_number: r.current_status for r in runs.list_runs(uow(), viewer)} == {
+        "S1": "approved",
+        "S2": "draft",
+        "S3": None,
+    }
+    again = vendor_csv(well_profile("J", noise_deg=0.05, seed=1), well="W", run="S", tool="MWD")
+    surveys.import_survey(uow(), sur, run="S1", content=again, file_name="s2.csv")
+    assert listed("approved") == [] and listed("draft") == ["S1", "S2"]
+    with pytest.raises(ServiceError, match="status must be one of draft, qc_passed, qc_failed"):
+        runs.list_runs(uow(), viewer, status="signed off")

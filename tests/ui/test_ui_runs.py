@@ -540,7 +540,7 @@ def test_the_first_page_shares_its_layout_and_styles(engineer_app):
     Layout and one style per kind, and showing a run's details changes none of them."""
     app = engineer_app
     first_page = walk(app.main)
-    fields = (app.search, app.well_filter, app.type_filter, app.status_filter, app.owner_filter)
+    fields = (app.search, app.well_filter, app.type_filter, app.owner_filter, app.status_filter)
     layouts = {id(x.layout) for x in first_page if x not in fields}
     assert len(layouts) == 1
     assert len({id(x.layout) for x in fields}) == 1
