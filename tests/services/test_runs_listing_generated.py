@@ -227,7 +227,7 @@ def test_an_unknown_status_is_refused_by_name(field) -> None:
     from surveylab.services import runs as run_service
 
     settings, _rows, actors = field
-    with pytest.raises(ServiceError, match=r"survey status must be one of .*'finished'"):
+    with pytest.raises(ServiceError, match=r"status must be one of .*none, got 'finished'"):
         run_service.list_runs(UnitOfWork(settings), actors["ann"], status="finished")
 
 
