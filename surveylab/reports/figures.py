@@ -441,3 +441,99 @@ def qc_view(
                       fontsize=11)  # fmt: skip
     axes[0].legend(loc="best", fontsize=8, frameon=False)
     return _svg(fig, "qc")
+
+
+def _draw_ellipses(ax: Axes, xs: np.ndarray, ys: np.ndarray, name: str) -> None:
+    """One outline per row of ``xs``/``ys``, each its own SVG group ``<name>-ellipse-<i>``."""
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        ax.plot(x, y, color="#c83c14", linewidth=0.8, gid=f"{name}-ellipse-{i}")
+
+
+def ellipse_plan_view(
+    stations: pd.DataFrame,
+    depth_unit: str,
+    north_ref: str,
+    outline_north: np.ndarray,
+    outline_east: np.ndarray,
+    label: str,
+) -> str:
+    """Plan view of one survey with its ellipses of uncertainty, at equal scales; the sigma
+    and plane (``label``) are written on the plot.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        Columns ``north``, ``east`` [depth unit].
+    depth_unit : str
+    north_ref : str
+        North reference of the azimuths [text].
+    outline_north, outline_east : numpy.ndarray
+        Ellipse outlines, shape (n ellipses, points) [depth unit]
+        (:meth:`surveylab.calc.uncertainty.Ellipses.outline`).
+    label : str
+        The ellipses' sigma and plane, e.g. "2-sigma ellipses, horizontal plane (true north)".
+
+    Returns
+    -------
+    str
+        SVG text; each ellipse is the group ``plan-ellipse-<i>``.
+    """
+    u = unit_label(depth_unit)
+    series = _series(stations, ("north", "east"), "plan view with ellipses")
+    df = series[0][1]
+    fig = _new_figure(5.0)
+    ax = fig.add_subplot()
+    ax.plot(_column(df, "east"), _column(df, "north"), color=COLORS[0], linewidth=1.4)
+    _draw_ellipses(ax, outline_east, outline_north, "plan")
+    box = pd.DataFrame(
+        {"east": np.asarray(outline_east).ravel(), "north": np.asarray(outline_north).ravel()}
+    )
+    _equal_limits(fig, ax, [("survey", df), ("ellipses", box)])
+    ax.set_xlabel(f"East [{u}] ({_text(north_ref)} north)")
+    ax.set_ylabel(f"North [{u}] ({_text(north_ref)} north)")
+    ax.set_title(f"Plan view: {_text(label)}", loc="left", fontsize=10)
+    ax.grid(True, color="#e5e5e5")
+    return _svg(fig, "uncertainty-plan")
+
+
+def ellipse_section_view(
+    stations: pd.DataFrame,
+    depth_unit: str,
+    vs_azimuth: float,
+    outline_vs: np.ndarray,
+    outline_tvd: np.ndarray,
+    label: str,
+) -> str:
+    """Vertical section of one survey with its ellipses of uncertainty in the section plane;
+    the sigma and plane (``label``) are written on the plot.
+
+    Parameters
+    ----------
+    stations : pandas.DataFrame
+        Columns ``north``, ``east``, ``tvd`` [depth unit] (VS from the origin (0, 0)).
+    depth_unit : str
+    vs_azimuth : float
+        Vertical-section azimuth [deg].
+    outline_vs, outline_tvd : numpy.ndarray
+        Ellipse outlines, shape (n ellipses, points) [depth unit].
+    label : str
+        The ellipses' sigma and plane.
+
+    Returns
+    -------
+    str
+        SVG text; each ellipse is the group ``section-ellipse-<i>``.
+    """
+    u = unit_label(depth_unit)
+    df = _series(stations, ("north", "east", "tvd"), "section with ellipses")[0][1]
+    fig = _new_figure(4.2)
+    ax = fig.add_subplot()
+    vs = vertical_section(_column(df, "north"), _column(df, "east"), float(vs_azimuth))
+    ax.plot(vs, _column(df, "tvd"), color=COLORS[0], linewidth=1.4)
+    _draw_ellipses(ax, outline_vs, outline_tvd, "section")
+    ax.invert_yaxis()
+    ax.set_xlabel(f"Vertical section [{u}] along {float(vs_azimuth):.2f} deg")
+    ax.set_ylabel(f"TVD [{u}]")
+    ax.set_title(f"Vertical section: {_text(label)}", loc="left", fontsize=10)
+    ax.grid(True, color="#e5e5e5")
+    return _svg(fig, "uncertainty-section")

@@ -20,7 +20,7 @@ from surveylab.reports import figures as static_figures
 from surveylab.reports.markup import CSS, esc, figures_html, fmt, html_table, listing_table_html
 from surveylab.services.qc import QCView
 from surveylab.session import Session, SurveyView, token_from_environment
-from surveylab.units import unit_label
+from surveylab.units import convert, unit_label
 
 
 def report_session(session: Session | None) -> Session:
@@ -87,6 +87,7 @@ class SurveyReport(ReportSections):
         "last_station",
         "listing",
         "figures",
+        "uncertainty",
         "findings",
         "history",
     )
@@ -313,6 +314,108 @@ class SurveyReport(ReportSections):
 
     def figures_html(self) -> str:
         return figures_html(self.figures())
+
+    def uncertainty_html(self) -> str:
+        """Position uncertainty: the ellipses on the plan view and section at
+        :data:`~surveylab.calc.uncertainty.DEFAULT_SIGMA` (ISCWSA error model of the run's tool
+        code) and the minimum separation factor against the well's other runs (ISCWSA rule).
+        Omitted with a one-line note when the run has no tool code (type Unknown, none set),
+        or when the model cannot be computed (the reason said)."""
+        from surveylab.calc.uncertainty import (
+            DEFAULT_SIGMA,
+            horizontal_ellipses,
+            section_ellipses,
+            spaced_stations,
+        )
+        from surveylab.services import ServiceError
+        from surveylab.services.uncertainty import tool_code_for
+
+        head = "<div class='sl-report'><h2>Position uncertainty and anti-collision</h2>"
+        run, rev = self.view.run, self.view.survey.revision
+        try:
+            code, source = tool_code_for(run)
+            unc = self.session.uncertainty(run.id, rev)
+        except ServiceError as exc:
+            return f"{head}<p class='sl-note'>Omitted: {esc(str(exc))}.</p></div>"
+        scale = float(convert(1.0, unc.depth_unit, self.unit))
+        u = unit_label(self.unit)
+        st = unc.stations
+        md = st["md"].to_numpy()
+        pick = spaced_stations(md)
+        cov = unc.uncertainty.covariance[pick] * scale**2
+        north = st["north"].to_numpy()[pick] * scale
+        east = st["east"].to_numpy()[pick] * scale
+        tvd = st["tvd"].to_numpy()[pick] * scale
+        ref = str(unc.north_reference)
+        flat = horizontal_ellipses(cov, sigma=DEFAULT_SIGMA, north_reference=ref,
+                                   depth_unit=self.unit)  # fmt: skip
+        on_plan = flat.outline(north, east, points=49)
+        upright = section_ellipses(cov, self.vs_azimuth, sigma=DEFAULT_SIGMA,
+                                   north_reference=ref, depth_unit=self.unit)  # fmt: skip
+        vs = vertical_section(north, east, self.vs_azimuth)
+        on_section = upright.outline(vs, tvd, points=49)
+        figures = [
+            static_figures.ellipse_plan_view(
+                self.stations, self.unit, ref, on_plan[0], on_plan[1], flat.label()
+            ),
+            static_figures.ellipse_section_view(
+                self.stations, self.unit, self.vs_azimuth, on_section[0], on_section[1],
+                upright.label(),
+            ),
+        ]  # fmt: skip
+        parts = [
+            head,
+            f"<p>{esc(unc.uncertainty.model)} ({esc(unc.uncertainty.revision)}), tool code "
+            f"{esc(code)} ({esc(source)}); covariances 1 sigma, ellipses drawn at "
+            f"{DEFAULT_SIGMA:g} sigma at {len(pick)} stations evenly spaced in MD.</p>",
+            figures_html(figures),
+            self._clearance_html(u),
+            "</div>",
+        ]
+        return "".join(parts)
+
+    def clearance_rows(self) -> tuple[list[list[str]], str, list[dict[str, str]]]:
+        """The minimum separation factor against each other run of the well: rows (offset,
+        tool code, min SF, MD and centre-to-centre distance at it [report unit]), the rule,
+        and the offsets skipped with their reasons.
+
+        Raises
+        ------
+        ServiceError
+            The clearance cannot be computed (e.g. the run is on no well).
+        """
+        doc = self.session.clearance(
+            self.view.run.id, revision=self.view.survey.revision, scope="well"
+        ).to_dict()
+        scale = float(convert(1.0, doc["depth_unit"], self.unit))
+        rows = [
+            [o["offset"], o["model"], fmt(o["min_sf"], 2), fmt(o["md_at_min"] * scale, 2),
+             fmt(o["ctc_at_min"] * scale, 2)]
+            for o in doc["offsets"]
+        ]  # fmt: skip
+        return rows, doc["rule"], doc["skipped"]
+
+    def _clearance_html(self, u: str) -> str:
+        from surveylab.services import ServiceError
+
+        title = "<h3 style='font-size:15px'>Minimum separation factor against the well's runs</h3>"
+        try:
+            rows, rule, skipped = self.clearance_rows()
+        except ServiceError as exc:
+            return f"{title}<p class='sl-note'>Not computed: {esc(str(exc))}.</p>"
+        parts = [title, f"<p>{esc(rule)}; hole and casing radii 0 (centre lines).</p>"]
+        if rows:
+            heads = ["Offset", "Tool code", "Min SF [-]", f"MD at min [{u}]", f"C-C at min [{u}]"]
+            parts.append(html_table(rows, heads, 2))
+        else:
+            parts.append("<p>No other run of the well could be compared.</p>")
+        if skipped:
+            parts.append(
+                "<p class='sl-note'>Not computed: "
+                + "; ".join(f"{esc(x['offset'])}: {esc(x['reason'])}" for x in skipped)
+                + "</p>"
+            )
+        return "".join(parts)
 
     def findings_html(self) -> str:
         fs = self.view.survey.findings

@@ -659,6 +659,30 @@ class ClearanceView:
     skipped: list[dict[str, str]] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
 
+    def curves(self) -> list[tuple[str, pd.DataFrame]]:
+        """Each computed offset's name and its values at the reference's stored stations (the
+        ladder plot and the travelling cylinder): ``md`` (reference MD), ``sf``, ``ctc``
+        (centre-to-centre distance), ``offset_md``, ``normal_distance`` [depth unit] and
+        ``highside_angle`` [deg, clockwise from the reference's high side, from north where
+        it is vertical]."""
+        rows = self.reference.rows
+        return [
+            (
+                view.name,
+                pd.DataFrame(
+                    {
+                        "md": o.reference_md[rows],
+                        "sf": o.separation_factor[rows],
+                        "ctc": o.distance[rows],
+                        "offset_md": o.offset_md[rows],
+                        "highside_angle": o.highside_angle[rows],
+                        "normal_distance": o.normal_distance[rows],
+                    }
+                ),
+            )
+            for view, o in zip(self.offsets, self.result.offsets, strict=True)
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         """The ``surveylab clearance RUN --json`` document: ``reference``, ``model``,
         ``revision``, ``depth_unit``, ``north_reference``, ``rule``, ``assumptions``,

@@ -677,3 +677,105 @@ def add_ellipses(
         )
     )
     return fig
+
+
+#: The separation factors the ladder plot marks: 1.0 (the rule's minimum, stop drilling) and
+#: 1.5 (the usual caution level, ISCWSA Collision Avoidance Work Group).
+SF_LINES = ((1.0, "SF 1.0"), (1.5, "SF 1.5"))
+
+
+def ladder_view(
+    curves: Sequence[tuple[str, pd.DataFrame]],
+    depth_unit: str,
+    *,
+    context: str = "",
+    rule: str = "",
+    height: int = 380,
+) -> go.Figure:
+    """Ladder plot: separation factor against the reference MD, one line per offset, with the
+    SF 1.0 and 1.5 levels drawn and labelled.
+
+    Parameters
+    ----------
+    curves : sequence of (str, pandas.DataFrame)
+        Each offset's name and its ``md`` [depth unit] and ``sf`` [-] columns
+        (:meth:`surveylab.services.uncertainty.ClearanceView.curves`).
+    depth_unit : str
+    context : str
+        Well, run and revision of the reference (title).
+    rule : str
+        The separation rule and its parameters (subtitle).
+    """
+    u = unit_label(depth_unit)
+    fig = go.Figure()
+    for i, (name, df) in enumerate(curves):
+        fig.add_trace(
+            go.Scatter(
+                x=df["md"],
+                y=df["sf"],
+                mode="lines",
+                line={"color": COLORS[i % len(COLORS)]},
+                name=name,
+                hovertemplate=f"MD %{{x:.2f}} {u}<br>SF %{{y:.2f}}<extra>{name}</extra>",
+            )
+        )
+    for level, label in SF_LINES:
+        fig.add_hline(
+            y=level,
+            line={"color": "#d62728" if level == 1.0 else "#ff7f0e", "dash": "dash", "width": 1},
+            annotation_text=label,
+            annotation_position="top left",
+        )
+    fig.update_xaxes(title=f"Reference MD [{u}]")
+    fig.update_yaxes(title="Separation factor [-]", rangemode="tozero")
+    return _layout(
+        fig, _title("Ladder plot", context, rule or "separation factor along the reference"),
+        height, top=56,
+    )  # fmt: skip
+
+
+def travelling_cylinder_view(
+    curves: Sequence[tuple[str, pd.DataFrame]],
+    depth_unit: str,
+    *,
+    context: str = "",
+    height: int = 420,
+) -> go.Figure:
+    """Travelling-cylinder plot (polar): each offset's closest point seen down the reference
+    hole, angle clockwise from the reference's high side (from north where the reference is
+    vertical), radius the centre-to-centre distance.
+
+    Parameters
+    ----------
+    curves : sequence of (str, pandas.DataFrame)
+        Each offset's name and its ``highside_angle`` [deg], ``ctc`` [depth unit] and ``md``
+        (reference MD, hover) columns.
+    depth_unit : str
+    """
+    u = unit_label(depth_unit)
+    fig = go.Figure()
+    for i, (name, df) in enumerate(curves):
+        fig.add_trace(
+            go.Scatterpolar(
+                theta=df["highside_angle"],
+                r=df["ctc"],
+                mode="lines+markers",
+                marker={"size": 4},
+                line={"color": COLORS[i % len(COLORS)]},
+                name=name,
+                customdata=df["md"],
+                hovertemplate=f"reference MD %{{customdata:.2f}} {u}<br>centre to centre "
+                f"%{{r:.2f}} {u}<br>%{{theta:.1f}} deg from high side<extra>{name}</extra>",
+            )
+        )
+    fig.update_layout(
+        polar={
+            "angularaxis": {"rotation": 90, "direction": "clockwise"},
+            "radialaxis": {"title": {"text": f"C-C [{u}]"}},
+        }
+    )
+    subtitle = (
+        f"angle clockwise from the reference's high side (north where vertical) [deg]; "
+        f"radius centre-to-centre distance [{u}]"
+    )
+    return _layout(fig, _title("Travelling cylinder", context, subtitle), height, top=56)

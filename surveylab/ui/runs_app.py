@@ -47,6 +47,7 @@ TAB_TITLES = (
     "History",
     "Overlay",
     "Wellbore",
+    "Anti-collision",
     "Export & report",
 )
 (
@@ -58,8 +59,9 @@ TAB_TITLES = (
     TAB_HISTORY,
     TAB_OVERLAY,
     TAB_WELLBORE,
+    TAB_ANTICOLLISION,
     TAB_EXPORT,
-) = range(9)
+) = range(10)
 
 #: The runs table's columns: key, label, alignment, and the database order of a click on its
 #: head (None: not sortable).
@@ -427,6 +429,20 @@ class RunsApp(DashboardShell):
         self.overlay_note = w.HTML(_dom_classes=("sl-overlay-note",))
         self.overlay_out = w.Output(_dom_classes=("sl-overlay-plot",))
         self.overlay_table = w.HTML(_dom_classes=("sl-overlay-table",))
+        self.acol_offsets = w.SelectMultiple(
+            options=[],
+            description="Offset runs",
+            style=wide,
+            rows=5,
+            layout=w.Layout(width="340px"),
+            _dom_classes=("sl-acol-offsets",),
+        )
+        self._acol_quiet = False
+        self.acol_offsets.observe(self._acol_changed, names="value")
+        self.acol_note = w.HTML(_dom_classes=("sl-acol-note",))
+        self.acol_ladder = w.Output(layout=half, _dom_classes=("sl-acol-ladder",))
+        self.acol_cylinder = w.Output(layout=half, _dom_classes=("sl-acol-cylinder",))
+        self.acol_table = w.HTML(_dom_classes=("sl-acol-table",))
         self.export_format = w.Dropdown(
             options=EXPORT_FORMATS, description="Format", _dom_classes=("sl-export-format",)
         )
@@ -479,6 +495,14 @@ class RunsApp(DashboardShell):
                     ]
                 ),
                 self.wellbore_tab,
+                w.VBox(
+                    [
+                        self.acol_offsets,
+                        self.acol_note,
+                        w.HBox([self.acol_ladder, self.acol_cylinder]),
+                        self.acol_table,
+                    ]
+                ),
                 w.VBox(
                     [
                         w.HTML("<h4>Export the survey</h4>"),
@@ -930,6 +954,7 @@ class RunsApp(DashboardShell):
             TAB_HISTORY: self.show_history,
             TAB_OVERLAY: self.prepare_overlay,
             TAB_WELLBORE: self.show_wellbores,
+            TAB_ANTICOLLISION: self.prepare_clearance,
         }.get(tab)
         if fill is not None:
             self._drawn[tab] = self.view
@@ -1464,6 +1489,121 @@ class RunsApp(DashboardShell):
             frame["Within"] = ["yes" if x else "NO" for x in c.within]
         self.overlay_table.value = (
             f"<div class='sl-scroll'>{table_html(frame, left=0, decimals=3, max_rows=500)}</div>"
+        )
+
+    # ------------------------------------------------------------------ anti-collision
+    def prepare_clearance(self) -> None:
+        """Offer the other runs of the chosen run's well (all chosen) and compute the chosen
+        revision's clearance against them (scope "well")."""
+        r = self.chosen_run
+        self._acol_clear()
+        if r.well_id is None:
+            self._acol_options([])
+            self.acol_note.value = (
+                f"<p class='sl-note'>Run {esc(r.run_number)} is not assigned to a well: assign "
+                "it to one to check its clearance against the well's other runs.</p>"
+            )
+            return
+        same = self.act(
+            self.sess.runs,
+            well=str(r.well_id),
+            what="Loading the well's runs",
+            then="Reload the page and try again.",
+        )
+        others = [x for x in same or [] if x.current_survey_id and x.id != r.id]
+        self._acol_options([(f"{x.run_number} ({x.run_type})", str(x.id)) for x in others])
+        if not others:
+            self.acol_note.value = (
+                f"<p class='sl-note'>Run {esc(r.run_number)} is the only run of well "
+                f"{esc(r.well_name)} with a survey: no offset to check against.</p>"
+            )
+            return
+        self.clearance()
+
+    def _acol_options(self, options: list[tuple[str, str]]) -> None:
+        """Offer ``options`` with all of them chosen, without computing on the change."""
+        self._acol_quiet = True
+        try:
+            self.acol_offsets.value = ()
+            self.acol_offsets.options = options
+            self.acol_offsets.value = tuple(v for _, v in options)
+        finally:
+            self._acol_quiet = False
+
+    def _acol_changed(self, _change=None) -> None:
+        if not self._acol_quiet and self.view is not None:
+            self.clearance()
+
+    def _acol_clear(self) -> None:
+        self.acol_note.value = ""
+        self.acol_table.value = ""
+        self.acol_ladder.clear_output()
+        self.acol_cylinder.clear_output()
+
+    def clearance(self) -> None:
+        """Separation factors of the chosen revision against the chosen offset runs (every
+        run of the well when all are chosen): ladder plot, travelling cylinder, and the
+        minimum SF of each offset; a note says why when there is nothing to show."""
+        from surveylab.services import ServiceError
+        from surveylab.ui import figures  # plotly: loaded in the background at start
+
+        self._acol_clear()
+        chosen = list(self.acol_offsets.value)
+        if not chosen:
+            self.acol_note.value = "<p class='sl-note'>Choose at least one offset run.</p>"
+            return
+        every = len(chosen) == len(self.acol_offsets.options)
+        where = {"scope": "well"} if every else {"offsets": chosen}
+        v = self.chosen_view
+        try:
+            found = self.sess.clearance(v.run.id, revision=v.survey.revision, **where)
+        except ServiceError as exc:
+            self.acol_note.value = f"<p class='sl-note'>No clearance: {esc(str(exc))}</p>"
+            return
+        doc = found.to_dict()
+        u = unit_label(doc["depth_unit"])
+        rule = found.result.rule
+        params = (
+            f"<p class='sl-note'>{esc(doc['rule'])}: k is the sigma multiple of the combined "
+            f"1-sigma pedal-curve radii, sigma_pa the project-ahead term, S_m the surface "
+            f"margin; hole and casing radii 0 (centre lines). Reference "
+            f"{esc(found.reference.name)} rev {v.survey.revision}: {esc(doc['model'])} "
+            f"({esc(doc['revision'])}); lengths in {esc(u)}, azimuths to true north.</p>"
+        )
+        skipped = "".join(
+            f"<li>{esc(s['offset'])}: {esc(s['reason'])}</li>" for s in doc["skipped"]
+        )
+        skipped = f"<p class='sl-note'>Not computed:</p><ul>{skipped}</ul>" if skipped else ""
+        if not doc["offsets"]:
+            self.acol_note.value = (
+                params + "<p class='sl-note'>No offset could be placed beside the reference, "
+                "so there is no separation factor to show.</p>" + skipped
+            )
+            return
+        self.acol_note.value = params + skipped
+        curves = found.curves()
+        subtitle = f"ISCWSA rule k = {rule.k:g}, sigma_pa = {rule.sigma_pa:g} m, S_m = "
+        subtitle += f"{rule.surface_margin:g} m"
+        with self.acol_ladder:
+            display(
+                figures.ladder_view(curves, doc["depth_unit"], context=self.context, rule=subtitle)
+            )
+        with self.acol_cylinder:
+            display(
+                figures.travelling_cylinder_view(curves, doc["depth_unit"], context=self.context)
+            )
+        frame = pd.DataFrame(
+            {
+                "Offset": [o["offset"] for o in doc["offsets"]],
+                "Tool code": [o["model"] for o in doc["offsets"]],
+                "Min SF [-]": [o["min_sf"] for o in doc["offsets"]],
+                f"MD at min [{u}]": [o["md_at_min"] for o in doc["offsets"]],
+                f"C-C at min [{u}]": [o["ctc_at_min"] for o in doc["offsets"]],
+            }
+        )
+        self.acol_table.value = (
+            "<h4>Minimum separation factor per offset</h4>"
+            f"<div class='sl-scroll'>{table_html(frame, left=2, decimals=2)}</div>"
         )
 
     # ------------------------------------------------------------------ files

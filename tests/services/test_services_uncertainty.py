@@ -284,6 +284,14 @@ def test_clearance_against_named_runs_the_wells_runs_and_all_runs(settings, peop
     want = clearance(_path(r, ref), [_path(t, twin)], depth_unit="m").offsets[0]
     assert doc["offsets"][0]["min_sf"] == pytest.approx(want.min_sf, rel=1e-9)
     assert doc["offsets"][0]["md_at_min"] == want.md_at_min
+    # the per-station curves (ladder, travelling cylinder) hold the stored stations' values
+    [(name, curve)] = in_well.curves()
+    assert name == twin and len(curve) == len(MD)
+    assert curve["sf"].min() == doc["offsets"][0]["min_sf"]
+    assert curve["md"].iloc[int(curve["sf"].idxmin())] == doc["offsets"][0]["md_at_min"]
+    assert np.allclose(curve["sf"], want.separation_factor) and np.allclose(
+        curve["highside_angle"], want.highside_angle
+    )
     # named, on another well: moved by the surface locations, turned to true north
     named_view = unc_service.run_clearance(uow(), people["viewer"], ref, offsets=[near])
     named = named_view.to_dict()

@@ -98,3 +98,32 @@ def test_add_ellipses_draws_one_outline_per_station_at_the_sigma():
         # plan view: east across, north up; the major axis is north-south here
         assert ys.max() - ys.min() == pytest.approx(2 * 2.0 * np.sqrt(cov[k, 0, 0]), rel=1e-3)
         assert xs.mean() == pytest.approx(east[k], abs=0.2)
+
+
+def test_ladder_and_travelling_cylinder_draw_one_trace_per_offset():
+    """The ladder: SF against MD per offset, the 1.0 and 1.5 levels as labelled lines, axes with
+    units; the travelling cylinder: polar, angle clockwise from the top (the high side)."""
+    from surveylab.ui.figures import ladder_view, travelling_cylinder_view
+
+    rng = np.random.default_rng(5)
+    curves = [
+        (f"OFF-{i}", pd.DataFrame({"md": np.arange(10.0) * 30.0, "sf": rng.uniform(0, 5, 10),
+                                   "ctc": rng.uniform(1, 50, 10),
+                                   "highside_angle": rng.uniform(0, 360, 10)}))
+        for i in range(3)
+    ]  # fmt: skip
+    ladder = ladder_view(curves, "ft", rule="k = 3.5")
+    assert [t.name for t in ladder.data] == ["OFF-0", "OFF-1", "OFF-2"]
+    for t, (_, df) in zip(ladder.data, curves, strict=True):
+        assert np.array_equal(np.asarray(t.y), df["sf"].to_numpy())
+    assert sorted((s.y0, s.y1) for s in ladder.layout.shapes) == [(1.0, 1.0), (1.5, 1.5)]
+    assert sorted(a.text for a in ladder.layout.annotations if a.text.startswith("SF")) == [
+        "SF 1.0", "SF 1.5"]  # fmt: skip
+    assert ladder.layout.xaxis.title.text == "Reference MD [ft]"
+    assert "k = 3.5" in ladder.layout.title.text
+    cyl = travelling_cylinder_view(curves, "ft")
+    assert [t.type for t in cyl.data] == ["scatterpolar"] * 3
+    assert np.array_equal(np.asarray(cyl.data[1].r), curves[1][1]["ctc"].to_numpy())
+    assert cyl.layout.polar.angularaxis.rotation == 90
+    assert cyl.layout.polar.angularaxis.direction == "clockwise"
+    assert cyl.layout.polar.radialaxis.title.text == "C-C [ft]"

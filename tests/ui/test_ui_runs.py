@@ -771,3 +771,60 @@ def test_a_page_short_of_the_count_counts_again(engineer_app, monkeypatch):
     monkeypatch.setattr(app.sess, "count_runs", lambda **f: counted.append(f) or real_count(**f))
     app.next_button.click()
     assert len(counted) == 1
+
+
+def test_anticollision_tab_draws_the_ladder_cylinder_and_minimum_table(
+    engineer_app, shown_figures, monkeypatch
+):
+    """Filled when first open, against every other run of the well: one ladder line and one
+    cylinder trace per offset, the SF 1.0 and 1.5 lines, the rule's parameters stated, and
+    each offset's minimum as the service gives it; a refusal and an empty choice say why."""
+    from surveylab.calc.uncertainty import ReferenceField
+    from surveylab.services import uncertainty as unc_service
+
+    app = engineer_app
+    select(app, "UI-003")  # MWD, in well UI Alpha with UI-001 (GTL) and UI-005 (GTL)
+    shown_figures.clear()
+    app.tabs.selected_index = runs_app.TAB_ANTICOLLISION
+    # the files state no reference field and the well has no place: refused, and said why
+    assert "No clearance" in app.acol_note.value and "--btotal-nt" in app.acol_note.value
+    assert shown_figures == [] and app.acol_table.value == ""
+    assert {label for label, _ in app.acol_offsets.options} == {"UI-001 (GTL)", "UI-005 (GTL)"}
+    assert len(app.acol_offsets.value) == 2  # all chosen: scope "well"
+    field = ReferenceField(total_field=50000.0, dip=70.0, declination=1.0, latitude=60.0,
+                           source="test")  # fmt: skip
+    monkeypatch.setattr(unc_service, "_reference", lambda *a, **k: (field, {}))
+    app._drawn.clear()
+    app.tabs.selected_index = 0
+    app.tabs.selected_index = runs_app.TAB_ANTICOLLISION
+    ladder, cylinder = shown_figures
+    lines = [t for t in ladder.data]
+    # UI-005 (horizontal) is beyond the gyro's inclination limit: skipped, with the reason
+    assert [t.name for t in lines] == ["UI-001"]
+    assert "UI-005: run UI-005" in app.acol_note.value and "89 deg limit" in app.acol_note.value
+    levels = sorted(s.y0 for s in ladder.layout.shapes)
+    assert levels == [1.0, 1.5]
+    assert {a.text for a in ladder.layout.annotations} >= {"SF 1.0", "SF 1.5"}
+    assert [t.name for t in cylinder.data] == ["UI-001"]
+    assert all(t.type == "scatterpolar" for t in cylinder.data)
+    assert "k = 3.5" in app.acol_note.value and "sigma_pa = 0.5 m" in app.acol_note.value
+    assert "S_m = 0.3 m" in app.acol_note.value
+    want = app.sess.clearance(app.view.run.id, scope="well").to_dict()["offsets"]
+    assert [o["offset"] for o in want] == ["UI-001"]
+    table = app.acol_table.value
+    assert "Min SF [-]" in table and "MD at min [m]" in table and "C-C at min [m]" in table
+    for o in want:
+        assert f"<td class='l'>{o['offset']}</td>" in table
+        assert f"<td class=''>{o['min_sf']:.2f}</td>" in table
+        trace = next(t for t in lines if t.name == o["offset"])
+        assert min(trace.y) == pytest.approx(o["min_sf"])
+    # one offset chosen: that one by name (UI-005 alone is refused, and said why)
+    ids = {label.split()[0]: v for label, v in app.acol_offsets.options}
+    shown_figures.clear()
+    app.acol_offsets.value = (ids["UI-001"],)
+    assert [t.name for t in shown_figures[0].data] == ["UI-001"]
+    app.acol_offsets.value = (ids["UI-005"],)
+    assert "No clearance: offset run UI-005" in app.acol_note.value and app.acol_table.value == ""
+    app.acol_offsets.value = ()
+    assert "Choose at least one offset run" in app.acol_note.value
+    app.tabs.selected_index = 0
