@@ -576,6 +576,27 @@ class Session:
         the user (``btotal_nt`` [nT], ``dip_deg`` [deg], ``gtotal_g`` [g]), tool ``limits``."""
         return self.call(qc_service.run_qc, run, revision, reference=reference, limits=limits)
 
+    def combined_distance(
+        self,
+        run: str | uuid.UUID,
+        other: str | uuid.UUID,
+        *,
+        revision: int | None = None,
+        other_revision: int | None = None,
+        sigma: float = 2.0,
+    ) -> Any:
+        """The run-against-run position tolerance from both runs' uncertainty, for
+        :meth:`compare_runs_qc` (``max_distance``); see
+        :func:`surveylab.services.uncertainty.combined_distance`."""
+        return self.call(
+            uncertainty_service.combined_distance,
+            run,
+            other,
+            revision,
+            other_revision,
+            sigma=sigma,
+        )
+
     def compare_runs_qc(
         self,
         run: str | uuid.UUID,

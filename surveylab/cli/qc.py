@@ -57,6 +57,15 @@ def register(sub) -> None:
     c.add_argument("--revision", type=int, help="revision of RUN (default: current)")
     c.add_argument("--other-revision", type=int, help="revision of OTHER (default: current)")
     c.add_argument("--step", type=float, help="MD interval [RUN's depth unit]")
+    c.add_argument(
+        "--uncertainty",
+        action="store_true",
+        help="position tolerance from both runs' uncertainty (ISCWSA model, tool codes of the "
+        "runs) instead of the fixed 1 unit + 0.5 %% of MD",
+    )
+    c.add_argument(
+        "--sigma", type=float, default=2.0, help="sigma multiple with --uncertainty (default 2)"
+    )
     add_json(c)
     c.set_defaults(func=_compare)
 
@@ -152,14 +161,30 @@ def _status(args) -> int:
 
 
 def _compare(args) -> int:
-    result = session().compare_runs_qc(
+    sess = session()
+    extra = {}
+    if args.uncertainty:
+        extra["max_distance"] = sess.combined_distance(
+            args.run,
+            args.other,
+            revision=args.revision,
+            other_revision=args.other_revision,
+            sigma=args.sigma,
+        )
+    result = sess.compare_runs_qc(
         args.run,
         args.other,
         revision=args.revision,
         other_revision=args.other_revision,
         step=args.step,
+        **extra,
     )
     data = result.to_dict()
+    data["position_tolerance"] = (
+        f"{args.sigma:g}-sigma of both runs' combined position uncertainty"
+        if args.uncertainty
+        else "1 depth unit + 0.5 % of MD (fixed)"
+    )
     if args.json:
         print_json(data)
     else:

@@ -1021,9 +1021,10 @@ def run_qc(
 class RunDistance:
     """A fixed position tolerance of run against run: ``fixed + per_md * MD`` [depth unit].
 
-    Not a published limit: a configurable default until the combined position uncertainty of
-    the two runs replaces it (pass ``max_distance`` a callable of both runs' stations, e.g.
-    k times the root-sum-square of their sigmas from :mod:`surveylab.calc.uncertainty`).
+    Not a published limit: the default where the runs' uncertainty is not asked for; the
+    tolerance from both runs' combined position uncertainty is
+    :func:`surveylab.services.uncertainty.combined_distance`, passed as ``max_distance``
+    (``surveylab compare-runs --uncertainty``).
 
     Attributes
     ----------

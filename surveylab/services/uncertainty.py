@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ import pandas as pd
 
 from surveylab.auth import Permission
 from surveylab.calc import SurveyInputError
+from surveylab.calc.interpolate import Stations
 from surveylab.calc.north import NorthReferenceError, grid_convergence_and_scale, magnetic_field
 from surveylab.calc.uncertainty import (
     DEFAULT_SIGMA,
@@ -622,6 +623,77 @@ def run_uncertainty(
         rec = find_run(uow, run)
         survey = find_revision(uow, rec, revision)
         return _run_view(uow, rec, survey, model=model, reference=reference)
+
+
+#: Sigma multiple of the run-against-run position tolerance from both runs' uncertainty.
+COMBINED_SIGMA = 2.0
+
+
+def _covariances_at(view: UncertaintyView, md: np.ndarray, unit: DepthUnit) -> np.ndarray:
+    """``view``'s covariances at each ``md`` [``unit``], in ``unit`` squared: linear in MD
+    between its stations, the end values beyond them; shape (n, 3, 3)."""
+    at = np.asarray(convert(view.uncertainty.md, view.depth_unit, unit), dtype=float)
+    cov = view.uncertainty.covariance.reshape(-1, 9)
+    out = np.stack([np.interp(md, at, cov[:, j]) for j in range(9)], axis=1)
+    factor = float(convert(1.0, view.depth_unit, unit))
+    return out.reshape(-1, 3, 3) * factor * factor
+
+
+def combined_distance(
+    uow: UnitOfWork,
+    actor: Actor | None,
+    run: str | uuid.UUID,
+    other: str | uuid.UUID,
+    revision: int | None = None,
+    other_revision: int | None = None,
+    *,
+    sigma: float = COMBINED_SIGMA,
+) -> Callable[[Stations, Stations], np.ndarray]:
+    """The run-against-run position tolerance from both runs' position uncertainty: at each
+    compared MD, ``sigma`` times the square root of the largest eigenvalue of the sum of the
+    two runs' covariances (the runs' errors taken as independent: the largest 1-sigma
+    semi-axis of their combined ellipsoid; ISCWSA error model, Williamson, SPE 67616), for
+    :func:`surveylab.services.qc.compare_runs` (``max_distance``). Any reader.
+
+    Parameters
+    ----------
+    run, other : str or uuid.UUID
+        The reference run and the run compared.
+    revision, other_revision : int, optional
+        Default each run's current revision.
+    sigma : float, optional
+        Sigma multiple [-], default :data:`COMBINED_SIGMA`.
+
+    Returns
+    -------
+    callable
+        ``(reference stations, other stations) -> tolerance`` [reference's depth unit], one
+        per compared MD.
+
+    Raises
+    ------
+    ServiceError
+        Either run's uncertainty cannot be computed (no tool code, no reference field: the
+        message names the run and the option).
+    """
+    if not (math.isfinite(sigma) and sigma > 0):
+        raise ServiceError(f"sigma must be a positive number, got {sigma!r}")
+    views = []
+    for ref, rev in ((run, revision), (other, other_revision)):
+        try:
+            views.append(run_uncertainty(uow, actor, ref, rev))
+        except ServiceError as exc:
+            raise ServiceError(f"run {ref}: {exc}") from None
+    a, b = views
+    unit = a.depth_unit
+
+    def tolerance(x: Stations, _y: Stations) -> np.ndarray:
+        md = np.asarray(x.md, dtype=float)
+        total = _covariances_at(a, md, unit) + _covariances_at(b, md, unit)
+        largest = np.linalg.eigvalsh(total)[:, -1]
+        return float(sigma) * np.sqrt(np.clip(largest, 0.0, None))
+
+    return tolerance
 
 
 def definitive_uncertainty(

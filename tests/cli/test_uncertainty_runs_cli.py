@@ -105,3 +105,41 @@ def test_clearance_of_a_stored_run(cli, stored, tmp_path):
     path = _file(tmp_path, "f.csv", 0.0)
     refused(cli("viewer", "clearance", path, "--all"), "--offsets")
     refused(cli("viewer", "uncertainty", path, "--revision", "2"), "is a file")
+
+
+def test_compare_runs_against_their_combined_uncertainty(cli, stored):
+    """``compare-runs --uncertainty``: the position tolerance at each compared MD is sigma
+    times the largest semi-axis of both runs' combined covariance; it grows along MD and
+    scales with sigma; a run without a tool code is refused naming it."""
+    code, fixed, _ = cli("viewer", "compare-runs", "U-1", "U-2", "--json")
+    assert code == 0 and fixed["position_tolerance"].endswith("(fixed)")
+    code, doc, _ = cli("viewer", "compare-runs", "U-1", "U-2", "--uncertainty", "--json")
+    assert code == 0 and doc["position_tolerance"].startswith("2-sigma")
+    rows = doc["rows"]
+    assert len(rows) == 31  # every station of the reference is compared
+    tol = np.array([r["distance_tolerance"] for r in rows], dtype=float)
+    md = np.array([r["md"] for r in rows], dtype=float)
+    a = cli("viewer", "uncertainty", "U-1", "--json")[1]["stations"]
+    b = cli("viewer", "uncertainty", "U-2", "--json")[1]["stations"]
+
+    def cov(s):
+        return np.array([[s["nn"], s["ne"], s["nv"]], [s["ne"], s["ee"], s["ev"]],
+                         [s["nv"], s["ev"], s["vv"]]])  # fmt: skip
+
+    by_md = {s["md"]: cov(s) for s in a}
+    other_by_md = {s["md"]: cov(s) for s in b}
+    assert set(md) <= set(by_md) and set(md) <= set(other_by_md)  # the same stations here
+    for m, t in zip(md, tol, strict=True):
+        want = 2.0 * np.sqrt(np.linalg.eigvalsh(by_md[m] + other_by_md[m])[-1])
+        assert t == pytest.approx(want, rel=1e-6, abs=1e-12)
+    assert tol[-1] > tol[0]
+    assert np.all(np.diff(tol) >= -1e-9)  # uncertainty only grows along MD
+    code, wide, _ = cli("viewer", "compare-runs", "U-1", "U-2", "--uncertainty", "--sigma", "4",
+                        "--json")  # fmt: skip
+    rows4 = wide["rows"]
+    np.testing.assert_allclose([r["distance_tolerance"] for r in rows4], 2.0 * tol, rtol=1e-9)
+    refused(cli("viewer", "compare-runs", "U-1", "U-3", "--uncertainty"), "run U-3", "--model")
+    refused(
+        cli("viewer", "compare-runs", "U-1", "U-2", "--uncertainty", "--sigma", "0"),
+        "sigma must be a positive number",
+    )
