@@ -228,5 +228,8 @@ class WarmKernel:
         except Exception:  # a kernel already gone is closed
             pass
         # this thread's event loop, made for the kernel's manager (a new one is made on the
-        # next use)
-        ensure_event_loop().close()
+        # next use); one that is running belongs to someone else in this thread (an
+        # application's own loop), and stays
+        loop = ensure_event_loop()
+        if not loop.is_running():
+            loop.close()
