@@ -177,8 +177,8 @@ def _finding_texts(f: Finding) -> list[str]:
     return texts
 
 
-def problems_of(name: str, preview: survey_service.Preview) -> tuple[list[str], str]:
-    """Why ``preview``'s file cannot be imported, and what to do next.
+def problems_of(name: str, preview: survey_service.Preview) -> tuple[list[str], str, int]:
+    """Why ``preview``'s file cannot be imported, what to do next, and how many more problems.
 
     Parameters
     ----------
@@ -189,9 +189,10 @@ def problems_of(name: str, preview: survey_service.Preview) -> tuple[list[str], 
 
     Returns
     -------
-    (list of str, str)
+    (list of str, str, int)
         Every problem the parser and the checks report, in file order where known [plain
-        text], and the next step [plain text, a sentence].
+        text]; the next step [plain text, a sentence]; the problems the parser found beyond
+        those it lists (:attr:`~surveylab.parsers.SurveyFileError.more`) [count].
     """
     refusal = preview.refusal
     if refusal is not None:  # the parser could not read the file
@@ -215,7 +216,7 @@ def problems_of(name: str, preview: survey_service.Preview) -> tuple[list[str], 
                 f"Correct {where} in the file (or ask its sender for a corrected file), "
                 "then add it again."
             )
-        return texts, step
+        return texts, step, int(getattr(refusal, "more", 0) or 0)
     header = preview.parsed.header
     problems: list[str] = []
     steps: list[str] = []
@@ -233,20 +234,25 @@ def problems_of(name: str, preview: survey_service.Preview) -> tuple[list[str], 
         problems.append(_without_file_name(preview.error or "", name))
         steps.append("correct the file, then add it again")
     step = "; ".join(steps)
-    return problems, step[0].upper() + step[1:] + "."
+    return problems, step[0].upper() + step[1:] + ".", 0
 
 
-def problems_html(problems: list[str], step: str) -> str:
-    """The refusal box: the count, the first :data:`MAX_PROBLEMS` problems, the next step."""
-    n = len(problems)
+def problems_html(problems: list[str], step: str, unlisted: int = 0) -> str:
+    """The refusal box: the count, the first :data:`MAX_PROBLEMS` problems, the next step.
+
+    ``unlisted`` problems were found beyond ``problems`` (a parser lists a bounded number);
+    they count in the total and in the "more" line.
+    """
+    n = len(problems) + max(0, unlisted)
+    shown = problems[:MAX_PROBLEMS]
     if n == 1:
         head = "This file cannot be imported:"
-    elif n <= MAX_PROBLEMS:
+    elif n == len(shown):
         head = f"This file cannot be imported: {n} problems."
     else:
-        head = f"This file cannot be imported: {n} problems (the first {MAX_PROBLEMS} below)."
-    items = "".join(f"<li>{esc(p)}</li>" for p in problems[:MAX_PROBLEMS])
-    more = f"<p>… and {n - MAX_PROBLEMS} more.</p>" if n > MAX_PROBLEMS else ""
+        head = f"This file cannot be imported: {n} problems (the first {len(shown)} below)."
+    items = "".join(f"<li>{esc(p)}</li>" for p in shown)
+    more = f"<p>… and {n - len(shown)} more.</p>" if n > len(shown) else ""
     return (
         f"<div class='sl-problems' role='alert'><b>{esc(head)}</b><ol>{items}</ol>{more}"
         f"<p class='sl-next'><b>What to do:</b> {esc(step)}</p></div>"
@@ -744,8 +750,7 @@ class UploadApp(DashboardShell):
         self.preview_head.value = self._head_html(p, pv)
         h = pv.parsed.header
         if pv.error:
-            problems, step = problems_of(p.name, pv)
-            self.preview_problems.value = problems_html(problems, step)
+            self.preview_problems.value = problems_html(*problems_of(p.name, pv))
             rest = [f for f in pv.findings if f.severity != Severity.ERROR]
             self.preview_findings.value = (
                 f"<h4>Other findings ({len(rest)})</h4>{findings_html(rest)}" if rest else ""

@@ -290,14 +290,32 @@ def test_a_file_with_many_problems_lists_the_first_20_and_the_count(app):
     assert app.commit_button.disabled
 
 
+def test_a_refused_file_counts_the_problems_its_reader_found_beyond_those_it_lists(app):
+    # the text reader lists 100 problems and counts the rest (SurveyFileError.more)
+    rows = ["MD [m],INC [deg],AZI [deg]", "0,0,10"]
+    rows += [f"{10 * i},x,10" for i in range(1, 131)]
+    app.add_file("unreadable.csv", ("\n".join(rows) + "\n").encode())
+    problems = app.preview_problems.value
+    assert "130 problems (the first 20 below)" in problems
+    assert problems.count("<li>") == MAX_PROBLEMS
+    assert "… and 110 more." in problems
+    assert "line 3, field &#x27;inc&#x27;: cannot read &#x27;x&#x27; as a number" in problems
+    assert app.commit_button.disabled
+
+
 @settings(max_examples=40, deadline=None)
-@given(problems=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=3 * MAX_PROBLEMS))
-def test_the_problem_box_shows_at_most_20_and_counts_them_all(problems):
-    box = problems_html(problems, "Do this.")
-    n = len(problems)
-    assert box.count("<li>") == min(n, MAX_PROBLEMS)
+@given(
+    problems=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=3 * MAX_PROBLEMS),
+    unlisted=st.integers(min_value=0, max_value=500),
+)
+def test_the_problem_box_shows_at_most_20_and_counts_them_all(problems, unlisted):
+    box = problems_html(problems, "Do this.", unlisted)
+    n = len(problems) + unlisted
+    listed = min(len(problems), MAX_PROBLEMS)
+    assert box.count("<li>") == listed
     assert (f"{n} problems" in box) == (n > 1)
-    assert (f"and {n - MAX_PROBLEMS} more" in box) == (n > MAX_PROBLEMS)
+    assert (f"and {n - listed} more" in box) == (n > listed)
+    assert (f"(the first {listed} below)" in box) == (n > listed)
     assert "<b>What to do:</b> Do this." in box
 
 
