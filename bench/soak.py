@@ -2,7 +2,8 @@
 
     eval "$(scripts/pg-cluster.sh start)"
     .venv/bin/python bench/soak.py [--database-url URL] [--users 16] [--browsers 2]
-        [--session-users 4] [--minutes 10 | --seconds S] [--markdown OUT.md]
+        [--session-users 4] [--minutes 10 | --seconds S] [--warmup-seconds 90]
+        [--checkpoints 2] [--markdown OUT.md]
 
 A fresh PostgreSQL database (made beside the one ``--database-url`` or
 ``SURVEYLAB_TEST_PG_URL`` names, dropped at the end) gets one account per simulated user
@@ -24,8 +25,12 @@ reading), for ``--minutes``:
 Every import has its own run number; at the end each one is looked up in the database:
 acknowledged imports must be there, refused ones must not (``lost`` counts the difference).
 The server's memory (every process under ``surveylab serve``: Voila, its kernels, the API) and
-its kernel count are sampled every 5 s. Printed (and written with ``--markdown``): per action
-the count, errors, median and p95 latency [ms]; memory over time; lost imports.
+its kernel count are sampled every 5 s. Memory is compared at rest: after a warm-up of the same
+mix (``--warmup-seconds``, not reported; every pool kernel has then been replaced by one that
+ran the dashboard to its login form), and after each of ``--checkpoints`` parts of the soak,
+the run waits until every closed page's kernel has ended and the RSS is steady. Printed (and
+written with ``--markdown``): per action the count, errors, median and p95 latency [ms]; memory
+over time and at rest; lost imports.
 Exit status 1 when an action failed or an import was lost.
 """
 
@@ -445,6 +450,68 @@ def report(log: Log, memory: list[tuple[float, float, int]], lost: list[str], me
     return "\n".join(lines)
 
 
+def _settle(pid: int, at_rest: int, timeout_s: float = 180.0) -> tuple[float, int]:
+    """Wait until the server holds ``at_rest`` kernels and its RSS is steady (two samples
+    10 s apart within 2 %), at most ``timeout_s``; then its RSS [MB] and kernel count."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while time.monotonic() < deadline:
+        mb, k = _memory(pid)
+        if k <= at_rest and last is not None and abs(mb - last) <= 0.02 * last:
+            return mb, k
+        last = mb if k <= at_rest else None
+        time.sleep(10)
+    return _memory(pid)
+
+
+def _drive(
+    log: Log,
+    *,
+    people: list[tuple[str, Role]],
+    args: argparse.Namespace,
+    base: str,
+    api: str,
+    folder: Path,
+    seconds: float,
+    seed: int,
+) -> None:
+    """Every simulated user acting for ``seconds``; returns when all have stopped."""
+    stop = time.monotonic() + seconds
+    threads, browsers = [], []
+    viewers = [n for n, r in people if r == "Viewer"]
+    writers = [n for n, r in people if r != "Viewer"]
+    order = viewers[: args.browsers] + writers + viewers[args.browsers :]
+    roles = dict(people)
+    for i, name in enumerate(order):
+        writes = roles[name] != "Viewer"
+        if i < args.browsers:
+            proc = subprocess.Popen(
+                [sys.executable, __file__, "--browser-worker", base, name, str(seconds),
+                 str(seed + i)],
+                stdout=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+            browsers.append(proc)
+            threads.append(threading.Thread(target=_browser_reader, args=(log, proc)))
+        elif i < args.browsers + args.session_users:
+            threads.append(
+                threading.Thread(
+                    target=session_user,
+                    args=(log, name, writes, stop, seed + i, folder / "reports"),
+                )
+            )
+        else:
+            threads.append(
+                threading.Thread(target=api_user, args=(log, api, name, writes, stop, seed + i))
+            )
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for proc in browsers:
+        proc.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--database-url", default=os.environ.get("SURVEYLAB_TEST_PG_URL"))
@@ -454,6 +521,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--minutes", type=float, default=10.0)
     p.add_argument("--seconds", type=float, help="duration in seconds (instead of --minutes)")
     p.add_argument("--markdown", type=Path)
+    p.add_argument(
+        "--warmup-seconds",
+        type=float,
+        default=90.0,
+        help="the same mix first, not reported; memory at rest after it is the baseline",
+    )
+    p.add_argument(
+        "--checkpoints",
+        type=int,
+        default=2,
+        help="parts of the soak, with memory at rest measured after each",
+    )
     p.add_argument("--browser-worker", nargs=4, metavar=("BASE", "USER", "SECONDS", "SEED"))
     args = p.parse_args(argv)
     if args.browser_worker:
@@ -479,6 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     log, memory, lost = Log(), [], []
     parts: dict[str, dict[str, float]] = {}
+    rest: list[tuple[float, float, int, str]] = []
     try:
         t0 = time.perf_counter()
         people = setup(args.users)
@@ -501,7 +581,6 @@ def main(argv: list[str] | None = None) -> int:
             f"set up in {time.perf_counter() - t0:.0f} s; soaking for {seconds:.0f} s", flush=True
         )
         start = time.monotonic()
-        stop = start + seconds
         sampling = threading.Event()
 
         def sample() -> None:
@@ -511,57 +590,30 @@ def main(argv: list[str] | None = None) -> int:
 
         mb, k = _memory(server.pid)
         memory.append((0.0, mb, k))
+        at_rest = max(k, 4)  # the pool: 2 pre-heated kernels per dashboard
         parts = {"start": _parts(server.pid)}
-        threads = [threading.Thread(target=sample, daemon=True)]
-        browsers = []
-        viewers = [n for n, r in people if r == "Viewer"]
-        writers = [n for n, r in people if r != "Viewer"]
-        order = viewers[: args.browsers] + writers + viewers[args.browsers :]
-        for i, name in enumerate(order):
-            role = dict(people)[name]
-            writes = role != "Viewer"
-            if i < args.browsers:
-                proc = subprocess.Popen(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--browser-worker",
-                        base,
-                        name,
-                        str(seconds),
-                        str(i),
-                    ],
-                    stdout=subprocess.PIPE,
-                    text=True,
-                    env=env,
-                )
-                browsers.append(proc)
-                threads.append(threading.Thread(target=_browser_reader, args=(log, proc)))
-            elif i < args.browsers + args.session_users:
-                threads.append(
-                    threading.Thread(
-                        target=session_user,
-                        args=(log, name, writes, stop, i, folder / "reports"),
-                    )
-                )
-            else:
-                threads.append(
-                    threading.Thread(target=api_user, args=(log, api, name, writes, stop, i))
-                )
-        for th in threads:
-            th.start()
-        for th in threads[1:]:
-            th.join()
-        for proc in browsers:
-            proc.wait()
-        # the kernels of closed pages go back (the server ends a kernel whose page is gone
-        # after a grace period): sample until their count is back to the start's or 60 s
-        settle = time.monotonic() + 60
-        while time.monotonic() < settle and _memory(server.pid)[1] > memory[0][2]:
-            time.sleep(2)
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        drive = {"people": people, "args": args, "base": base, "api": api, "folder": folder}
+        if args.warmup_seconds > 0:
+            # the same mix, not reported: every pool kernel has then been used and replaced
+            # by one that ran the dashboard up to its login form, the API process has
+            # imported what its routes need; memory at rest after it is the baseline
+            warm = Log()
+            _drive(warm, seconds=args.warmup_seconds, seed=10_000, **drive)
+            log.imports.extend(warm.imports)  # checked for loss with the rest
+            for action, errs in warm.errors.items():
+                log.errors[f"warm-up: {action}"].extend(errs)
+        rest = [(time.monotonic() - start, *_settle(server.pid, at_rest), "baseline")]
+        parts["baseline"] = _parts(server.pid)
+        part = seconds / args.checkpoints
+        for i in range(args.checkpoints):
+            _drive(log, seconds=part, seed=100 * i, **drive)
+            # the kernels of closed pages go back (the server ends a kernel whose page is
+            # gone after a grace period): wait until the count is back and memory is steady
+            label = "end" if i == args.checkpoints - 1 else f"after {part * (i + 1):.0f} s"
+            rest.append((time.monotonic() - start, *_settle(server.pid, at_rest), label))
         sampling.set()
-        mb, k = _memory(server.pid)
-        memory.append((time.monotonic() - start, mb, k))
         parts["end"] = _parts(server.pid)
         lost = _lost(log)
     finally:
@@ -579,11 +631,17 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.python_version()}; load average at the end {os.getloadavg()[0]:.1f}"
     )
     text = report(log, memory, lost, meta)
+    if rest:
+        text += "\n\nAt rest (every page closed, kernels back to the pool, memory steady):\n\n"
+        text += "| point | time [s] | server RSS [MB] | kernels |\n|---|---:|---:|---:|\n"
+        text += "\n".join(f"| {lab} | {t:.0f} | {mb:.0f} | {k} |" for t, mb, k, lab in rest)
     if parts:
         kinds = sorted({k for p in parts.values() for k in p})
-        rows = [f"| {k} | {parts['start'].get(k, 0):.0f} | {parts.get('end', {}).get(k, 0):.0f} |"
+        points = [q for q in ("start", "baseline", "end") if q in parts]
+        rows = [f"| {k} | " + " | ".join(f"{parts[q].get(k, 0):.0f}" for q in points) + " |"
                 for k in kinds]  # fmt: skip
-        text += "\n\n| process | RSS at the start [MB] | at the end [MB] |\n|---|---:|---:|\n"
+        text += "\n\n| process | " + " | ".join(f"RSS {q} [MB]" for q in points) + " |\n"
+        text += "|---|" + "---:|" * len(points) + "\n"
         text += "\n".join(rows)
     print(text)
     if args.markdown:
