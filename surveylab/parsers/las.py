@@ -16,7 +16,7 @@ from surveylab.calc.errors import SurveyInputError
 from surveylab.models import Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey
-from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers._errors import Problem, SurveyFileError
 from surveylab.parsers.columns import VENDOR_ROLES, match_header
 from surveylab.parsers.terms import (
     angle_unit_from_text,
@@ -27,6 +27,7 @@ from surveylab.parsers.terms import (
 from surveylab.parsers.text import decode_text
 
 _DEPTH_NAMES = ("DEPT", "DEPTH", "MD", "TDEP")
+_FLAGS = ("PROJ", "USED")
 
 
 def _item(las: object, mnem: str) -> tuple[str, str] | None:
@@ -130,6 +131,9 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
             warnings.simplefilter("ignore")
             las = lasio.read(io.StringIO(text), ignore_header_errors=True)
     except Exception as exc:
+        found = _scan_data(text)
+        if found:  # rows lasio could not shape into the curves: each one named
+            raise SurveyFileError.of_problems(name, found) from None
         raise SurveyFileError(name, f"not a readable LAS file: {exc}") from None
     curves = [c.mnemonic.strip() for c in las.curves]
     cm = match_header(curves)
@@ -140,13 +144,39 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
             f"(curves: {', '.join(curves[:12])}{'...' if len(curves) > 12 else ''})",
             element="~Curve",
         )
+    rows = _data_lines(text, las)
+    n_rows = len(las.curves[0].data) if las.curves else 0
+    if rows is not None and len(rows) != n_rows:
+        # lasio splits run-together values ("1.5.2", "0..5") and shapes all values into the
+        # curves, so a row with more or fewer values shifts every row after it: refuse
+        found = _scan_data(text)
+        if found:
+            raise SurveyFileError.of_problems(name, found)
+        raise SurveyFileError(
+            name,
+            f"the ~A section has {len(rows)} data lines but {n_rows} rows were read from it",
+            element="~A",
+        )
+    problems: list[tuple[int, int, Problem]] = []  # (row, curve, problem): file order
     arr = {
-        role: np.asarray(las.curves[j].data, dtype=float)
-        for role, j in cm.cols.items()
-        if role != "comment"
+        role: _numbers(las, j, rows, problems) for role, j in cm.cols.items() if role != "comment"
     }
     md, inc, azi = arr["md"], arr["inc"], arr["azi"]
+    flag_cols = [j for j, c in enumerate(las.curves) if c.mnemonic.strip().upper() in _FLAGS]
+    flag_data = {
+        las.curves[j].mnemonic.strip().upper(): _numbers(las, j, rows, problems) for j in flag_cols
+    }
+    unreadable = {(k, j) for k, j, _p in problems}
+    for k in range(len(md)):
+        for role in _nulls(md[k], inc[k], azi[k]):
+            j = cm.cols[role]
+            if (k, j) not in unreadable:
+                reason = f"{_NULL_WHAT[role]} is null"
+                problems.append((k, j, _problem(reason, k, rows, curves[j])))
     _refuse_log(las, cm, md, inc, azi, name)
+    if problems:
+        problems.sort(key=lambda item: (item[0], item[1]))
+        raise SurveyFileError.of_problems(name, [item[2] for item in problems])
     md_unit_txt = str(las.curves[cm.cols["md"]].unit).strip()
     header = SurveyHeader()
     findings: list[Finding] = []
@@ -164,34 +194,13 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
     if cm.azimuth_reference is not NorthReference.UNKNOWN:
         header.azimuth_reference = cm.azimuth_reference
     raw = RawSurvey()
-    for k in range(len(md)):
-        if not math.isfinite(md[k]):
-            raise SurveyFileError(
-                name, f"~A row {k + 1}: depth is null", field=curves[cm.cols["md"]]
-            )
-        if not math.isfinite(inc[k]):
-            raise SurveyFileError(
-                name, f"~A row {k + 1}: inclination is null", field=curves[cm.cols["inc"]]
-            )
-        a = float(azi[k])
-        if not math.isfinite(a):
-            if inc[k] != 0:
-                raise SurveyFileError(
-                    name, f"~A row {k + 1}: azimuth is null", field=curves[cm.cols["azi"]]
-                )
-            a = 0.0
     factor = 180.0 / math.pi if header.angle_unit == "rad" else 1.0
     raw.md = [float(v) for v in md]
     raw.inc = [float(v) * factor for v in inc]
     raw.azi = [0.0 if not math.isfinite(v) else float(v) * factor for v in azi]
-    flags = {
-        c.mnemonic.strip().upper(): np.asarray(c.data, dtype=float)
-        for c in las.curves
-        if c.mnemonic.strip().upper() in ("PROJ", "USED")
-    }
-    raw.projected = [bool(v == 1) for v in flags.get("PROJ", np.zeros(len(md)))]
-    raw.used = [v != 0 for v in flags.get("USED", np.ones(len(md)))]
-    raw.lines = [None] * len(md)
+    raw.projected = [bool(v == 1) for v in flag_data.get("PROJ", np.zeros(len(md)))]
+    raw.used = [v != 0 for v in flag_data.get("USED", np.ones(len(md)))]
+    raw.lines = list(rows) if rows is not None else [None] * len(md)
     for role in VENDOR_ROLES:
         if role in arr:
             raw.vendor[role] = [float(v) for v in arr[role]]
@@ -201,6 +210,145 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
     head_end = text.upper().find("~A")
     raw_header = text[: head_end if head_end >= 0 else 0]
     return build_survey("las", name, header, raw, raw_header=raw_header, findings=findings)
+
+
+def _data_lines(text: str, las: object) -> list[int] | None:
+    """1-based line of each ~A data line, or None where rows do not map to lines (a wrapped
+    file, or no ~A section).
+
+    LAS 2.0 (CWLS, "LAS Version 2.0", 1992): the ~A section runs to the end of the file, one
+    depth step per line unless ``WRAP`` is ``YES``; blank lines and lines starting with ``#``
+    are not data.
+    """
+    wrap = _item(las, "WRAP")
+    if wrap is not None and wrap[0].strip().upper().startswith("Y"):
+        return None
+    lines = text.splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.lstrip().upper().startswith("~A")), None)
+    if start is None:
+        return None
+    rows = []
+    for i in range(start + 1, len(lines)):
+        line = lines[i].strip()
+        if line.startswith("~"):
+            break
+        if line and not line.startswith("#"):
+            rows.append(i + 1)
+    return rows
+
+
+def _problem(reason: str, k: int, rows: list[int] | None, mnemonic: str) -> Problem:
+    """A problem of ~A row ``k`` (0-based) in curve ``mnemonic``, by line where known."""
+    if rows is not None:
+        return Problem(reason, line=rows[k], field=mnemonic)
+    return Problem(reason, field=mnemonic, element=f"~A row {k + 1}")
+
+
+def _numbers(
+    las: object, j: int, rows: list[int] | None, problems: list[tuple[int, int, Problem]]
+) -> np.ndarray:
+    """Curve ``j`` as floats (null: NaN); a cell that is no number is NaN and a problem."""
+    curve = las.curves[j]  # type: ignore[attr-defined]
+    try:
+        return np.asarray(curve.data, dtype=float)
+    except (TypeError, ValueError):
+        pass
+    # lasio leaves a curve with any text cell as text, its NULL values unreplaced
+    null = _null_value(las)
+    mnemonic = curve.mnemonic.strip()
+    out = np.empty(len(curve.data))
+    for k, cell in enumerate(curve.data):
+        try:
+            value = float(cell)
+            out[k] = np.nan if null is not None and value == null else value
+        except (TypeError, ValueError):
+            out[k] = np.nan
+            reason = f"cannot read {str(cell)!r} as a number"
+            problems.append((k, j, _problem(reason, k, rows, mnemonic)))
+    return out
+
+
+_NULL_WHAT = {"md": "depth", "inc": "inclination", "azi": "azimuth"}
+
+
+def _nulls(md: float, inc: float, azi: float) -> list[str]:
+    """The roles of a station that are null (NaN), in column order; a vertical station's
+    azimuth (inclination 0) may be null. An unreadable value counts as null here."""
+    out = [r for r, v in (("md", md), ("inc", inc)) if not math.isfinite(v)]
+    if not math.isfinite(azi) and math.isfinite(inc) and inc != 0:
+        out.append("azi")
+    return out
+
+
+def _scan_data(text: str) -> list[Problem]:
+    """The ~A rows of an unwrapped LAS 2.0 file that do not hold one number per ~Curve
+    mnemonic, read without lasio's substitutions: each row with another count of values, and
+    each value that is no number, by line and mnemonic (empty where the file is wrapped or has
+    no ~Curve and ~A sections)."""
+    lines = text.splitlines()
+    section = ""
+    mnemonics: list[str] = []
+    problems: list[Problem] = []
+    null: float | None = None
+    cm = None
+    for i, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("~"):
+            section = line[1:2].upper()
+            continue
+        if section == "V" and line.upper().startswith("WRAP") and ":" in line:
+            if line.split(":", 1)[0].split(".", 1)[-1].strip().upper().startswith("Y"):
+                return []  # wrapped: rows span lines
+        elif section == "W" and line.upper().startswith("NULL") and ":" in line:
+            try:
+                null = float(line.split(":", 1)[0].split(".", 1)[-1].strip())
+            except ValueError:
+                null = None
+        elif section == "C":
+            mnemonics.append(line.split(".", 1)[0].strip())
+            cm = match_header(mnemonics)
+        elif section == "A" and mnemonics:
+            cells = line.split()
+            if len(cells) != len(mnemonics):
+                problems.append(
+                    Problem(
+                        f"{len(cells)} values where the ~Curve section defines "
+                        f"{len(mnemonics)} curves",
+                        line=i,
+                    )
+                )
+                continue
+            values = []
+            for cell, mnemonic in zip(cells, mnemonics, strict=True):
+                try:
+                    v = float(cell)
+                except ValueError:
+                    v = math.nan
+                    problems.append(
+                        Problem(f"cannot read {cell!r} as a number", line=i, field=mnemonic)
+                    )
+                values.append(math.nan if v == null else v)
+            if cm is not None:
+                md, inc, azi = (values[cm.cols[r]] for r in ("md", "inc", "azi"))
+                bad = {p.field for p in problems if p.line == i}
+                for role in _nulls(md, inc, azi):
+                    mnemonic = mnemonics[cm.cols[role]]
+                    if mnemonic not in bad:
+                        problems.append(
+                            Problem(f"{_NULL_WHAT[role]} is null", line=i, field=mnemonic)
+                        )
+    return problems
+
+
+def _null_value(las: object) -> float | None:
+    """The ~Well section's NULL value (LAS 2.0), or None where it states none."""
+    it = _item(las, "NULL")
+    try:
+        return float(it[0]) if it is not None else None
+    except ValueError:
+        return None
 
 
 def _printed_decimals(text: str, mnemonic: str) -> int:

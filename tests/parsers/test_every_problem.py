@@ -123,6 +123,82 @@ def test_spreadsheet_names_every_mistyped_cell(case, blank_rows: int) -> None:
     _check(ei.value, _expected(bad, top + 1))
 
 
+LAS_MNEMONICS = {"md": "DEPT", "inc": "INC", "azi": "AZI"}
+
+
+@settings(PROFILE, max_examples=80)
+@given(corrupted(), st.lists(st.integers(0, 16), max_size=3), st.booleans())
+def test_las_names_every_mistyped_and_null_cell(case, comments: list[int], nulls: bool) -> None:
+    """LAS 2.0 (unwrapped ~A, comment lines between rows): the k mistyped cells and, with
+    ``nulls``, an inclination written as the NULL value, each by line and curve mnemonic."""
+    _src, _comma, table, bad = case
+    if nulls:  # one more station, last, whose inclination is the NULL value
+        table = [*table, ["99999", "-999.25", "10"]]
+        bad = {**bad, len(table) - 1: "inc"}
+    head = [
+        "~VERSION INFORMATION",
+        " VERS.   2.0 : CWLS LOG ASCII STANDARD - VERSION 2.0",
+        " WRAP.   NO  : ONE LINE PER DEPTH STEP",
+        "~WELL INFORMATION",
+        " NULL.   -999.25 : NULL VALUE",
+        " WELL.   X-1 : WELL",
+        "~CURVE INFORMATION",
+        " DEPT.M   : measured depth",
+        " INC .DEG : inclination",
+        " AZI .DEG : azimuth",
+        "~A",
+    ]
+    lines = list(head)
+    rows_at = []
+    for i, row in enumerate(table):
+        if i in comments:
+            lines.append("# a comment between rows")
+        rows_at.append(len(lines) + 1)
+        lines.append(" ".join(row))
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(("\n".join(lines) + "\n").encode(), name="typos.las")
+    want = sorted((rows_at[i], LAS_MNEMONICS[fld]) for i, fld in bad.items())
+    _check(ei.value, want)
+
+
+LAS_HEAD = (
+    "~VERSION INFORMATION\n VERS. 2.0 :\n WRAP. NO :\n~WELL INFORMATION\n NULL. -999.25 :\n"
+    "~CURVE INFORMATION\n DEPT.M :\n INC .DEG :\n AZI .DEG :\n~A\n"
+)
+
+
+@settings(PROFILE, max_examples=40)
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=6, unique=True), st.data())
+def test_las_values_run_together_never_shift_the_rows(bad_rows: list[int], data) -> None:
+    """Class: values run together in ~A ("1.5-2", "10.5.5"). lasio splits them and shapes
+    every value into the curves, so extra values shift all later rows into the wrong curves
+    (silently, when they are all numbers); the reader refuses and names each such line."""
+    rows = [[f"{30.0 * i:.1f}", f"{1.5 * i:.1f}", f"{10 + 0.5 * i:.1f}"] for i in range(10)]
+    for r in bad_rows:
+        j = data.draw(st.integers(1, 2))
+        rows[r][j] += data.draw(st.sampled_from(["-2", ".5"]))
+    text = LAS_HEAD + "\n".join(" ".join(r) for r in rows) + "\n"
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(text.encode(), name="runon.las")
+    first_row_line = LAS_HEAD.count("\n") + 1
+    assert sorted({p.line for p in ei.value.problems}) == [
+        first_row_line + r for r in sorted(bad_rows)
+    ]
+    assert all(p.field in ("INC", "AZI") for p in ei.value.problems)
+
+
+def test_las_a_run_on_negative_value_on_every_row_still_reads() -> None:
+    """A fixed-width LAS whose negative value eats the space before it on a row ("10.0-2.5")
+    holds the right number of values once split: it reads, as lasio intends."""
+    text = LAS_HEAD + "0.0 0.0 0.0\n30.0 1.0-999.25\n60.0 2.0 10.0\n"
+    with pytest.raises(SurveyFileError, match=r"line 12, field 'AZI': azimuth is null"):
+        read_survey(text.encode(), name="runon.las")
+    ok = read_survey(
+        (LAS_HEAD + "0.0 0.0 0.0\n30.0 1.0 10.0\n60.0 2.0 10.0\n").encode(), name="ok.las"
+    )
+    assert ok.station_count == 3
+
+
 def test_the_stations_read_are_still_checked() -> None:
     """An unreadable value at line 3 and an MD going back at line 5: both named."""
     data = b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1O.5,5\n200,2,6\n150,2,6\n300,3,7\n"

@@ -187,7 +187,7 @@ def test_las_null_azimuth_off_vertical_refused() -> None:
         .read_bytes()
         .replace(b"200.0 2.0   12.0", b"200.0 2.0 -999.25")
     )
-    with pytest.raises(SurveyFileError, match="row 4: azimuth is null"):
+    with pytest.raises(SurveyFileError, match="line 23, field 'AZI': azimuth is null"):
         read_survey(data, name="q.las")
 
 
