@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey
-from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers._errors import Problem, SurveyFileError
 from surveylab.parsers.numbers import parse_number
 from surveylab.parsers.terms import depth_unit_from_text
 from surveylab.parsers.text import decode_text, split_lines
@@ -140,6 +140,7 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
     vendor: dict[str, list[float]] = {}
     station_survey: list[str] = []
     not_records: list[int] = []
+    bad_stations: list[Problem] = []
     for lineno, line in enumerate(split_lines(text), start=1):
         s = line.strip()
         if not s:
@@ -212,8 +213,11 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
                 elif z is not None:
                     header.extra["zdp_depth_vertical_crs"] = z
         elif rec == "P7":
-            _station(f, raw, cols, flags, vendor, name, lineno)
-            station_survey.append(f[3] if len(f) > 3 else "")
+            read = _station(f, raw, cols, flags, vendor, lineno, bad_stations)
+            if read:
+                station_survey.append(f[3] if len(f) > 3 else "")
+    if bad_stations:  # every station record that cannot be read, each field named
+        raise SurveyFileError.of_problems(name, bad_stations)
     if not cols[0]:
         raise SurveyFileError(name, "no P7 station records")
     raw.md, raw.inc, raw.azi = cols
@@ -476,30 +480,32 @@ def _station(
     cols: tuple[list[float], list[float], list[float]],
     flags: tuple[list[bool], list[bool]],
     vendor: dict[str, list[float]],
-    name: str,
     lineno: int,
-) -> None:
+    problems: list[Problem],
+) -> bool:
+    """Add one P7 station record; False (and its problems added, every field that cannot
+    be read named) where it cannot be read."""
     if len(f) < 13:
-        raise SurveyFileError(
-            name, f"P7 record has {len(f)} fields, at least 13 expected", line=lineno
-        )
+        problems.append(Problem(f"P7 record has {len(f)} fields, at least 13 expected", lineno))
+        return False
     vals = []
+    found = len(problems)
     for j, fld in ((10, "md"), (11, "inc"), (12, "azi")):
         try:
             v = parse_number(f[j])
         except ValueError:
-            raise SurveyFileError(
-                name, f"cannot read {f[j]!r} as a number", line=lineno, field=fld
-            ) from None
+            problems.append(Problem(f"cannot read {f[j]!r} as a number", lineno, fld))
+            continue
         if v is None:
-            raise SurveyFileError(name, "value missing", line=lineno, field=fld)
+            problems.append(Problem("value missing", lineno, fld))
+            continue
         vals.append(v)
     try:
         status = int(f[8]) if f[8] else 1
     except ValueError:
-        raise SurveyFileError(
-            name, f"status code {f[8]!r} is not a number", line=lineno, field="status"
-        ) from None
+        problems.append(Problem(f"status code {f[8]!r} is not a number", lineno, "status"))
+    if len(problems) > found:
+        return False
     n = len(cols[0])
     for values, v in zip(cols, vals, strict=True):
         values.append(v)
@@ -519,6 +525,7 @@ def _station(
     for col in list(vendor):
         if len(vendor[col]) < n + 1:
             vendor[col].append(float("nan"))
+    return True
 
 
 __all__ = ["FORMAT_UNITREF", "read_p717"]

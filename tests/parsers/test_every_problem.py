@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -66,7 +67,8 @@ def _check(exc: SurveyFileError, want: list[tuple[int, str]]) -> None:
     assert got == want, (got, want, str(exc))
     assert exc.more == 0 and exc.problem_count == len(want)
     assert (exc.line, exc.field) == want[0]
-    first = f"line {want[0][0]}, field '{want[0][1]}'"
+    line, field = want[0]
+    first = f"line {line}, field '{field}'" if field is not None else f"line {line}: "
     assert first in str(exc)
     if len(want) > 1:
         assert str(exc).endswith(
@@ -197,6 +199,37 @@ def test_las_a_run_on_negative_value_on_every_row_still_reads() -> None:
         (LAS_HEAD + "0.0 0.0 0.0\n30.0 1.0 10.0\n60.0 2.0 10.0\n").encode(), name="ok.las"
     )
     assert ok.station_count == 3
+
+
+P717_EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "iogp_p717_example_B.p717"
+
+
+@settings(PROFILE, max_examples=60)
+@given(st.data())
+def test_p717_names_every_unreadable_station_field(data) -> None:
+    """IOGP P7/17 (the user guide's example B): k station records with MD, inclination or
+    azimuth mistyped, or emptied, or cut short: each one named by line and field, in order."""
+    lines = P717_EXAMPLE.read_text(encoding="utf-8").splitlines()
+    stations = [i for i, ln in enumerate(lines) if ln.startswith("P7,")]
+    picked = sorted(data.draw(st.lists(st.sampled_from(stations), min_size=1, unique=True)))
+    want = []
+    for i in picked:
+        f = lines[i].split(",")
+        kind = data.draw(st.sampled_from(["typo", "empty", "short"]))
+        if kind == "short":
+            lines[i] = ",".join(f[:9])
+            want.append((i + 1, None))
+            continue
+        fields = data.draw(st.lists(st.sampled_from(FIELDS), min_size=1, max_size=3, unique=True))
+        for fld in FIELDS:  # in record order: md (10), inc (11), azi (12)
+            if fld in fields:
+                j = 10 + FIELDS.index(fld)
+                f[j] = "" if kind == "empty" else _mistyped(data.draw, f[j], comma=False)
+                want.append((i + 1, fld))
+        lines[i] = ",".join(f)
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(("\n".join(lines) + "\n").encode(), name="typos.p717")
+    _check(ei.value, want)
 
 
 def test_the_stations_read_are_still_checked() -> None:
