@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 from xml.etree.ElementTree import Element
 
 import numpy as np
@@ -24,7 +26,7 @@ import pandas as pd
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey
-from surveylab.parsers._errors import SurveyFileError
+from surveylab.parsers._errors import Problem, SurveyFileError
 from surveylab.parsers.terms import depth_unit_from_text, normalise_date
 from surveylab.units import FT_TO_M, USFT_TO_M, dls_course_length, to_metres
 from surveylab.units.sensors import STANDARD_GRAVITY
@@ -160,6 +162,16 @@ def _dls(ctx: _Ctx, el: Element, where: str, unit: DepthUnit) -> float | None:
     return v * _ANGLE[m.group(1)] / per * course * _UNIT_M[unit]
 
 
+def _attempt(bad: list[Problem], read: Callable[..., Any], *args: Any) -> tuple[Any, bool]:
+    """``read(*args)`` and True; or, where it refuses the value, (None, False) and its
+    problem added to ``bad``."""
+    try:
+        return read(*args), True
+    except SurveyFileError as exc:
+        bad.extend(exc.problems)
+        return None, False
+
+
 def parse_xml(data: bytes, name: str) -> Element:
     """Parse XML safely: no DTD, no entities (defusedxml)."""
     import defusedxml.ElementTree as DET
@@ -228,43 +240,48 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
     used: list[bool] = []
     vend: dict[str, list[float]] = {k: [] for k in ("tvd", "north", "east", "vs", "dls")}
     raw_data = _RawData(ctx, findings)
+    bad: list[Problem] = []  # every station value that cannot be read, in document order
     for k, st in enumerate(stations):
         where = f"trajectoryStation {k + 1}" + (f" (uid={st.get('uid')})" if st.get("uid") else "")
-        md = _length(ctx, st, "md", where, unit)
-        inc = _angle(ctx, st, "incl", where)
-        azi = _angle(ctx, st, "azi", where)
-        if md is None:
-            raise ctx.fail("measured depth missing", where, "md")
-        if inc is None:
-            raise ctx.fail("inclination missing", where, "incl")
-        if azi is None:
-            if inc != 0:
-                raise ctx.fail("azimuth missing", where, "azi")
-            azi = 0.0
-        typ = (_text(st, "typetrajstation") or "").lower()
-        status = (_text(st, "statustrajstation") or _text(st, "validmdstatus") or "").lower()
-        mds.append(md)
-        incs.append(inc)
-        azis.append(azi)
-        raw.lines.append(None)
-        projected.append("project" in typ or "project" in status)
-        used.append(status not in ("invalid", "rejected", "bad", "not used"))
-        if "tie" in typ and raw.tie_index is None:
-            raw.tie_index = k
+        found = len(bad)
+        md, md_ok = _attempt(bad, _length, ctx, st, "md", where, unit)
+        inc, inc_ok = _attempt(bad, _angle, ctx, st, "incl", where)
+        azi, azi_ok = _attempt(bad, _angle, ctx, st, "azi", where)
+        if md is None and md_ok:
+            bad.append(Problem("measured depth missing", field="md", element=where))
+        if inc is None and inc_ok:
+            bad.append(Problem("inclination missing", field="incl", element=where))
+        if azi is None and azi_ok and inc is not None and inc != 0:
+            bad.append(Problem("azimuth missing", field="azi", element=where))
+        positions = {}
         for col, tag in (
             ("tvd", "tvd"),
             ("north", "dispns"),
             ("east", "dispew"),
             ("vs", "vertsect"),
         ):
-            v = _length(ctx, st, tag, where, unit)
+            positions[col] = _attempt(bad, _length, ctx, st, tag, where, unit)[0]
+        positions["dls"] = _attempt(bad, _dls, ctx, st, where, unit)[0]
+        _attempt(bad, raw_data.read, st, where, header)
+        if len(bad) > found or md is None or inc is None:
+            continue
+        typ = (_text(st, "typetrajstation") or "").lower()
+        status = (_text(st, "statustrajstation") or _text(st, "validmdstatus") or "").lower()
+        mds.append(md)
+        incs.append(inc)
+        azis.append(0.0 if azi is None else azi)
+        raw.lines.append(None)
+        projected.append("project" in typ or "project" in status)
+        used.append(status not in ("invalid", "rejected", "bad", "not used"))
+        if "tie" in typ and raw.tie_index is None:
+            raw.tie_index = k
+        for col, v in positions.items():
             vend[col].append(math.nan if v is None else v)
-        d = _dls(ctx, st, where, unit)
-        vend["dls"].append(math.nan if d is None else d)
         tool = _text(st, "typesurveytool")
         if tool and header.tool is None:
             header.tool = tool
-        raw_data.read(st, where, header)
+    if bad:
+        raise SurveyFileError.of_problems(name, bad)
     raw.md, raw.inc, raw.azi = mds, incs, azis
     raw.projected, raw.used = projected, used
     raw.vendor = {k: v for k, v in vend.items() if not all(math.isnan(x) for x in v)}

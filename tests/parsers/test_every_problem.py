@@ -232,6 +232,50 @@ def test_p717_names_every_unreadable_station_field(data) -> None:
     _check(ei.value, want)
 
 
+WITSML_TAGS = {"md": "Md", "inc": "Incl", "azi": "Azi"}
+WITSML_FIELDS = {"md": "md", "inc": "incl", "azi": "azi"}
+
+
+@settings(PROFILE, max_examples=60)
+@given(corrupted(sheet=True), st.sampled_from(["typo", "empty", "unit"]))
+def test_witsml_names_every_unreadable_station_value(case, kind: str) -> None:
+    """WITSML 2.0 trajectory: k station values mistyped, emptied or in an unknown unit
+    (an MD, inclination or azimuth each): each one named by station element and field."""
+    src, _comma, table, bad = case
+    stations = []
+    for i, row in enumerate(table):
+        cells = []
+        for j, fld in enumerate(FIELDS):
+            text = row[j] if bad.get(i) != fld or kind == "typo" else f"{getattr(src, fld)[i]}"
+            uom = "m" if fld == "md" else "dega"
+            if bad.get(i) == fld and kind == "empty":
+                text = ""
+            if bad.get(i) == fld and kind == "unit":
+                uom = "furlong"
+            cells.append(f'<{WITSML_TAGS[fld]} uom="{uom}">{text}</{WITSML_TAGS[fld]}>')
+        stations.append(f'<TrajectoryStation uid="s{i}">{"".join(cells)}</TrajectoryStation>')
+    doc = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Trajectory xmlns="http://www.energistics.org/energyml/data/witsmlv2" '
+        'schemaVersion="2.0" uuid="00000000-0000-0000-0000-000000000001">\n'
+        "<AziRef>true north</AziRef>\n" + "\n".join(stations) + "\n</Trajectory>\n"
+    )
+    if kind == "unit" and bad.get(0) == "md":
+        return  # the first station's MD unit is the file's depth unit: one refusal, tested apart
+    if kind == "empty" and all(fld == "azi" and float(table[i][1]) == 0 for i, fld in bad.items()):
+        return  # a vertical station may leave its azimuth empty
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(doc.encode(), name="typos.xml")
+    want = [
+        (f"trajectoryStation {i + 1} (uid=s{i})", WITSML_FIELDS[fld])
+        for i, fld in sorted(bad.items())
+        if not (kind == "empty" and fld == "azi" and float(table[i][1]) == 0)
+    ]
+    got = [(p.element, p.field) for p in ei.value.problems]
+    assert got == want, (got, want, str(ei.value))
+    assert ei.value.more == 0
+
+
 def test_the_stations_read_are_still_checked() -> None:
     """An unreadable value at line 3 and an MD going back at line 5: both named."""
     data = b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1O.5,5\n200,2,6\n150,2,6\n300,3,7\n"
