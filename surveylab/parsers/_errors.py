@@ -139,6 +139,29 @@ class SurveyFileError(ValueError):
         )
 
 
+class ProblemLog:
+    """Problems as a reader finds them: the first :data:`MAX_PROBLEMS` kept, the rest only
+    counted, so that a huge file with a problem on every row holds no more than that."""
+
+    def __init__(self) -> None:
+        self.kept: list[Problem] = []
+        self.more = 0
+
+    def add(self, problem: Problem) -> None:
+        """Keep ``problem``, or count it once :data:`MAX_PROBLEMS` are kept."""
+        if len(self.kept) < MAX_PROBLEMS:
+            self.kept.append(problem)
+        else:
+            self.more += 1
+
+    def __len__(self) -> int:
+        return len(self.kept) + self.more
+
+    def refusal(self, file: str) -> SurveyFileError:
+        """One :class:`SurveyFileError` for every problem added (at least one)."""
+        return SurveyFileError.of_problems(file, self.kept, self.more)
+
+
 def _rebuild(
     file: str,
     reason: str,

@@ -16,7 +16,7 @@ from surveylab.calc.errors import SurveyInputError
 from surveylab.models import Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey
-from surveylab.parsers._errors import Problem, SurveyFileError
+from surveylab.parsers._errors import MAX_PROBLEMS, Problem, ProblemLog, SurveyFileError
 from surveylab.parsers.columns import VENDOR_ROLES, match_header
 from surveylab.parsers.terms import (
     angle_unit_from_text,
@@ -133,7 +133,7 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
     except Exception as exc:
         found = _scan_data(text)
         if found:  # rows lasio could not shape into the curves: each one named
-            raise SurveyFileError.of_problems(name, found) from None
+            raise found.refusal(name) from None
         raise SurveyFileError(name, f"not a readable LAS file: {exc}") from None
     curves = [c.mnemonic.strip() for c in las.curves]
     cm = match_header(curves)
@@ -151,32 +151,46 @@ def read_las(data: bytes, name: str) -> ParsedSurvey:
         # curves, so a row with more or fewer values shifts every row after it: refuse
         found = _scan_data(text)
         if found:
-            raise SurveyFileError.of_problems(name, found)
+            raise found.refusal(name)
         raise SurveyFileError(
             name,
             f"the ~A section has {len(rows)} data lines but {n_rows} rows were read from it",
             element="~A",
         )
-    problems: list[tuple[int, int, Problem]] = []  # (row, curve, problem): file order
+    # (row, curve, problem), sorted into file order at the end; each curve keeps its first
+    # MAX_PROBLEMS (enough for the first MAX_PROBLEMS in file order) and counts the rest
+    problems: list[tuple[int, int, Problem]] = []
+    unlisted = [0]
+    unreadable: dict[int, np.ndarray] = {}  # curve -> its cells that are no number
     arr = {
-        role: _numbers(las, j, rows, problems) for role, j in cm.cols.items() if role != "comment"
+        role: _numbers(las, j, rows, (problems, unlisted, unreadable))
+        for role, j in cm.cols.items()
+        if role != "comment"
     }
     md, inc, azi = arr["md"], arr["inc"], arr["azi"]
     flag_cols = [j for j, c in enumerate(las.curves) if c.mnemonic.strip().upper() in _FLAGS]
     flag_data = {
-        las.curves[j].mnemonic.strip().upper(): _numbers(las, j, rows, problems) for j in flag_cols
+        las.curves[j].mnemonic.strip().upper(): _numbers(
+            las, j, rows, (problems, unlisted, unreadable)
+        )
+        for j in flag_cols
     }
-    unreadable = {(k, j) for k, j, _p in problems}
-    for k in range(len(md)):
+    nulls = dict.fromkeys(_NULL_WHAT, 0)
+    for k in np.flatnonzero(~(np.isfinite(md) & np.isfinite(inc) & np.isfinite(azi))):
         for role in _nulls(md[k], inc[k], azi[k]):
             j = cm.cols[role]
-            if (k, j) not in unreadable:
-                reason = f"{_NULL_WHAT[role]} is null"
-                problems.append((k, j, _problem(reason, k, rows, curves[j])))
+            if j in unreadable and unreadable[j][k]:
+                continue
+            nulls[role] += 1
+            if nulls[role] > MAX_PROBLEMS:
+                unlisted[0] += 1
+                continue
+            reason = f"{_NULL_WHAT[role]} is null"
+            problems.append((int(k), j, _problem(reason, int(k), rows, curves[j])))
     _refuse_log(las, cm, md, inc, azi, name)
     if problems:
         problems.sort(key=lambda item: (item[0], item[1]))
-        raise SurveyFileError.of_problems(name, [item[2] for item in problems])
+        raise SurveyFileError.of_problems(name, [item[2] for item in problems], unlisted[0])
     md_unit_txt = str(las.curves[cm.cols["md"]].unit).strip()
     header = SurveyHeader()
     findings: list[Finding] = []
@@ -245,9 +259,15 @@ def _problem(reason: str, k: int, rows: list[int] | None, mnemonic: str) -> Prob
 
 
 def _numbers(
-    las: object, j: int, rows: list[int] | None, problems: list[tuple[int, int, Problem]]
+    las: object,
+    j: int,
+    rows: list[int] | None,
+    found: tuple[list[tuple[int, int, Problem]], list[int], dict[int, np.ndarray]],
 ) -> np.ndarray:
-    """Curve ``j`` as floats (null: NaN); a cell that is no number is NaN and a problem."""
+    """Curve ``j`` as floats (null: NaN). A cell that is no number is NaN and a problem:
+    ``found`` is (problems, unlisted, unreadable): the curve's first :data:`MAX_PROBLEMS`
+    problems are kept, the rest counted in ``unlisted[0]``, and ``unreadable[j]`` marks them."""
+    problems, unlisted, unreadable = found
     curve = las.curves[j]  # type: ignore[attr-defined]
     try:
         return np.asarray(curve.data, dtype=float)
@@ -257,12 +277,19 @@ def _numbers(
     null = _null_value(las)
     mnemonic = curve.mnemonic.strip()
     out = np.empty(len(curve.data))
+    bad = unreadable[j] = np.zeros(len(curve.data), dtype=bool)
+    count = 0
     for k, cell in enumerate(curve.data):
         try:
             value = float(cell)
             out[k] = np.nan if null is not None and value == null else value
         except (TypeError, ValueError):
             out[k] = np.nan
+            bad[k] = True
+            count += 1
+            if count > MAX_PROBLEMS:
+                unlisted[0] += 1
+                continue
             reason = f"cannot read {str(cell)!r} as a number"
             problems.append((k, j, _problem(reason, k, rows, mnemonic)))
     return out
@@ -280,7 +307,7 @@ def _nulls(md: float, inc: float, azi: float) -> list[str]:
     return out
 
 
-def _scan_data(text: str) -> list[Problem]:
+def _scan_data(text: str) -> ProblemLog:
     """The ~A rows of an unwrapped LAS 2.0 file that do not hold one number per ~Curve
     mnemonic, read without lasio's substitutions: each row with another count of values, and
     each value that is no number, by line and mnemonic (empty where the file is wrapped or has
@@ -288,7 +315,7 @@ def _scan_data(text: str) -> list[Problem]:
     lines = text.splitlines()
     section = ""
     mnemonics: list[str] = []
-    problems: list[Problem] = []
+    problems = ProblemLog()
     null: float | None = None
     cm = None
     for i, raw in enumerate(lines, start=1):
@@ -300,7 +327,7 @@ def _scan_data(text: str) -> list[Problem]:
             continue
         if section == "V" and line.upper().startswith("WRAP") and ":" in line:
             if line.split(":", 1)[0].split(".", 1)[-1].strip().upper().startswith("Y"):
-                return []  # wrapped: rows span lines
+                return ProblemLog()  # wrapped: rows span lines
         elif section == "W" and line.upper().startswith("NULL") and ":" in line:
             try:
                 null = float(line.split(":", 1)[0].split(".", 1)[-1].strip())
@@ -312,7 +339,7 @@ def _scan_data(text: str) -> list[Problem]:
         elif section == "A" and mnemonics:
             cells = line.split()
             if len(cells) != len(mnemonics):
-                problems.append(
+                problems.add(
                     Problem(
                         f"{len(cells)} values where the ~Curve section defines "
                         f"{len(mnemonics)} curves",
@@ -321,24 +348,23 @@ def _scan_data(text: str) -> list[Problem]:
                 )
                 continue
             values = []
+            bad: set[str] = set()
             for cell, mnemonic in zip(cells, mnemonics, strict=True):
                 try:
                     v = float(cell)
                 except ValueError:
                     v = math.nan
-                    problems.append(
+                    bad.add(mnemonic)
+                    problems.add(
                         Problem(f"cannot read {cell!r} as a number", line=i, field=mnemonic)
                     )
                 values.append(math.nan if v == null else v)
             if cm is not None:
                 md, inc, azi = (values[cm.cols[r]] for r in ("md", "inc", "azi"))
-                bad = {p.field for p in problems if p.line == i}
                 for role in _nulls(md, inc, azi):
                     mnemonic = mnemonics[cm.cols[role]]
                     if mnemonic not in bad:
-                        problems.append(
-                            Problem(f"{_NULL_WHAT[role]} is null", line=i, field=mnemonic)
-                        )
+                        problems.add(Problem(f"{_NULL_WHAT[role]} is null", line=i, field=mnemonic))
     return problems
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey
-from surveylab.parsers._errors import Problem, SurveyFileError
+from surveylab.parsers._errors import Problem, ProblemLog, SurveyFileError
 from surveylab.parsers.numbers import parse_number
 from surveylab.parsers.terms import depth_unit_from_text
 from surveylab.parsers.text import decode_text, split_lines
@@ -140,7 +140,7 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
     vendor: dict[str, list[float]] = {}
     station_survey: list[str] = []
     not_records: list[int] = []
-    bad_stations: list[Problem] = []
+    bad_stations = ProblemLog()
     for lineno, line in enumerate(split_lines(text), start=1):
         s = line.strip()
         if not s:
@@ -217,7 +217,7 @@ def read_p717(data: bytes, name: str) -> ParsedSurvey:
             if read:
                 station_survey.append(f[3] if len(f) > 3 else "")
     if bad_stations:  # every station record that cannot be read, each field named
-        raise SurveyFileError.of_problems(name, bad_stations)
+        raise bad_stations.refusal(name)
     if not cols[0]:
         raise SurveyFileError(name, "no P7 station records")
     raw.md, raw.inc, raw.azi = cols
@@ -481,12 +481,12 @@ def _station(
     flags: tuple[list[bool], list[bool]],
     vendor: dict[str, list[float]],
     lineno: int,
-    problems: list[Problem],
+    problems: ProblemLog,
 ) -> bool:
     """Add one P7 station record; False (and its problems added, every field that cannot
     be read named) where it cannot be read."""
     if len(f) < 13:
-        problems.append(Problem(f"P7 record has {len(f)} fields, at least 13 expected", lineno))
+        problems.add(Problem(f"P7 record has {len(f)} fields, at least 13 expected", lineno))
         return False
     vals = []
     found = len(problems)
@@ -494,16 +494,16 @@ def _station(
         try:
             v = parse_number(f[j])
         except ValueError:
-            problems.append(Problem(f"cannot read {f[j]!r} as a number", lineno, fld))
+            problems.add(Problem(f"cannot read {f[j]!r} as a number", lineno, fld))
             continue
         if v is None:
-            problems.append(Problem("value missing", lineno, fld))
+            problems.add(Problem("value missing", lineno, fld))
             continue
         vals.append(v)
     try:
         status = int(f[8]) if f[8] else 1
     except ValueError:
-        problems.append(Problem(f"status code {f[8]!r} is not a number", lineno, "status"))
+        problems.add(Problem(f"status code {f[8]!r} is not a number", lineno, "status"))
     if len(problems) > found:
         return False
     n = len(cols[0])

@@ -26,7 +26,7 @@ import pandas as pd
 from surveylab.models import DepthUnit, Finding, NorthReference, Severity
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers._common import RawSurvey, build_survey
-from surveylab.parsers._errors import Problem, SurveyFileError
+from surveylab.parsers._errors import Problem, ProblemLog, SurveyFileError
 from surveylab.parsers.terms import depth_unit_from_text, normalise_date
 from surveylab.units import FT_TO_M, USFT_TO_M, dls_course_length, to_metres
 from surveylab.units.sensors import STANDARD_GRAVITY
@@ -162,13 +162,14 @@ def _dls(ctx: _Ctx, el: Element, where: str, unit: DepthUnit) -> float | None:
     return v * _ANGLE[m.group(1)] / per * course * _UNIT_M[unit]
 
 
-def _attempt(bad: list[Problem], read: Callable[..., Any], *args: Any) -> tuple[Any, bool]:
+def _attempt(bad: ProblemLog, read: Callable[..., Any], *args: Any) -> tuple[Any, bool]:
     """``read(*args)`` and True; or, where it refuses the value, (None, False) and its
     problem added to ``bad``."""
     try:
         return read(*args), True
     except SurveyFileError as exc:
-        bad.extend(exc.problems)
+        for problem in exc.problems:
+            bad.add(problem)
         return None, False
 
 
@@ -240,7 +241,7 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
     used: list[bool] = []
     vend: dict[str, list[float]] = {k: [] for k in ("tvd", "north", "east", "vs", "dls")}
     raw_data = _RawData(ctx, findings)
-    bad: list[Problem] = []  # every station value that cannot be read, in document order
+    bad = ProblemLog()  # every station value that cannot be read, in document order
     for k, st in enumerate(stations):
         where = f"trajectoryStation {k + 1}" + (f" (uid={st.get('uid')})" if st.get("uid") else "")
         found = len(bad)
@@ -248,11 +249,11 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
         inc, inc_ok = _attempt(bad, _angle, ctx, st, "incl", where)
         azi, azi_ok = _attempt(bad, _angle, ctx, st, "azi", where)
         if md is None and md_ok:
-            bad.append(Problem("measured depth missing", field="md", element=where))
+            bad.add(Problem("measured depth missing", field="md", element=where))
         if inc is None and inc_ok:
-            bad.append(Problem("inclination missing", field="incl", element=where))
+            bad.add(Problem("inclination missing", field="incl", element=where))
         if azi is None and azi_ok and inc is not None and inc != 0:
-            bad.append(Problem("azimuth missing", field="azi", element=where))
+            bad.add(Problem("azimuth missing", field="azi", element=where))
         positions = {}
         for col, tag in (
             ("tvd", "tvd"),
@@ -281,7 +282,7 @@ def read_witsml(data: bytes, name: str, fmt: str) -> ParsedSurvey:
         if tool and header.tool is None:
             header.tool = tool
     if bad:
-        raise SurveyFileError.of_problems(name, bad)
+        raise bad.refusal(name)
     raw.md, raw.inc, raw.azi = mds, incs, azis
     raw.projected, raw.used = projected, used
     raw.vendor = {k: v for k, v in vend.items() if not all(math.isnan(x) for x in v)}

@@ -276,6 +276,46 @@ def test_witsml_names_every_unreadable_station_value(case, kind: str) -> None:
     assert ei.value.more == 0
 
 
+@pytest.mark.parametrize("fmt", ["las-cells", "las-nulls", "las-extra", "p717", "witsml"])
+def test_a_problem_on_every_row_keeps_the_first_100_and_counts_the_rest(fmt: str) -> None:
+    """5,000 stations, each with a problem (two where two values cannot be read): the refusal
+    lists the first MAX_PROBLEMS in file order and counts the others; nothing more is held."""
+    n = 5000
+    if fmt.startswith("las"):
+        # las-extra: a fourth value where the ~Curve section defines three (3 + 4n values in
+        # all, no multiple of 3: lasio cannot shape them, the reader names each row)
+        cell = {"las-cells": "1O.5 2O.5", "las-nulls": "-999.25 -999.25", "las-extra": "1 2 3"}
+        rows = [f"{10.0 * (i + 1):.1f} {cell[fmt]}" for i in range(n)]
+        data, name, per_row = LAS_HEAD + "0.0 0.0 0.0\n" + "\n".join(rows) + "\n", "big.las", 2
+        if fmt != "las-cells":  # a null inclination leaves the azimuth unjudged
+            per_row = 1
+        first_line = LAS_HEAD.count("\n") + 2
+    elif fmt == "p717":
+        head = P717_EXAMPLE.read_text(encoding="utf-8").splitlines()
+        head = [ln for ln in head if not ln.startswith("P7,")]
+        rows = [f"P7,0,1,1,,,,D,1,Surveyed,{10 * i}.00,1O.0,10.0,,,,,,,,," for i in range(n)]
+        data, name, per_row = "\n".join([*head, *rows]) + "\n", "big.p717", 1
+        first_line = len(head) + 1
+    else:
+        st_ = "".join(
+            f'<TrajectoryStation uid="s{i}"><Md uom="m">{10 * i}</Md>'
+            f'<Incl uom="dega">1O</Incl><Azi uom="dega">x</Azi></TrajectoryStation>'
+            for i in range(n)
+        )
+        data = (
+            '<Trajectory xmlns="http://www.energistics.org/energyml/data/witsmlv2" '
+            f'schemaVersion="2.0" uuid="00000000-0000-0000-0000-000000000001">{st_}</Trajectory>'
+        )
+        name, per_row, first_line = "big.xml", 2, None
+    with pytest.raises(SurveyFileError) as ei:
+        read_survey(data.encode(), name=name)
+    e = ei.value
+    assert len(e.problems) == MAX_PROBLEMS and e.problem_count == per_row * n
+    if first_line is not None:
+        lines = [p.line for p in e.problems]
+        assert lines == sorted(lines) and lines[0] == first_line
+
+
 def test_the_stations_read_are_still_checked() -> None:
     """An unreadable value at line 3 and an MD going back at line 5: both named."""
     data = b"MD [m],Inc [deg],Azi [deg]\n0,0,0\n100,1O.5,5\n200,2,6\n150,2,6\n300,3,7\n"
