@@ -115,7 +115,11 @@ def api_user(log: Log, api: str, name: str, writes: bool, stop: float, seed: int
     n = 0
 
     def login() -> str:
-        r = client.post("/auth/login", json={"username": name, "password": PASSWORD})
+        for _ in range(5):  # a well-behaved client waits as a 429 asks, then tries again
+            r = client.post("/auth/login", json={"username": name, "password": PASSWORD})
+            if r.status_code != 429:
+                break
+            time.sleep(float(r.headers.get("Retry-After", "1")))
         r.raise_for_status()
         return str(r.json()["access_token"])
 
@@ -551,6 +555,9 @@ def main(argv: list[str] | None = None) -> int:
         "SURVEYLAB_DATABASE_URL": url,
         "SURVEYLAB_SECRET_KEY": SECRET,
         "SURVEYLAB_ACCESS_MINUTES": "120",
+        # every simulated user comes from 127.0.0.1: the per-address login limit (10 a
+        # minute by default, for one person) is given per user
+        "SURVEYLAB_API_LOGIN_PER_MINUTE": str(10 * args.users),
     }
     for key in ("SURVEYLAB_TOKEN", "SURVEYLAB_TOKEN_FILE"):
         env.pop(key, None)
@@ -646,8 +653,10 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.markdown:
         args.markdown.write_text(text + "\n", encoding="utf-8")
-    shutil.rmtree(folder, ignore_errors=True)
     failed = any(log.errors.values()) or bool(lost)
+    if failed and args.markdown:  # the server's log, to see why
+        shutil.copy(folder / "serve.log", args.markdown.with_suffix(".serve.log"))
+    shutil.rmtree(folder, ignore_errors=True)
     return 1 if failed else 0
 
 
