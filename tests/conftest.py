@@ -13,6 +13,19 @@ REFERENCE_DATA = (REPO_ROOT.parent / "shared" / "reference-data").resolve()
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for ``pytest -n 2 --dist loadgroup`` (scripts/test.sh): each test file runs
+    whole on one worker (its module fixtures, servers included, start once), and the browser
+    tests all on one worker, one after another (each drives chromium and a Voila server whose
+    timings they check; two at once on 2 cores would measure each other)."""
+    tests = REPO_ROOT / "tests"
+    for item in items:
+        path = Path(str(item.path)).resolve()
+        rel = path.relative_to(tests) if path.is_relative_to(tests) else path
+        group = "browser" if rel.parts and rel.parts[0] == "browser" else str(rel)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def require_component(available: bool, reason: str) -> None:
     """Skip (outside CI) or fail (in CI) when a component the test needs is missing."""
     if available:

@@ -148,7 +148,12 @@ def _malformed_hashes() -> list[Any]:
     ]
 
 
-@pytest.mark.parametrize("stored", _malformed_hashes())
+_MALFORMED = _malformed_hashes()
+
+
+# ids by position: some values hold a fresh random salt, and every collection must give the
+# same ids (pytest -n collects once per worker)
+@pytest.mark.parametrize("stored", _MALFORMED, ids=[f"hash{i}" for i in range(len(_MALFORMED))])
 def test_malformed_hash_never_raises(stored: Any) -> None:
     assert verify_password(stored, GOOD) is False
     assert needs_rehash(stored) is True
