@@ -31,8 +31,11 @@ def screenshot_dir() -> Path:
 #: The plotly figure in ``selector``, as the page drew it: title, axes (title, range, length
 #: in pixels, scale anchor), 3-D scene and traces (name, type, mode, point count).
 _PLOTLY = """(selector) => {
-  const gd = document.querySelector(selector);
-  if (!gd || !gd._fullLayout || !gd.data) return null;
+  // the last drawn figure that matches: an output redrawn in place may hold, for a moment or
+  // longer, the purged node of the figure it replaces before the new one
+  const drawn = [...document.querySelectorAll(selector)].filter(g => g._fullLayout && g.data);
+  const gd = drawn[drawn.length - 1];
+  if (!gd) return null;
   const L = gd._fullLayout;
   const axis = (a) => a ? {title: a.title && a.title.text, range: a.range, length: a._length,
                            scaleanchor: a.scaleanchor || null} : null;
@@ -128,9 +131,9 @@ class RunsPage:
     def wait_plots(self) -> None:
         """Wait until the Plots tab's three figures are drawn (plan, section, DLS)."""
         self.page.wait_for_function(
-            """() => ['.sl-plan', '.sl-section', '.sl-dls'].every(s => {
-                 const g = document.querySelector(s + ' .js-plotly-plot');
-                 return g && g._fullLayout && g.querySelector('.main-svg'); })"""
+            """() => ['.sl-plan', '.sl-section', '.sl-dls'].every(s =>
+                 [...document.querySelectorAll(s + ' .js-plotly-plot')].some(
+                   g => g._fullLayout && g.data && g.querySelector('.main-svg')))"""
         )
 
     def open_tab(self, title: str) -> None:
