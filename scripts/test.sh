@@ -53,11 +53,11 @@ if [ "$#" -gt 0 ]; then
   .venv/bin/python -m pytest --durations=15 "$@"
   status=$?
 else
-  # everything: the tests that do not drive a browser three at a time (pytest-xdist, each
+  # everything: the tests that do not drive a browser two at a time (pytest-xdist, each
   # test file whole on one worker: tests/conftest.py groups them), then the browser tests
   # one at a time (they time pages and kernels, which a second test on the 2 cores would
   # disturb); each part ends with its own summary line
-  .venv/bin/python -m pytest -n 3 --dist loadgroup --durations=15 --ignore=tests/browser
+  .venv/bin/python -m pytest -n 2 --dist loadgroup --durations=15 --ignore=tests/browser
   first=$?
   .venv/bin/python -m pytest --durations=10 tests/browser
   second=$?
