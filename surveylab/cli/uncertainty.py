@@ -451,27 +451,11 @@ def handle_uncertainty(args: argparse.Namespace) -> int:
         raise CliError(f"--revision: {args.file} is a file, not a stored run")
     s = _read(Path(args.file), args)
     res = _compute(s, args)
+    from surveylab.services.uncertainty import station_documents
+
     unc = res.uncertainty
-    cov = unc.covariance[res.rows]
     ell = unc.ellipses(args.sigma)
-    stations = []
-    for j, k in enumerate(res.rows):
-        c = cov[j]
-        stations.append(
-            {
-                "md": float(unc.md[k]),
-                "nn": float(c[0, 0]),
-                "ee": float(c[1, 1]),
-                "vv": float(c[2, 2]),
-                "ne": float(c[0, 1]),
-                "nv": float(c[0, 2]),
-                "ev": float(c[1, 2]),
-                "semi_major": float(ell.semi_major[k]),
-                "semi_minor": float(ell.semi_minor[k]),
-                "azimuth": float(ell.orientation[k]),
-                "vertical": float(ell.vertical[k]),
-            }
-        )
+    stations = station_documents(unc, res.rows, args.sigma)
     doc = {
         "file": str(s.path),
         "model": unc.model,
@@ -489,15 +473,8 @@ def handle_uncertainty(args: argparse.Namespace) -> int:
         json.dump(doc, sys.stdout, indent=1, allow_nan=False)
         sys.stdout.write("\n")
         return 0
-    from surveylab.units import unit_label
 
-    u = unit_label(unc.depth_unit)
-    print(f"model {unc.model}")
-    print(f"covariances 1-sigma [{u}^2]; {ell.label()} [{u}]")
-    print(f"reference field: {res.uncertainty.reference.source}")
-    for a in doc["assumptions"]:
-        print(f"assumed: {a}")
-    _print_stations(stations, u)
+    _print_uncertainty(f"model {unc.model}", doc, unc)
     return 0
 
 
@@ -699,7 +676,6 @@ def _unknown(args: argparse.Namespace, exc: Exception) -> CliError:
 
 def _stored_uncertainty(args: argparse.Namespace) -> int:
     from surveylab.cli._common import print_json
-    from surveylab.units import unit_label
 
     reference = _stored_reference(args)
     s = _session(args)
@@ -719,14 +695,23 @@ def _stored_uncertainty(args: argparse.Namespace) -> int:
     if args.json:
         print_json(doc)
         return 0
-    u = unit_label(view.depth_unit)
-    print(f"{doc['run']}: model {doc['model']} ({doc['revision']})")
+    _print_uncertainty(f"{doc['run']}: model {doc['model']} ({doc['revision']})", doc,
+                       view.uncertainty)  # fmt: skip
+    return 0
+
+
+def _print_uncertainty(title: str, doc: dict[str, Any], unc: Any) -> None:
+    """The text form of an uncertainty document: its title, units and plane, the reference
+    field's source, the assumptions, one line per station."""
+    from surveylab.units import unit_label
+
+    u = unit_label(unc.depth_unit)
+    print(title)
     print(f"covariances 1-sigma [{u}^2]; {doc['plane']} [{u}]")
-    print(f"reference field: {view.uncertainty.reference.source}")
+    print(f"reference field: {unc.reference.source}")
     for a in doc["assumptions"]:
         print(f"assumed: {a}")
     _print_stations(doc["stations"], u)
-    return 0
 
 
 def _print_stations(stations: list[dict[str, float]], u: str) -> None:

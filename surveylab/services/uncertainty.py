@@ -261,6 +261,36 @@ def _reference(
     )
 
 
+def station_documents(
+    unc: PositionUncertainty, rows: Sequence[int] | np.ndarray, sigma: float
+) -> list[dict[str, float]]:
+    """One document per station ``rows`` of a position uncertainty (the ``stations`` of
+    ``surveylab uncertainty --json``): ``md`` [depth unit]; ``nn``, ``ee``, ``vv``, ``ne``,
+    ``nv``, ``ev`` [depth unit^2, 1 sigma, north-east-vertical]; ``semi_major``,
+    ``semi_minor``, ``vertical`` [depth unit, at ``sigma``]; ``azimuth`` [deg] of the major
+    axis, from the north the uncertainty states."""
+    ell = unc.ellipses(sigma)
+    out = []
+    for k in rows:
+        c = unc.covariance[k]
+        out.append(
+            {
+                "md": float(unc.md[k]),
+                "nn": float(c[0, 0]),
+                "ee": float(c[1, 1]),
+                "vv": float(c[2, 2]),
+                "ne": float(c[0, 1]),
+                "nv": float(c[0, 2]),
+                "ev": float(c[1, 2]),
+                "semi_major": float(ell.semi_major[k]),
+                "semi_minor": float(ell.semi_minor[k]),
+                "azimuth": float(ell.orientation[k]),
+                "vertical": float(ell.vertical[k]),
+            }
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------------- views
 @dataclass
 class UncertaintyView:
@@ -320,25 +350,7 @@ class UncertaintyView:
         unit, at ``sigma``], ``azimuth`` [deg] of the major axis)."""
         unc = self.uncertainty
         ell = unc.ellipses(sigma)
-        cov = unc.covariance
-        stations = []
-        for k in self.rows:
-            c = cov[k]
-            stations.append(
-                {
-                    "md": float(unc.md[k]),
-                    "nn": float(c[0, 0]),
-                    "ee": float(c[1, 1]),
-                    "vv": float(c[2, 2]),
-                    "ne": float(c[0, 1]),
-                    "nv": float(c[0, 2]),
-                    "ev": float(c[1, 2]),
-                    "semi_major": float(ell.semi_major[k]),
-                    "semi_minor": float(ell.semi_minor[k]),
-                    "azimuth": float(ell.orientation[k]),
-                    "vertical": float(ell.vertical[k]),
-                }
-            )
+        stations = station_documents(unc, self.rows, sigma)
         reference = unc.reference.to_dict()
         reference["sources"] = dict(self.sources)
         return {
