@@ -181,6 +181,28 @@ class DefinitiveView:
         }
 
 
+def find_definitive(
+    uow: UnitOfWork, bore: WellboreRecord, version: int | None
+) -> DefinitiveSurveyRecord:
+    """A wellbore's definitive survey: its current one, or ``version``.
+
+    Raises
+    ------
+    ServiceError
+        The wellbore has none yet, or no such version.
+    """
+    where = f"{bore.well_name}/{bore.name}"
+    if version is None:
+        rec = uow.definitive.get(bore.definitive_id) if bore.definitive_id is not None else None
+        if rec is None:
+            raise ServiceError(f"wellbore {where} has no definitive survey yet")
+        return rec
+    rec = uow.definitive.by_version(bore.id, int(version))
+    if rec is None:
+        raise ServiceError(f"wellbore {where} has no definitive survey version {version}")
+    return rec
+
+
 def _view(uow: UnitOfWork, bore: WellboreRecord, rec: DefinitiveSurveyRecord) -> DefinitiveView:
     """The view of a version, each interval with its revision's status now (the status it was
     composed with when the revision is gone)."""
@@ -215,17 +237,7 @@ def get_definitive(
     with uow:
         guard(uow, actor, Permission.READ, action="read surveys")
         bore = find_wellbore(uow, well, wellbore)
-        where = f"{bore.well_name}/{bore.name}"
-        if version is None:
-            if bore.definitive_id is None:
-                raise ServiceError(f"wellbore {where} has no definitive survey yet")
-            rec = uow.definitive.get(bore.definitive_id)
-        else:
-            rec = uow.definitive.by_version(bore.id, int(version))
-            if rec is None:
-                raise ServiceError(f"wellbore {where} has no definitive survey version {version}")
-        assert rec is not None
-        return _view(uow, bore, rec)
+        return _view(uow, bore, find_definitive(uow, bore, version))
 
 
 def definitive_versions(

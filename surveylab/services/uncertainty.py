@@ -57,6 +57,7 @@ from surveylab.models.records import RunRecord, SurveyRecord, WellboreRecord, We
 from surveylab.models.survey import SurveyHeader
 from surveylab.repositories import UnitOfWork
 from surveylab.services.common import ServiceError, audit_ok, guard
+from surveylab.services.definitive import find_definitive
 from surveylab.services.qc import site_location
 from surveylab.services.runs import find_revision, find_run
 from surveylab.services.wellbores import find_wellbore
@@ -547,15 +548,7 @@ def _definitive_view(
     reference: Mapping[str, float | None] | None,
 ) -> UncertaintyView:
     where = f"{bore.well_name}/{bore.name}"
-    if version is None:
-        if bore.definitive_id is None:
-            raise ServiceError(f"wellbore {where} has no definitive survey yet")
-        rec = uow.definitive.get(bore.definitive_id)
-    else:
-        rec = uow.definitive.by_version(bore.id, int(version))
-        if rec is None:
-            raise ServiceError(f"wellbore {where} has no definitive survey version {version}")
-    assert rec is not None
+    rec = find_definitive(uow, bore, version)
     unit = DepthUnit(rec.depth_unit)
     intervals: list[ToolInterval] = []
     tools: list[dict[str, Any]] = []
