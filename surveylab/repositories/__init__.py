@@ -19,7 +19,7 @@ from surveylab.repositories.audit import AuditRepository
 from surveylab.repositories.database import DatabaseRepository
 from surveylab.repositories.reports import ReportRepository
 from surveylab.repositories.runs import RunFilter, RunRepository
-from surveylab.repositories.surveys import SurveyFileRepository, SurveyRepository
+from surveylab.repositories.surveys import StatusStep, SurveyFileRepository, SurveyRepository
 from surveylab.repositories.unit_of_work import UnitOfWork
 from surveylab.repositories.users import LoginAttemptRepository, TokenRepository, UserRepository
 from surveylab.repositories.wellbores import DefinitiveSurveyRepository, WellboreRepository
@@ -35,6 +35,7 @@ __all__ = [
     "Repository",
     "RunFilter",
     "RunRepository",
+    "StatusStep",
     "SurveyFileRepository",
     "SurveyRepository",
     "TokenRepository",

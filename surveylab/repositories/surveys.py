@@ -6,6 +6,8 @@ import builtins
 import json
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,16 @@ from surveylab.repositories._base import (
     json_safe,
     utcnow,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStep:
+    """One change of a new revision's status, written with the revision
+    (:meth:`SurveyRepository.add`): from ``from_status`` (None: it had none) to ``to``."""
+
+    from_status: str | None
+    to: str
+    note: str
 
 
 def station_frame(stations: pd.DataFrame) -> pd.DataFrame:
@@ -201,8 +213,32 @@ class SurveyRepository(Repository[SurveyRecord]):
         imported_by: uuid.UUID | None,
         imported_by_name: str | None,
         stations: pd.DataFrame,
+        qc_document: dict[str, Any] | None = None,
+        qc_stations: pd.DataFrame | None = None,
+        statuses: Sequence[StatusStep] = (),
     ) -> SurveyRecord:
-        """Store one survey revision and its stations (in bulk); returns the revision."""
+        """Store one survey revision and its stations (in bulk); returns the revision.
+
+        A revision checked before it is stored comes with its QC (``qc_document``, and
+        ``qc_stations`` as for :meth:`set_qc`) and its first status changes (``statuses``,
+        oldest first, made by the importer at the import's time): the row is written with
+        them and the last status, the changes go to the status history, all in the caller's
+        transaction.
+        """
+        now = utcnow()
+        # one microsecond apart: the history lists them oldest first by time
+        times = [now + timedelta(microseconds=k) for k in range(len(statuses))]
+        status: dict[str, Any] = {}
+        if statuses:
+            status = {
+                "status": statuses[-1].to,
+                "status_changed_at": times[-1],
+                "status_changed_by": imported_by,
+                "status_changed_by_name": imported_by_name,
+                "status_note": statuses[-1].note,
+            }
+        if qc_document is not None:
+            status["qc_json"] = json.dumps(json_safe(qc_document))
         survey = self._insert(
             run_id=run_id,
             file_id=file_id,
@@ -219,8 +255,30 @@ class SurveyRepository(Repository[SurveyRecord]):
             assumptions_json=json.dumps(list(assumptions)),
             imported_by=imported_by,
             imported_by_name=imported_by_name,
+            imported_at=now,
+            **status,
         )
         self._insert_stations(survey.id, stations)
+        if qc_stations is not None and not qc_stations.empty:
+            self._insert_qc_stations(survey.id, qc_stations)
+        if statuses:
+            self.conn.execute(
+                t.survey_status_changes.insert(),
+                [
+                    {
+                        "id": uuid.uuid4(),
+                        "survey_id": survey.id,
+                        "from_status": step.from_status,
+                        "to_status": step.to,
+                        "changed_by": imported_by,
+                        "changed_by_name": imported_by_name,
+                        "changed_at": at,
+                        "note": step.note,
+                        "override_qc": False,
+                    }
+                    for step, at in zip(statuses, times, strict=True)
+                ],
+            )
         return survey
 
     def _insert_stations(self, survey_id: uuid.UUID, stations: pd.DataFrame) -> None:
@@ -309,6 +367,9 @@ class SurveyRepository(Repository[SurveyRecord]):
         )
         if stations is None or stations.empty:
             return
+        self._insert_qc_stations(survey_id, stations)
+
+    def _insert_qc_stations(self, survey_id: uuid.UUID, stations: pd.DataFrame) -> None:
         frame = pd.DataFrame({"seq": np.arange(len(stations), dtype=np.int32)})
         for c in t.QC_STATION_COLUMNS:
             frame[c] = (

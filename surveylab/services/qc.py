@@ -67,7 +67,7 @@ from surveylab.parsers import read_survey
 from surveylab.parsers.findings import StationNote, md_range, station_finding
 from surveylab.parsers.overrides import OverrideError, apply_overrides
 from surveylab.parsers.sensors import RAW_FIELDS, pass_column, sensor_columns
-from surveylab.repositories import UnitOfWork, utcnow
+from surveylab.repositories import StatusStep, UnitOfWork, utcnow
 from surveylab.services.common import ServiceError, audit_ok, guard
 from surveylab.services.runs import find_revision, find_run
 from surveylab.units import UnitError, convert
@@ -778,38 +778,29 @@ def at_import(
 ) -> QCOutcome:
     """QC of a revision being imported (inside the import's unit of work): the run's tool
     limits, the well's place for the model; nothing is written here (see
-    :func:`store_at_import`)."""
+    :func:`import_statuses`)."""
     well = uow.wells.get(run.well_id) if run.well_id is not None else None
     limits = limits_for(uow.settings, tool=parsed.header.tool, run_type=run.run_type)
     location = site_location(parsed.header, well)
     return assess(parsed, run_type=run.run_type, limits=limits, location=location, by=by)
 
 
-def store_at_import(
-    uow: UnitOfWork, actor: Actor, survey: SurveyRecord, outcome: QCOutcome, file_name: str
-) -> SurveyRecord:
-    """Store a new revision's QC and its first statuses (draft, then the QC's verdict), in
-    the import's transaction, each change in the status history and the audit log; returns
-    the revision as stored now."""
-    uow.surveys.set_qc(survey.id, outcome.document, outcome.stations)
-    note = f"imported from {file_name}"
-    uow.surveys.record_status(
-        survey.id,
-        from_status=None,
-        to=SurveyStatus.DRAFT,
-        by_id=actor.id,
-        by_name=actor.username,
-        note=note,
-    )
+def import_statuses(outcome: QCOutcome, file_name: str) -> list[StatusStep]:
+    """A new revision's first statuses, stored with it (draft, then the QC's verdict when it
+    is not draft): the ``statuses`` of :meth:`SurveyRepository.add
+    <surveylab.repositories.SurveyRepository.add>`."""
+    steps = [StatusStep(None, SurveyStatus.DRAFT, f"imported from {file_name}")]
     if outcome.status is not SurveyStatus.DRAFT:
-        uow.surveys.record_status(
-            survey.id,
-            from_status=SurveyStatus.DRAFT,
-            to=outcome.status,
-            by_id=actor.id,
-            by_name=actor.username,
-            note=f"QC at import: {outcome.summary}",
+        steps.append(
+            StatusStep(SurveyStatus.DRAFT, outcome.status, f"QC at import: {outcome.summary}")
         )
+    return steps
+
+
+def audit_import_status(
+    uow: UnitOfWork, actor: Actor, survey: SurveyRecord, outcome: QCOutcome
+) -> None:
+    """The audit event of a new revision's status after its QC at import."""
     audit_ok(
         uow,
         actor,
@@ -818,9 +809,6 @@ def store_at_import(
         target_id=survey.id,
         detail=f"revision {survey.revision}: {outcome.status} ({outcome.summary})",
     )
-    stored = uow.surveys.get(survey.id)
-    assert stored is not None, "the revision was stored in this unit of work"
-    return stored
 
 
 # ---------------------------------------------------------------------------------- on demand

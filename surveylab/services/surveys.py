@@ -335,9 +335,11 @@ def store_import(
         # the run and the permission again: either may have changed while parsing
         run_rec = add_run(uow, actor, run) if isinstance(run, NewRun) else find_run(uow, run)
         actor = _guard_import(uow, actor, run_rec)
-        # concurrent importers into one run: revision numbers and duplicate checks in turn
-        uow.runs.lock(run_rec.id)
         created = isinstance(run, NewRun)  # then it holds no file yet
+        if not created:
+            # concurrent importers into one run: revision numbers and duplicate checks in
+            # turn (a run created in this transaction is seen by no one else yet)
+            uow.runs.lock(run_rec.id)
         existing = None if created else uow.files.by_sha256(run_rec.id, sha)
         if existing is not None:
             # a duplicate: the same bytes imported with the same header overrides
@@ -379,8 +381,11 @@ def store_import(
             imported_by=actor.id,
             imported_by_name=actor.username,
             stations=prepared.stations,
+            qc_document=checked.document,
+            qc_stations=checked.stations,
+            statuses=qc.import_statuses(checked, file_name),
         )
-        survey = qc.store_at_import(uow, actor, survey, checked, file_name)
+        qc.audit_import_status(uow, actor, survey, checked)
         uow.runs.update(run_rec.id, current_survey_id=survey.id, survey_changed_at=utcnow())
         audit_ok(
             uow,
