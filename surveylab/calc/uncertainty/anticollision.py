@@ -619,10 +619,11 @@ def _closest_on_arcs(
     """Closest point of each course's arc to each point: (fraction of the course, point, distance).
 
     On a circular arc X(phi) = P0 + R sin(phi) t0 + R (1 - cos phi) u, phi in [0, beta], the
-    squared distance to Q is constant + 2R (alpha sin phi - gamma cos phi) with
+    squared distance to Q is |P0 - Q|^2 + 2R (alpha sin phi + gamma (1 - cos phi)) with
     alpha = (P0 - Q).t0 and gamma = (P0 - Q).u + R, least at phi* = -atan2(alpha, gamma); the
     minimum over the arc is at phi* if it lies on the arc, else at an end: the three candidates
-    are compared. A straight course takes the projection on the segment, clipped.
+    are compared by that expression, and the point of the best one is then placed. A straight
+    course takes the projection on the segment, clipped (|P0 - Q|^2 + 2 s alpha + s^2).
     """
     s0 = legs.start[course]
     p0, t0 = legs.pos[s0], legs.tan[s0]
@@ -632,30 +633,30 @@ def _closest_on_arcs(
     alpha = np.einsum("ij,ij->i", w, t0)
     radius = np.where(curved, length / np.where(curved, beta, 1.0), 0.0)
     gamma = np.einsum("ij,ij->i", w, u) + radius
-    phi_star = np.clip(-np.arctan2(alpha, gamma), 0.0, beta)
-    s_star = np.clip(-alpha, 0.0, length)
-    best_d = np.full(course.size, np.inf)
-    best_f = np.zeros(course.size)
-    best_x = p0.copy()
-    for cand in (0, 1, 2):
-        if cand == 0:
-            along, side, frac = np.zeros(course.size), np.zeros(course.size), np.zeros(course.size)
-        else:
-            phi = beta if cand == 1 else phi_star
-            s = length if cand == 1 else s_star
-            along = np.where(curved, radius * np.sin(phi), s)
-            side = np.where(curved, 2.0 * radius * np.sin(0.5 * phi) ** 2, 0.0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                frac = np.where(curved, phi / np.where(curved, beta, 1.0), s / length)
-        x = p0 + along[:, None] * t0 + side[:, None] * u
-        if cand == 1:
-            x = legs.pos[s0 + 1]  # the far end is the next station itself (no arc rounding)
-        d = np.linalg.norm(x - q, axis=-1)
-        better = d < best_d
-        best_d = np.where(better, d, best_d)
-        best_f = np.where(better, frac, best_f)
-        best_x = np.where(better[:, None], x, best_x)
-    return best_f, best_x, best_d
+    phi = np.clip(-np.arctan2(alpha, gamma), 0.0, beta)
+    s = np.clip(-alpha, 0.0, length)
+    ww = np.einsum("ij,ij->i", w, w)
+    half_sin = np.sin(0.5 * phi)
+    side = np.where(curved, 2.0 * radius * half_sin * half_sin, 0.0)
+    along = np.where(curved, radius * np.sin(phi), s)
+    # squared distances: the start station, the far end (the next station itself, no arc
+    # rounding) and the arc's own least point
+    d_start = ww
+    end_v = legs.pos[s0 + 1] - q
+    d_end = np.einsum("ij,ij->i", end_v, end_v)
+    d_mid = np.where(curved, ww + 2.0 * (along * alpha + side * gamma), ww + s * (2.0 * alpha + s))
+    pick_end = d_end < d_start
+    pick_mid = d_mid < np.where(pick_end, d_end, d_start)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac_mid = np.where(curved, phi / np.where(curved, beta, 1.0), s / length)
+    frac = np.where(pick_mid, frac_mid, np.where(pick_end, 1.0, 0.0))
+    move_a = np.where(pick_mid, along, 0.0)
+    move_s = np.where(pick_mid, side, 0.0)
+    point = p0 + move_a[:, None] * t0 + move_s[:, None] * u
+    end_only = pick_end & ~pick_mid
+    point[end_only] = legs.pos[s0[end_only] + 1]
+    dist = _norm(point - q)
+    return frac, point, dist
 
 
 def _travelling_cylinder(
