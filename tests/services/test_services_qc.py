@@ -196,6 +196,45 @@ def test_the_reference_comes_from_the_model_at_the_wells_place(settings, people)
                                             "gtotal_g": "model"}  # fmt: skip
 
 
+def test_each_import_stores_its_qc_and_first_statuses_in_order(settings, people):
+    """The revision is written with its QC document, its QC station rows and its first
+    statuses at once: the history says draft, then the QC's verdict, in that order, with the
+    importer's name and the file's; a revision QC leaves a draft has only the first. Several
+    imports in a row, each one's history read back in order (they share one time stamp but
+    for a microsecond)."""
+    ref = reference_from_model(58.44118, 1.90377, "2024-06-01")  # the well's place
+    well = _well(settings, people)
+    for k in range(4):
+        run = _run(settings, people, well)
+        name = f"raw-{k}.csv"
+        data = _clean(n=10 + k, seed=k, btotal=ref.btotal_nt, dip=ref.dip_deg, g=ref.gtotal_g)
+        res = _import(settings, people, run, data, name=name)
+        with UnitOfWork(settings) as uow:
+            stored = uow.surveys.get(res.survey.id)
+            changes = uow.surveys.status_changes(res.survey.id)
+            rows = uow.surveys.qc_stations(res.survey.id)
+        assert stored is not None and stored.status == res.survey.status == "qc_passed"
+        assert [(c.from_status, c.to_status) for c in changes] == [
+            (None, "draft"),
+            ("draft", "qc_passed"),
+        ]
+        assert changes[0].note == f"imported from {name}"
+        assert changes[1].note.startswith("QC at import: ")
+        assert changes[0].changed_at < changes[1].changed_at == stored.status_changed_at
+        assert {c.changed_by_name for c in changes} == {"surveyor"}
+        assert stored.status_changed_by_name == "surveyor" and stored.status_note == changes[1].note
+        assert stored.qc is not None and stored.qc == res.survey.qc
+        assert len(rows) == 10 + k and bool(rows["passed"].all())
+    # no reference: the draft is the only status
+    run = _run(settings, people, _well(settings, people, place=False))
+    res = _import(settings, people, run, _clean())
+    with UnitOfWork(settings) as uow:
+        changes = uow.surveys.status_changes(res.survey.id)
+        rows = uow.surveys.qc_stations(res.survey.id)
+    assert [(c.from_status, c.to_status) for c in changes] == [(None, "draft")]
+    assert res.survey.status == "draft" and len(rows) == 12
+
+
 def test_no_reference_says_why_and_leaves_a_draft(settings, people):
     """A well with no place and a file stating no field: totals and dip are listed, nothing
     passes or fails, the revision stays a draft and the reason names what is missing."""
