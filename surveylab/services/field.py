@@ -707,7 +707,7 @@ def _write(
                 entry.run_number,
                 entry.run_name,
                 entry.run_type,
-                well.well_name,
+                well,  # as read above: not looked up again
                 entry.wellbore or None,
             )
         result = store_import(uow, actor, run=target, prepared=prepared, reread_run=False)

@@ -774,12 +774,19 @@ def _comparison_doc(cmp: SurveyComparison) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------- import
 def at_import(
-    uow: UnitOfWork, run: RunRecord, parsed: ParsedSurvey, *, by: str | None
+    uow: UnitOfWork,
+    run: RunRecord,
+    parsed: ParsedSurvey,
+    *,
+    by: str | None,
+    well: WellRecord | None = None,
 ) -> QCOutcome:
     """QC of a revision being imported (inside the import's unit of work): the run's tool
-    limits, the well's place for the model; nothing is written here (see
+    limits, the well's place for the model (``well``: the run's well as the caller read it
+    in this unit of work, else read here); nothing is written here (see
     :func:`import_statuses`)."""
-    well = uow.wells.get(run.well_id) if run.well_id is not None else None
+    if well is None or well.id != run.well_id:
+        well = uow.wells.get(run.well_id) if run.well_id is not None else None
     limits = limits_for(uow.settings, tool=parsed.header.tool, run_type=run.run_type)
     location = site_location(parsed.header, well)
     return assess(parsed, run_type=run.run_type, limits=limits, location=location, by=by)

@@ -200,8 +200,8 @@ class NewRun:
         Unique run number and the run's name [text].
     run_type : str
         GTL, Gyro, MWD or Unknown; chosen by the user, never a default.
-    well : str, uuid.UUID or None
-        The well (name or id), or None.
+    well : str, uuid.UUID, WellRecord or None
+        The well (name or id, or its record as read in the same unit of work), or None.
     wellbore : str or None
         The well's wellbore (name); None: its main wellbore.
     """
@@ -209,7 +209,7 @@ class NewRun:
     run_number: str
     run_name: str
     run_type: str
-    well: str | uuid.UUID | None = None
+    well: str | uuid.UUID | WellRecord | None = None
     wellbore: str | None = None
 
 
@@ -220,7 +220,10 @@ def add_run(uow: UnitOfWork, actor: Actor | None, new: NewRun) -> RunRecord:
     number = _text(new.run_number, "run number", 100)
     name = _text(new.run_name, "run name", 255)
     rtype = _choice(new.run_type, RunType, "run type")
-    well_id = _find_well(uow, new.well).id if new.well not in (None, "") else None
+    if isinstance(new.well, WellRecord):
+        well_id: uuid.UUID | None = new.well.id
+    else:
+        well_id = _find_well(uow, new.well).id if new.well not in (None, "") else None
     wellbore_id = _wellbore_id(uow, well_id, new.wellbore)
     try:
         run = uow.runs.add(

@@ -27,7 +27,7 @@ from surveylab.models import (
     Severity,
     worst_severity,
 )
-from surveylab.models.records import RunRecord, SurveyFileRecord, SurveyRecord
+from surveylab.models.records import RunRecord, SurveyFileRecord, SurveyRecord, WellRecord
 from surveylab.models.survey import ParsedSurvey, SurveyHeader
 from surveylab.parsers import SurveyFileError, read_survey
 from surveylab.parsers.overrides import OVERRIDABLE as OVERRIDABLE  # the fields a user may set
@@ -353,7 +353,8 @@ def store_import(
                 return ImportResult(run_rec, revs[-1], duplicate=True, findings=revs[-1].findings)
         # QC against the run's tool limits and the well's place (the model's field there):
         # here, where the run is known; it computes from the parsed file, writes nothing
-        checked = qc.at_import(uow, run_rec, parsed, by=actor.username)
+        known = run.well if isinstance(run, NewRun) and isinstance(run.well, WellRecord) else None
+        checked = qc.at_import(uow, run_rec, parsed, by=actor.username, well=known)
         findings = [*prepared.findings, *checked.findings]
         worst = worst_severity(findings)
         file_rec = existing or uow.files.add(

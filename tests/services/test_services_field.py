@@ -244,3 +244,32 @@ def test_runs_of_another_owner_are_refused_for_a_surveyor(settings, people, tmp_
     admin = import_field(UnitOfWork(settings), people["admin"], made.root / "all.csv")
     assert [o.outcome for o in admin.outcomes] == ["duplicate", "imported"] * 2
     assert _stored(settings) == made.imported
+
+
+def test_each_new_file_costs_few_statements_and_reads_its_well_once(settings, people, tmp_path):
+    """The write of a field import is its cost (bench/RESULTS.md, "Importing a field"): a
+    file that makes a new run reads its well once (the import's look-up; the new run and QC
+    take that record), and the whole import stays within 16 statements a file. Counted on the
+    engine, so a statement added to the import's path shows up here."""
+    from sqlalchemy import event
+
+    from surveylab import db
+
+    made = write_field(tmp_path / "field", seed=5, wells=4, runs=3)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *_):
+        statements.append(" ".join(statement.split()[:4]))
+
+    engine = db.get_engine(settings)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        summary = import_field(UnitOfWork(settings), people["engineer"], made.manifest, workers=1)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    files = summary.count("imported")
+    assert files == 12 and summary.runs_created == 12
+    well_reads = [s for s in statements if s.startswith("SELECT wells.")]
+    # one a file, one more for each new well (its name checked before it is made)
+    assert len(well_reads) == files + summary.wells_created == 16, well_reads
+    assert len(statements) <= 16 * files, f"{len(statements) / files:.1f} statements a file"
