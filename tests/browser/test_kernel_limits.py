@@ -33,13 +33,15 @@ pytestmark = [pytest.mark.slow]
 
 MAX_KERNELS = 4
 POOLED = 2  # 4 // (2 dashboards * 2): one pre-heated kernel per dashboard
-CONNECT_S = 20
+#: The default (60 s): the test command runs this file beside the tests that drive no
+#: browser, where a page on the 2 busy cores was seen to take over 20 s to connect.
+CONNECT_S = 60
 IDLE_S = 30
 ALLOWED = "dash.example.test"
-#: Checks run every round(min(CONNECT_S, IDLE_S) / 6) = 3 s; a kernel outlives its time-out by
+#: Checks run every round(min(CONNECT_S, IDLE_S) / 6) = 5 s; a kernel outlives its time-out by
 #: up to two of them (seen handed out at one check, shut down at a later one), plus its
 #: shutdown. Generous on a loaded 2-core machine.
-SLACK_S = 25
+SLACK_S = 30
 GETS = 30
 
 
