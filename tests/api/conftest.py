@@ -24,6 +24,11 @@ from tests.conftest import (
 )
 from tests.db_fixtures import empty_all_tables
 
+#: Seconds an HTTP request of the tests may take (httpx's default is 5 s): the test command
+#: runs these tests beside others on 2 cores, where a first request to a new server was seen
+#: to wait longer than that.
+HTTP_TIMEOUT_S = 120.0
+
 #: The password every test user has (``<name>-password-123``).
 USERS = {
     "admin": "Admin",
@@ -180,7 +185,7 @@ def api(server: RunningServer) -> Iterator[Api]:
     empty_all_tables(server.settings)
     add_users(server.settings)
     server.app.state.login_limit._seen.clear()
-    with httpx.Client(base_url=server.base, timeout=120) as client:
+    with httpx.Client(base_url=server.base, timeout=HTTP_TIMEOUT_S) as client:
         yield Api(server, client)
 
 

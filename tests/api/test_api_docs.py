@@ -9,11 +9,11 @@ from urllib.parse import urljoin, urlparse
 import httpx
 import pytest
 
-from tests.api.conftest import RunningServer
+from tests.api.conftest import HTTP_TIMEOUT_S, RunningServer
 
 
 def test_openapi_document(server: RunningServer) -> None:
-    doc = httpx.get(f"{server.base}/openapi.json").json()
+    doc = httpx.get(f"{server.base}/openapi.json", timeout=HTTP_TIMEOUT_S).json()
     assert doc["openapi"].startswith("3.1")
     paths = doc["paths"]
     for path, method in [
@@ -59,7 +59,7 @@ def test_openapi_document(server: RunningServer) -> None:
 @pytest.mark.parametrize("page", ["docs", "redoc"])
 def test_docs_pages_load_only_local_scripts_and_styles(server: RunningServer, page: str) -> None:
     url = f"{server.base}/{page}"
-    r = httpx.get(url)
+    r = httpx.get(url, timeout=HTTP_TIMEOUT_S)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     refs = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", r.text)
     refs += re.findall(r"""url:\s*['"]([^'"]+)['"]""", r.text)
@@ -68,6 +68,6 @@ def test_docs_pages_load_only_local_scripts_and_styles(server: RunningServer, pa
     for ref in refs:
         full = urljoin(url, ref)
         assert urlparse(full).netloc == f"127.0.0.1:{server.port}", ref
-        got = httpx.get(full)
+        got = httpx.get(full, timeout=HTTP_TIMEOUT_S)
         assert got.status_code == 200, ref
     assert "cdn" not in r.text.lower() and "fonts.googleapis" not in r.text

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.conftest import RunningServer, add_users, password_of, survey_csv
+from tests.api.conftest import HTTP_TIMEOUT_S, RunningServer, add_users, password_of, survey_csv
 from tests.db_fixtures import empty_all_tables
 
 pytestmark = pytest.mark.slow
@@ -45,15 +45,25 @@ def fuzz_token(server: RunningServer) -> str:
     add_users(server.settings)
     base = server.base
     token = httpx.post(
-        f"{base}/auth/login", json={"username": "admin", "password": password_of("admin")}
+        f"{base}/auth/login",
+        json={"username": "admin", "password": password_of("admin")},
+        timeout=HTTP_TIMEOUT_S,
     ).json()["access_token"]
     h = {"Authorization": f"Bearer {token}"}
-    httpx.post(f"{base}/wells", json={"well_name": "W-1"}, headers=h).raise_for_status()
     httpx.post(
-        f"{base}/runs", json={"run_number": "R1", "run_name": "one", "well": "W-1"}, headers=h
+        f"{base}/wells", json={"well_name": "W-1"}, headers=h, timeout=HTTP_TIMEOUT_S
     ).raise_for_status()
     httpx.post(
-        f"{base}/runs/R1/files", files={"file": ("a.csv", survey_csv())}, headers=h
+        f"{base}/runs",
+        json={"run_number": "R1", "run_name": "one", "well": "W-1"},
+        headers=h,
+        timeout=HTTP_TIMEOUT_S,
+    ).raise_for_status()
+    httpx.post(
+        f"{base}/runs/R1/files",
+        files={"file": ("a.csv", survey_csv())},
+        headers=h,
+        timeout=HTTP_TIMEOUT_S,
     ).raise_for_status()
     return str(token)
 

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import (
+    HTTP_TIMEOUT_S,
     RunningServer,
     add_users,
     drop,
@@ -92,6 +93,7 @@ def test_a_chunked_body_is_refused_once_it_passes_the_limit(
     token = httpx.post(
         f"{limited.base}/auth/login",
         json={"username": "engineer", "password": password_of("engineer")},
+        timeout=HTTP_TIMEOUT_S,
     ).json()["access_token"]
     limited.app.state.login_limit._seen.clear()
     willing = 64 * 1024 * 1024  # far beyond the limit (1 MB + 1 MB of form)
@@ -125,7 +127,9 @@ def test_a_chunked_body_is_refused_once_it_passes_the_limit(
 
 
 def test_a_body_under_the_limit_passes(limited: RunningServer) -> None:
-    r = httpx.post(f"{limited.base}/auth/login", content=b"{" + b" " * 500_000 + b"}")
+    r = httpx.post(
+        f"{limited.base}/auth/login", content=b"{" + b" " * 500_000 + b"}", timeout=HTTP_TIMEOUT_S
+    )
     assert r.status_code == 422  # read and validated, not refused for its size
     limited.app.state.login_limit._seen.clear()
 
@@ -163,21 +167,29 @@ def test_logins_are_rate_limited_per_address(limited: RunningServer) -> None:
     limited.app.state.login_limit._seen.clear()
     url = f"{limited.base}/auth/login"
     statuses = [
-        httpx.post(url, json={"username": "engineer", "password": "wrong"}).status_code
+        httpx.post(
+            url, json={"username": "engineer", "password": "wrong"}, timeout=HTTP_TIMEOUT_S
+        ).status_code
         for _ in range(3)
     ]
     assert statuses == [401, 401, 401]
-    r = httpx.post(url, json={"username": "engineer", "password": password_of("engineer")})
+    r = httpx.post(
+        url,
+        json={"username": "engineer", "password": password_of("engineer")},
+        timeout=HTTP_TIMEOUT_S,
+    )
     assert r.status_code == 429
     assert r.headers["content-type"] == "application/problem+json"
     assert 1 <= int(r.headers["retry-after"]) <= 60
     assert "SURVEYLAB_API_LOGIN_PER_MINUTE" in r.json()["detail"]
     # other endpoints are not limited
-    assert httpx.get(f"{limited.base}/runs").status_code == 401
+    assert httpx.get(f"{limited.base}/runs", timeout=HTTP_TIMEOUT_S).status_code == 401
     limited.app.state.login_limit._seen.clear()
     assert (
         httpx.post(
-            url, json={"username": "engineer", "password": password_of("engineer")}
+            url,
+            json={"username": "engineer", "password": password_of("engineer")},
+            timeout=HTTP_TIMEOUT_S,
         ).status_code
         == 200
     )
@@ -207,15 +219,21 @@ def test_cors_only_for_the_configured_origin(limited: RunningServer, server) -> 
         "Access-Control-Request-Method": "GET",
         "Access-Control-Request-Headers": "authorization",
     }
-    ok = httpx.options(f"{limited.base}/runs", headers={"Origin": ORIGIN, **preflight})
+    ok = httpx.options(
+        f"{limited.base}/runs", headers={"Origin": ORIGIN, **preflight}, timeout=HTTP_TIMEOUT_S
+    )
     assert ok.status_code == 200
     assert ok.headers["access-control-allow-origin"] == ORIGIN
     other = httpx.options(
-        f"{limited.base}/runs", headers={"Origin": "https://evil.example.com", **preflight}
+        f"{limited.base}/runs",
+        headers={"Origin": "https://evil.example.com", **preflight},
+        timeout=HTTP_TIMEOUT_S,
     )
     assert "access-control-allow-origin" not in other.headers
     # not configured (the default): no CORS headers at all
-    plain = httpx.get(f"{server.base}/runs", headers={"Origin": ORIGIN})
+    plain = httpx.get(f"{server.base}/runs", headers={"Origin": ORIGIN}, timeout=HTTP_TIMEOUT_S)
     assert "access-control-allow-origin" not in plain.headers
-    plain = httpx.options(f"{server.base}/runs", headers={"Origin": ORIGIN, **preflight})
+    plain = httpx.options(
+        f"{server.base}/runs", headers={"Origin": ORIGIN, **preflight}, timeout=HTTP_TIMEOUT_S
+    )
     assert "access-control-allow-origin" not in plain.headers

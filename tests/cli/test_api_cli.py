@@ -9,7 +9,7 @@ import time
 
 import httpx
 
-from tests.api.conftest import free_port
+from tests.api.conftest import HTTP_TIMEOUT_S, free_port
 from tests.conftest import TEST_SECRET
 
 
@@ -39,13 +39,17 @@ def test_surveylab_api_prints_its_base_url_and_serves_it(tmp_path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                r = httpx.get(f"{base}/runs")
+                r = httpx.get(f"{base}/runs", timeout=HTTP_TIMEOUT_S)
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline and proc.poll() is None, proc.stderr
                 time.sleep(0.2)
         assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
-        assert httpx.get(f"{base}/openapi.json").json()["openapi"].startswith("3.1")
+        assert (
+            httpx.get(f"{base}/openapi.json", timeout=HTTP_TIMEOUT_S)
+            .json()["openapi"]
+            .startswith("3.1")
+        )
         assert (tmp_path / "surveylab.duckdb").exists()  # migrated first
     finally:
         proc.terminate()
