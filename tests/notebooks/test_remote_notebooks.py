@@ -37,7 +37,9 @@ def demo(tmp_path_factory) -> Any:
 
 
 def _run(path: Path, env: dict[str, str]) -> list[list[str]]:
-    """Execute the notebook with ``env``; each code cell's outputs as text."""
+    """Execute the notebook with ``env``; each code cell's outputs as text (consecutive
+    outputs of one stream joined, as a notebook shows them: how a kernel splits a printed
+    text into messages depends on timing)."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -50,8 +52,13 @@ def _run(path: Path, env: dict[str, str]) -> list[list[str]]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        texts = []
+        texts: list[str] = []
+        stream = None  # the stream of the last output, if it was one
         for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == stream:
+                texts[-1] += out.get("text", "")
+                continue
+            stream = out.get("name") if out.get("output_type") == "stream" else None
             if out.get("output_type") == "error":
                 texts.append(f"ERROR {out.get('ename')}: {out.get('evalue')}")
             elif out.get("output_type") == "stream":
