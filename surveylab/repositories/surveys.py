@@ -453,44 +453,6 @@ class SurveyRepository(Repository[SurveyRecord]):
         )
         return True
 
-    def record_status(
-        self,
-        survey_id: uuid.UUID,
-        *,
-        from_status: str | None,
-        to: str,
-        by_id: uuid.UUID | None,
-        by_name: str | None,
-        note: str,
-    ) -> None:
-        """Set a revision's status unconditionally (a new revision's first statuses, written
-        in the transaction that stores it) and write the change to its history."""
-        now = utcnow()
-        self.conn.execute(
-            t.surveys.update()
-            .where(t.surveys.c.id == survey_id)
-            .values(
-                status=to,
-                status_changed_at=now,
-                status_changed_by=by_id,
-                status_changed_by_name=by_name,
-                status_note=note,
-            )
-        )
-        self.conn.execute(
-            t.survey_status_changes.insert().values(
-                id=uuid.uuid4(),
-                survey_id=survey_id,
-                from_status=from_status,
-                to_status=to,
-                changed_by=by_id,
-                changed_by_name=by_name,
-                changed_at=now,
-                note=note,
-                override_qc=False,
-            )
-        )
-
     def status_changes(self, survey_id: uuid.UUID) -> builtins.list[StatusChangeRecord]:
         """Every status change of a revision, oldest first."""
         c = t.survey_status_changes.c
