@@ -1,32 +1,40 @@
-"""Bulk import of a whole field (``surveylab import-field``) against the bare bulk-insert floor.
+"""Bulk import of a whole field (``surveylab import-field``) against the bare bulk-insert floor,
+on one core and on two.
 
     .venv/bin/python bench/bench_import_field.py [--wells 500] [--runs 3] [--stations 200]
         [--backend duckdb|postgres|both] [--pg-url postgresql+psycopg://...]
-        [--workers 1,2] [--repeat 1]
+        [--cores 1,2] [--repeat 1]
 
 One generated field (``tests/field_data.py``: N wells x M runs of vendor CSV listings, one file
 per run, and its manifest) is imported, for each backend and each repeat, on fresh databases:
 
 - ``floor``: the same rows (well and main wellbore, run, file bytes, survey row, computed
   stations) inserted through the repositories' bulk path, one transaction per file on one open
-  connection, every file parsed and computed beforehand (not timed);
-- ``workers=N``: ``services.field.import_field`` from the manifest with N parsing processes
-  (1: parsed in the writing process), timed from the call to its return: plan, parse, QC,
-  write (which also stores each revision's QC document, status changes and audit events);
+  connection, every file parsed and computed beforehand (not timed), in this process;
+- ``cores=N``: ``services.field.import_field`` from the manifest with its default writers, in
+  a child process allowed to run on the first N CPUs only (``sched_setaffinity``, which the
+  import's own default follows, as do its worker processes), and on PostgreSQL with every
+  process of the server held to the same CPUs for that measurement; timed from the call to its
+  return: plan, parse, QC, write (which also stores each revision's QC document, status
+  changes and audit events);
 - ``resume``: the same import once more over the database it filled (every file skipped as
-  already imported, none parsed again).
+  already imported, none parsed again), on the last cores measured.
 
-The three run in turn within a repeat, so that ratios are taken pair by pair on a machine
-whose speed drifts. PostgreSQL: the URL comes from ``--pg-url`` or SURVEYLAB_TEST_PG_URL; a
-scratch database is created on that server for each measurement and dropped afterwards.
+The measurements run in turn within a repeat, so that ratios are taken pair by pair on a
+machine whose speed drifts. PostgreSQL: the URL comes from ``--pg-url`` or
+SURVEYLAB_TEST_PG_URL (a server on this machine, whose processes this benchmark may pin: run it
+as the server's user or as root); a scratch database is created on that server for each
+measurement and dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -148,17 +156,97 @@ def floor(database: Database, entries: list[field.FieldEntry], prepared: list) -
         return time.perf_counter() - t0
 
 
+def _server_pids(pg_url: str) -> list[int]:
+    """The PostgreSQL server's processes: the postmaster (from ``postmaster.pid`` in its data
+    directory) and its children. New backends fork from the postmaster and keep its CPUs."""
+    import psycopg
+
+    with psycopg.connect(pg_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        row = conn.execute("SHOW data_directory").fetchone()
+    assert row is not None
+    master = int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
+    pids = [master]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def _pin_server(pg_url: str, cpus: set[int]) -> None:
+    for pid in _server_pids(pg_url):
+        try:
+            os.sched_setaffinity(pid, cpus)
+        except ProcessLookupError:
+            pass
+
+
+def _child(backend: str, pg_url: str | None, manifest: str, files: int) -> int:
+    """One ``cores=N`` measurement (run by :func:`timed_import` in a process held to N CPUs):
+    prints ``{"seconds", "resume", "workers"}``."""
+    database = Database(backend, pg_url)
+    try:
+        t0 = time.perf_counter()
+        summary = field.import_field(UnitOfWork(database.settings), database.actor, manifest)
+        seconds = time.perf_counter() - t0
+        assert summary.count("imported") == files, summary.to_dict()["counts"]
+        t0 = time.perf_counter()
+        again = field.import_field(UnitOfWork(database.settings), database.actor, manifest)
+        resume = time.perf_counter() - t0
+        assert again.count("duplicate") == files
+    finally:
+        database.close()
+    print(json.dumps({"seconds": seconds, "resume": resume, "workers": summary.workers}))
+    return 0
+
+
+def timed_import(
+    backend: str, pg_url: str | None, manifest: Path, files: int, cores: int
+) -> dict[str, float]:
+    """The import timed in a child process on the first ``cores`` CPUs (and the PostgreSQL
+    server on the same CPUs meanwhile)."""
+    everything = sorted(os.sched_getaffinity(0))
+    cpus = set(everything[:cores])
+    if backend == "postgres" and pg_url:
+        _pin_server(pg_url, cpus)
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", backend, pg_url or "", str(manifest), str(files)],
+            check=True,
+            capture_output=True,
+            text=True,
+            preexec_fn=lambda: os.sched_setaffinity(0, cpus),
+        )
+    except subprocess.CalledProcessError as exc:
+        sys.stderr.write(exc.stderr)
+        raise
+    finally:
+        if backend == "postgres" and pg_url:
+            _pin_server(pg_url, set(everything))
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["workers"] == cores, result
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--child":
+        backend, pg_url, manifest, files = sys.argv[2:6]
+        return _child(backend, pg_url or None, manifest, int(files))
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--wells", type=int, default=500)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--stations", type=int, default=200)
-    p.add_argument("--workers", default="1,2", help="worker counts to time, comma-separated")
+    p.add_argument("--cores", default="1,2", help="CPU counts to time the import on (comma list)")
     p.add_argument("--repeat", type=int, default=1)
     p.add_argument("--backend", choices=["duckdb", "postgres", "both"], default="both")
     p.add_argument("--pg-url", default=os.environ.get("SURVEYLAB_TEST_PG_URL"))
     args = p.parse_args(argv)
-    counts = [int(w) for w in args.workers.split(",")]
+    counts = [int(c) for c in args.cores.split(",")]
+    if max(counts) > len(os.sched_getaffinity(0)):
+        p.error(f"--cores: this process may use {len(os.sched_getaffinity(0))} CPUs")
     backends = ["duckdb", "postgres"] if args.backend == "both" else [args.backend]
     if "postgres" in backends and not args.pg_url:
         p.error("postgres needs --pg-url or SURVEYLAB_TEST_PG_URL")
@@ -177,10 +265,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(entries)} files, {size / 1e6:.1f} MB"
     )
     prepared = [prepare_import(e.path.read_bytes(), e.path.name) for e in entries]
-    header = ["floor [s]", *(f"workers={w} [s]" for w in counts)]
-    header += [f"workers={w}/floor" for w in counts]
+    header = ["floor [s]", *(f"cores={c} [s]" for c in counts)]
+    header += [f"cores={c}/floor" for c in counts]
     if len(counts) > 1:
-        header += [f"workers={counts[0]}/workers={w}" for w in counts[1:]]
+        header += [f"cores={counts[0]}/cores={c}" for c in counts[1:]]
     header += ["resume [s]"]
     print("| backend | repeat | " + " | ".join(header) + " |")
     print("|---|---|" + "---|" * len(header))
@@ -194,23 +282,10 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 database.close()
             resume = float("nan")
-            for w in counts:
-                database = Database(backend, args.pg_url)
-                try:
-                    t0 = time.perf_counter()
-                    summary = field.import_field(
-                        UnitOfWork(database.settings), database.actor, made.manifest, workers=w
-                    )
-                    times[f"w{w}"] = time.perf_counter() - t0
-                    assert summary.count("imported") == len(entries), summary.to_dict()["counts"]
-                    t0 = time.perf_counter()
-                    again = field.import_field(
-                        UnitOfWork(database.settings), database.actor, made.manifest, workers=w
-                    )
-                    resume = time.perf_counter() - t0
-                    assert again.count("duplicate") == len(entries)
-                finally:
-                    database.close()
+            for c in counts:
+                got = timed_import(backend, args.pg_url, made.manifest, len(entries), c)
+                times[f"w{c}"] = got["seconds"]
+                resume = got["resume"]
             row = [times["floor"], *(times[f"w{w}"] for w in counts)]
             row += [times[f"w{w}"] / times["floor"] for w in counts]
             row += [times[f"w{counts[0]}"] / times[f"w{w}"] for w in counts[1:]]

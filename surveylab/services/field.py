@@ -19,29 +19,50 @@ for a folder without one, the folder's layout:
 How it runs (:func:`import_field`): one short read plans the work (who may, which runs exist,
 which files they hold already); files already imported with the same header fields (same
 SHA-256) are skipped without being read again, so running the same import again after an
-interruption continues where it stopped. Worker processes parse and compute
-(:func:`surveylab.services.surveys.prepare_import`); this process writes, on one connection,
-each file in its own transaction (:func:`surveylab.services.surveys.store_import`), creating
-the well, wellbore and run with the run's first file: a refused file leaves nothing behind.
+interruption continues where it stopped. Then several writers (one per CPU by default) each
+take a file, parse and compute it (:func:`surveylab.services.surveys.prepare_import`) and store
+it in its own transaction on the writer's own connection
+(:func:`surveylab.services.surveys.store_import`), creating the well, wellbore and run with the
+run's first file: a refused file leaves nothing behind. A well's files go one after another in
+the manifest's order (so its runs and revisions are made in that order, and no two writers ever
+create the same well, wellbore or run); on PostgreSQL different wells are written side by side,
+by worker processes (by threads of this process below :data:`POOL_MIN_BYTES` of files, where
+starting a process costs more than it saves), so the Python work of a write, most of it, runs
+on every core. DuckDB takes one write at a time in the one process that holds its file (two
+threads writing small transactions through one database were measured no faster than one,
+bench/RESULTS.md, "Importing a field"), so there this process parses and writes each file in
+turn.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import heapq
 import io
 import multiprocessing
+import multiprocessing.util
 import os
 import re
+import threading
 import time
+import uuid
 from collections import deque
-from collections.abc import Callable, Generator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from surveylab.auth import AuthenticationError, Permission, PermissionDenied
+from surveylab.config import Settings
 from surveylab.models import Actor, RunType
 from surveylab.models.records import RunRecord
 from surveylab.parsers import SurveyFileError, check_size
@@ -72,12 +93,13 @@ OPTIONAL_COLUMNS = ("well_type", *OVERRIDABLE)
 MANIFEST_NAME = "manifest.csv"
 #: Why a duplicate is not stored again.
 _ALREADY = "already imported into this run with the same header fields"
-#: Below this many bytes of files to parse, they are parsed in the writing process [bytes]:
-#: starting a worker (an interpreter importing surveylab, about 2 s) costs about as long as
-#: parsing 1 MB of listings (bench/RESULTS.md, "Importing a field").
+#: Below this many bytes of files to import, PostgreSQL's writers are threads of this process
+#: [bytes]: starting a worker process (an interpreter importing surveylab, about 2 s) costs
+#: about as long as importing 1 MB of listings (bench/RESULTS.md, "Importing a field").
 POOL_MIN_BYTES = 1_000_000
-#: Prepared files waiting for the writer, per worker (bounds the memory of a long import).
-_AHEAD_PER_WORKER = 8
+#: Files handed to the writers and not yet reported, per writer: each writer has its next
+#: file waiting while the last one's outcome is reported.
+_AHEAD_PER_WORKER = 2
 
 
 class ManifestError(ServiceError):
@@ -213,7 +235,7 @@ class FieldSummary:
 
 
 def default_workers() -> int:
-    """The processes that parse by default: the CPUs this process may run on."""
+    """The writers of an import by default: the CPUs this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -438,40 +460,100 @@ def _prepare(task: _Task) -> tuple[int, PreparedImport | dict[str, Any]]:
         return task.index, {"reason": f"cannot read file: {exc.strerror or exc}"}
 
 
-def _prepared_in_order(
-    tasks: list[_Task], workers: int, size: int
-) -> Generator[tuple[int, PreparedImport | dict[str, Any]], None, None]:
-    """The prepared files in the tasks' order: from a pool of ``workers`` processes that
-    stays a bounded number of files ahead of the writer; in this process with one worker, or
-    when the files to parse are fewer than :data:`POOL_MIN_BYTES` (``size`` [bytes]): a
-    worker process takes about as long to start as parsing that much."""
-    if workers <= 1 or len(tasks) <= 1 or size < POOL_MIN_BYTES:
-        for task in tasks:
-            yield _prepare(task)
-        return
-    # "forkserver": workers fork from a clean server process that imported this module once,
-    # sharing no database connection or thread with this process (a forked copy of an open
-    # DuckDB or psycopg connection is not safe to use or to close)
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    pending: deque[Future[tuple[int, PreparedImport | dict[str, Any]]]] = deque()
-    todo = iter(tasks)
-    ahead = workers * _AHEAD_PER_WORKER
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        try:
-            for task in todo:
-                pending.append(pool.submit(_prepare, task))
-                if len(pending) >= ahead:
-                    break
-            while pending:
-                result = pending.popleft().result()
-                nxt = next(todo, None)
-                if nxt is not None:
-                    pending.append(pool.submit(_prepare, nxt))
-                yield result
-        finally:
-            for f in pending:
-                f.cancel()
+@dataclass(frozen=True)
+class _Job:
+    """One file for a writer: what to parse, where it goes, and whether its run exists
+    (``known``; ``run_id`` when it was stored before this import, None when this import
+    made it, so that it is found by number)."""
+
+    task: _Task
+    entry: FieldEntry
+    known: bool
+    run_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A writer's result for one file: its outcome and what the write created."""
+
+    index: int
+    outcome: FieldOutcome
+    made_well: bool = False
+    made_bore: bool = False
+    made_run: bool = False
+
+
+def _parse_and_store(uow: UnitOfWork, actor: Actor, job: _Job) -> _Done:
+    """Parse and compute one file, then store it in its own transaction on ``uow``."""
+    index, prepared = _prepare(job.task)
+    if isinstance(prepared, dict):
+        return _Done(index, _refusal(job.entry, **prepared))
+    return _write(uow, actor, job, prepared)
+
+
+class _WriterThreads:
+    """The connections of the writing threads: each thread opens its own unit of work on its
+    first file and keeps it for the rest of the import; :meth:`close` ends them all."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._opened: list[UnitOfWork] = []
+        self._lock = threading.Lock()
+
+    def run(self, actor: Actor, job: _Job) -> _Done:
+        uow: UnitOfWork | None = getattr(self._local, "uow", None)
+        if uow is None:
+            uow = UnitOfWork(self.settings).__enter__()
+            self._local.uow = uow
+            with self._lock:
+                self._opened.append(uow)
+        return _parse_and_store(uow, actor, job)
+
+    def close(self) -> None:
+        """Roll back what is not committed and close every writer's connection (after the
+        threads have stopped)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for uow in opened:
+            uow.__exit__(None, None, None)
+
+
+#: A worker process's own unit of work, opened on its first file (see :func:`_run_in_worker`).
+_WORKER_UOW: UnitOfWork | None = None
+
+
+def _run_in_worker(settings: Settings, actor: Actor, job: _Job) -> _Done:
+    """A worker process's writer: one connection for all the files it is given, closed when
+    the process ends."""
+    global _WORKER_UOW
+    if _WORKER_UOW is None:
+        uow = UnitOfWork(settings).__enter__()
+        _WORKER_UOW = uow
+        multiprocessing.util.Finalize(None, uow.__exit__, args=(None, None, None), exitpriority=10)
+    return _parse_and_store(_WORKER_UOW, actor, job)
+
+
+def _writers(
+    settings: Settings, count: int, size: int
+) -> tuple[Executor, Callable[[Actor, _Job], Future[_Done]], _WriterThreads | None]:
+    """The writers of an import on PostgreSQL: an executor, how to hand it a file, and the
+    writing threads' connections to close afterwards (None for worker processes).
+
+    Worker processes when the files come to :data:`POOL_MIN_BYTES` (``size`` [bytes]) or
+    more, threads of this process below.
+    """
+    if size >= POOL_MIN_BYTES:
+        # "forkserver": workers fork from a clean server process that imported this module
+        # once, sharing no database connection or thread with this process (a forked copy of
+        # an open DuckDB or psycopg connection is not safe to use or to close)
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        pool = ProcessPoolExecutor(max_workers=count, mp_context=context)
+        return pool, lambda actor, job: pool.submit(_run_in_worker, settings, actor, job), None
+    threads = _WriterThreads(settings)
+    tpool = ThreadPoolExecutor(max_workers=count, thread_name_prefix="import-field")
+    return tpool, lambda actor, job: tpool.submit(threads.run, actor, job), threads
 
 
 def import_field(
@@ -496,12 +578,16 @@ def import_field(
     source : str or os.PathLike
         A manifest (CSV), a folder holding ``manifest.csv``, or a folder laid out by well.
     workers : int, optional
-        Processes that parse and compute [count]; default :func:`default_workers`. With 1
-        this process parses each file before writing it.
+        Writers on PostgreSQL, each parsing, computing and storing one file at a time
+        [count]; default :func:`default_workers`. With 1, on DuckDB, or when every file goes
+        to one well, this process does it all on ``uow``'s connection (see the module's
+        description).
     progress : callable, optional
-        Called with each file's outcome, the files done and the files in all, as each file
-        is decided: the manifest's unusable lines first, then the files in the manifest's
-        order. The summary lists them all in the manifest's order.
+        Called in the calling thread with each file's outcome, the files done and the files
+        in all, as each file is decided: the manifest's unusable lines, the duplicates and
+        the files refused before parsing first, then the files as they are written (a
+        well's in the manifest's order). The summary lists them all in the manifest's
+        order.
 
     Returns
     -------
@@ -534,13 +620,12 @@ def import_field(
     entries, early = plan_source(source)
     summary = FieldSummary(str(source), n_workers)
     total = len(entries) + len(early)
-    decided: dict[int, FieldOutcome] = {}  # by entry index, when decided before the writer
+    decided: dict[int, FieldOutcome] = {}  # by entry index, when decided before the writers
     done = 0
 
     def report(outcome: FieldOutcome) -> None:
         nonlocal done
         done += 1
-        summary.outcomes.append(outcome)
         if progress is not None:
             progress(outcome, done, total)
 
@@ -585,25 +670,77 @@ def import_field(
                 _Task(i, str(entry.path), entry.path.name, entry.overrides, limit, acting.username)
             )
             size += len(content)
-        results = _prepared_in_order(tasks, n_workers, size)
-        runs_made: dict[str, RunRecord | None] = dict(existing)
-        try:
-            for i, entry in enumerate(entries):
-                if i in decided:
-                    report(decided[i])
-                    continue
-                index, prepared = next(results)
-                assert index == i, "the prepared files come in the manifest's order"
-                if isinstance(prepared, dict):
-                    report(_refusal(entry, **prepared))
-                    continue
-                report(_write(uow, acting, entry, prepared, runs_made, summary))
-        finally:
-            results.close()  # on an error or an interrupt: the workers stop now
-    # the manifest's order (its unusable lines were reported first)
+        for outcome in decided.values():
+            report(outcome)
+        _write_all(uow, acting, entries, tasks, existing, n_workers, size, summary, decided, report)
+    # the manifest's order (its unusable lines first: for a folder they have no line)
+    summary.outcomes = early + [decided[i] for i in range(len(entries))]
     summary.outcomes.sort(key=lambda o: o.manifest_line or 0)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _write_all(
+    uow: UnitOfWork,
+    actor: Actor,
+    entries: list[FieldEntry],
+    tasks: list[_Task],
+    existing: dict[str, RunRecord],
+    workers: int,
+    size: int,
+    summary: FieldSummary,
+    decided: dict[int, FieldOutcome],
+    report: Callable[[FieldOutcome], None],
+) -> None:
+    """Parse and store the tasks' files: each well's in the manifest's order, the wells side
+    by side on up to ``workers`` writers; each outcome goes into ``decided`` (by entry
+    index) and to ``report`` as it comes."""
+    runs_made: dict[str, RunRecord | None] = dict(existing)  # None: made by this import
+    chains: dict[str, deque[_Task]] = {}  # each well's files, in the manifest's order
+    for task in tasks:
+        chains.setdefault(entries[task.index].well, deque()).append(task)
+
+    def job(task: _Task) -> _Job:
+        entry = entries[task.index]
+        run = runs_made.get(entry.run_number)
+        return _Job(task, entry, entry.run_number in runs_made, run.id if run else None)
+
+    def settle(done: _Done) -> None:
+        if done.made_run:
+            runs_made[entries[done.index].run_number] = None  # found by number from now on
+            summary.runs_created += 1
+        summary.wells_created += done.made_well
+        summary.wellbores_created += done.made_bore
+        decided[done.index] = done.outcome
+        report(done.outcome)
+
+    duckdb = uow.settings.database_url.startswith("duckdb")
+    count = 1 if duckdb else min(workers, len(chains))
+    if count <= 1:  # one writer: this process, on the import's own connection
+        for task in tasks:
+            settle(_parse_and_store(uow, actor, job(task)))
+        return
+    executor, submit, threads = _writers(uow.settings, count, size)
+    ready = [(chain[0].index, key) for key, chain in chains.items()]  # the wells' next files
+    heapq.heapify(ready)
+    running: dict[Future[_Done], str] = {}
+    try:
+        while ready or running:
+            while ready and len(running) < count * _AHEAD_PER_WORKER:
+                _, key = heapq.heappop(ready)
+                running[submit(actor, job(chains[key].popleft()))] = key
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                key = running.pop(future)
+                settle(future.result())  # an unexpected error stops the import here
+                if chains[key]:
+                    heapq.heappush(ready, (chains[key][0].index, key))
+    finally:
+        for future in running:  # on an error or an interrupt: nothing more is started
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)
+        if threads is not None:
+            threads.close()
 
 
 def _key(overrides: dict[str, Any]) -> str:
@@ -670,23 +807,15 @@ def _check_entry(
     return None
 
 
-def _write(
-    uow: UnitOfWork,
-    actor: Actor,
-    entry: FieldEntry,
-    prepared: PreparedImport,
-    runs_made: dict[str, RunRecord | None],
-    summary: FieldSummary,
-) -> FieldOutcome:
+def _write(uow: UnitOfWork, actor: Actor, job: _Job, prepared: PreparedImport) -> _Done:
     """Store one prepared file in its own transaction, with its well, wellbore and run when
     they are new; a refusal rolls all of it back."""
+    entry = job.entry
     made_well = made_bore = False
-    known = entry.run_number in runs_made
     try:
         target: Any
-        if known:
-            run = runs_made[entry.run_number]
-            target = run.id if run is not None else entry.run_number
+        if job.known:
+            target = job.run_id if job.run_id is not None else entry.run_number
         else:
             well = uow.wells.by_name(entry.well)
             if well is None:
@@ -713,14 +842,9 @@ def _write(
         result = store_import(uow, actor, run=target, prepared=prepared, reread_run=False)
     except (ServiceError, PermissionDenied, AuthenticationError) as exc:
         uow.rollback()
-        return _refusal(entry, reason=str(exc))
-    if not known:
-        runs_made[entry.run_number] = None  # created: found by number from now on
-        summary.runs_created += 1
-    summary.wells_created += made_well
-    summary.wellbores_created += made_bore
+        return _Done(job.task.index, _refusal(entry, reason=str(exc)))
     survey = result.survey
-    return FieldOutcome(
+    outcome = FieldOutcome(
         entry.shown,
         "duplicate" if result.duplicate else "imported",
         manifest_line=entry.manifest_line,
@@ -732,3 +856,4 @@ def _write(
         worst_finding=survey.worst_severity,
         reason=_ALREADY if result.duplicate else None,
     )
+    return _Done(job.task.index, outcome, made_well, made_bore, made_run=not job.known)

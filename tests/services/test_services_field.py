@@ -74,11 +74,109 @@ def test_a_generated_field_is_stored_as_its_manifest_says(settings, people, tmp_
         assert not any(n.startswith("BAD-") or "-X" in n for n in numbers)
 
 
-def test_worker_processes_give_the_same_result(settings, people, tmp_path, monkeypatch):
-    made = write_field(tmp_path / "field", seed=4, wells=3, runs=3, broken=2, duplicates=1)
-    monkeypatch.setattr(field_service, "POOL_MIN_BYTES", 0)  # a pool even for a small field
+@pytest.mark.parametrize("writers", ["threads", "processes"])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"seed": 4, "wells": 3, "runs": 3, "broken": 2, "duplicates": 1},
+        {"seed": 12, "wells": 3, "runs": 2, "sidetracks": True, "revisions": 3, "bad_lines": 4},
+    ],
+    ids=["broken-and-duplicates", "sidetracks-and-revisions"],
+)
+def test_several_writers_give_the_same_result(
+    settings, people, tmp_path, monkeypatch, shape, writers
+):
+    """Wells written side by side (PostgreSQL; DuckDB takes one writer) store what one writer
+    stores: runs, revisions in the manifest's order, wellbores, refusals, duplicates."""
+    made = write_field(tmp_path / "field", **shape)
+    if writers == "processes":
+        monkeypatch.setattr(field_service, "POOL_MIN_BYTES", 0)  # processes for a small field
     summary = import_field(UnitOfWork(settings), people["engineer"], made.manifest, workers=2)
     _check_field(settings, made, summary, people["engineer"])
+    assert summary.runs_created == len(made.runs)
+    assert summary.wells_created == len(made.wells)
+    if shape.get("sidetracks"):
+        assert summary.wellbores_created == len(made.wells)
+    assert [o.manifest_line for o in summary.outcomes] == sorted(
+        o.manifest_line or 0 for o in summary.outcomes
+    )
+
+
+def test_writers_take_a_wells_files_in_turn_and_wells_side_by_side(
+    settings, people, tmp_path, monkeypatch
+):
+    """With threads as writers (a field under POOL_MIN_BYTES on PostgreSQL): a well's files
+    are parsed one after another in the manifest's order, never two at once, while other
+    wells' files are written by other threads; on DuckDB the calling thread does it all."""
+    import threading
+    import time
+
+    made = write_field(tmp_path / "field", seed=13, wells=4, runs=2, revisions=2)
+    with made.manifest.open(newline="") as fh:
+        well_of = {r["file"]: r["well"] for r in csv.DictReader(fh)}
+    order = [line.split(",")[0] for line in made.manifest.read_text().splitlines()[1:]]
+    lock = threading.Lock()
+    busy: dict[str, int] = {}
+    overlap: list[str] = []
+    seen: dict[str, list[str]] = {}
+    threads: set[str] = set()
+    prepare = field_service._prepare
+
+    def watched(task):
+        name = Path(task.path).relative_to(made.root).as_posix()
+        well = well_of[name]
+        with lock:
+            if busy.get(well):
+                overlap.append(name)
+            busy[well] = busy.get(well, 0) + 1
+            seen.setdefault(well, []).append(name)
+            threads.add(threading.current_thread().name)
+        time.sleep(0.02)  # long enough for another writer to take the same well, if it could
+        try:
+            return prepare(task)
+        finally:
+            with lock:
+                busy[well] -= 1
+
+    monkeypatch.setattr(field_service, "_prepare", watched)
+    summary = import_field(UnitOfWork(settings), people["engineer"], made.manifest, workers=3)
+    assert summary.count("imported") == len(made.imported) == 16
+    assert overlap == []
+    for well, names in seen.items():
+        assert names == [n for n in order if well_of[n] == well]
+    if settings.database_url.startswith("duckdb"):
+        assert threads == {threading.current_thread().name}
+    else:
+        assert len(threads) == 3 and all(t.startswith("import-field") for t in threads)
+    _check_field(settings, made, summary, people["engineer"])
+
+
+def test_a_writer_failing_stops_the_import_and_leaves_whole_files(
+    settings, people, tmp_path, monkeypatch
+):
+    """An unexpected error in a writer (not a refusal: a bug, a lost connection) stops the
+    import and reaches the caller; every file stored before is whole, and running the import
+    again stores the rest."""
+    made = write_field(tmp_path / "field", seed=14, wells=4, runs=2)
+    prepare = field_service._prepare
+    victim = sorted(made.root.glob("*/run1*"))[1]  # the second well's second run
+
+    def failing(task):
+        if Path(task.path) == victim:
+            raise RuntimeError("the disk went away")
+        return prepare(task)
+
+    monkeypatch.setattr(field_service, "_prepare", failing)
+    with pytest.raises(RuntimeError, match="the disk went away"):
+        import_field(UnitOfWork(settings), people["engineer"], made.manifest, workers=2)
+    stored = _stored(settings)
+    assert len(stored) < len(made.imported)
+    for key, count in stored.items():  # no half-written file: each with all its stations
+        assert made.imported[key] == count
+    monkeypatch.setattr(field_service, "_prepare", prepare)
+    again = import_field(UnitOfWork(settings), people["engineer"], made.manifest, workers=2)
+    assert again.count("imported") == len(made.imported) - len(stored)
+    assert _stored(settings) == made.imported
 
 
 def test_running_again_skips_what_was_imported_without_parsing_it(
