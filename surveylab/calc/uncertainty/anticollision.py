@@ -471,7 +471,7 @@ class _Columns:
     components of the covariance (xx, yy, zz, xy, xz, yz).
     """
 
-    def __init__(self, legs: _Legs) -> None:
+    def __init__(self, legs: _Legs, slack: float) -> None:
         blk = legs.blocks
         s0 = legs.start
         self.a = _columns(legs.course_a)
@@ -488,6 +488,8 @@ class _Columns:
             legs.curved, legs.length / np.where(legs.curved, legs.dogleg, 1.0), 0.0
         )
         self.center = legs.pos[blk.center]
+        self.center_sq = np.einsum("ij,ij->i", self.center, self.center)
+        self.radius_slack = blk.radius + slack
         self.chord_a = _columns(blk.chord_a)
         self.axis = _columns(blk.axis)
         cov = legs.cov
@@ -531,10 +533,11 @@ def _segment_distance(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     return _norm(w)
 
 
-def _segment_min(values: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """The minimum of ``values`` over each run of equal ``key`` (sorted), per element."""
-    new = np.r_[True, key[1:] != key[:-1]]
-    return np.minimum.reduceat(values, np.flatnonzero(new))[np.cumsum(new) - 1]
+def _run_starts(key: np.ndarray, n: int) -> np.ndarray:
+    """Where each run of equal ``key`` starts, for a sorted ``key`` holding each of 0 .. n - 1."""
+    counts = np.bincount(key, minlength=n)
+    assert counts.all()  # a run for every pair (each keeps the course of its closest point)
+    return np.cumsum(counts) - counts
 
 
 def _closest(
@@ -543,13 +546,19 @@ def _closest(
     """Closest point of every offset to each point p: (course, fraction, point's x, y, z,
     distance), one row per (point, well), point-major (the search of the module docstring)."""
     blk = legs.blocks
-    # 1. blocks: the best upper bound (a centre station) and the sphere's lower bound; then
-    # the chord's lower bound, and for a forward block the chord's upper bound. Every list
-    # below stays sorted by key = point x wells + well (row-major order of nonzero).
-    d_blk = _distances(p, col.center)
-    upper = np.minimum.reduceat(d_blk, blk.start_of_well, axis=1)  # (points, wells)
-    d_blk -= blk.radius
-    ri, bi = np.nonzero(d_blk <= upper[:, blk.well] + slack)
+    n_pairs = p.shape[0] * n_wells
+    # 1. blocks: the best upper bound (a centre station) and the sphere's lower bound (squared:
+    # |p - centre|^2 <= (upper + radius)^2); then the chord's lower bound, and for a forward
+    # block the chord's upper bound. Every list below stays sorted by key = point x wells +
+    # well (row-major order of nonzero), and every (point, well) keeps at least the block
+    # holding its closest point, so the runs of equal key are the pairs 0, 1, ... in order.
+    d2 = np.einsum("ij,ij->i", p, p)[:, None] + col.center_sq
+    d2 -= 2.0 * (p @ col.center.T)
+    upper = np.sqrt(np.maximum(np.minimum.reduceat(d2, blk.start_of_well, axis=1), 0.0))
+    limit = np.take(upper, blk.well, axis=1)
+    limit += col.radius_slack
+    limit *= limit
+    ri, bi = np.nonzero(d2 <= limit)
     key = ri * n_wells + blk.well.take(bi)
     px, py, pz = _columns(p)
     qx, qy, qz = px.take(ri), py.take(ri), pz.take(ri)
@@ -562,10 +571,10 @@ def _closest(
     across = np.sqrt(np.maximum(rx * rx + ry * ry + rz * rz - along * along, 0.0))
     dev, forward = blk.deviation.take(bi), blk.forward.take(bi)
     to_chord = np.hypot(across, np.maximum(np.maximum(-along, along - blk.span.take(bi)), 0.0))
-    bound = np.minimum(upper.ravel().take(key), np.where(forward, to_chord + dev, np.inf))
-    bound = _segment_min(bound, key)
-    keep = np.flatnonzero(to_chord - dev <= bound + slack)
-    bi, key, bound = bi.take(keep), key.take(keep), bound.take(keep)
+    chord_upper = np.where(forward, to_chord + dev, np.inf)
+    bound = np.minimum(upper.ravel(), np.minimum.reduceat(chord_upper, _run_starts(key, n_pairs)))
+    keep = np.flatnonzero(to_chord - dev <= bound.take(key) + slack)
+    bi, key = bi.take(keep), key.take(keep)
     qx, qy, qz = qx.take(keep), qy.take(keep), qz.take(keep)
     along, across, dev, forward = (
         along.take(keep),
@@ -577,7 +586,7 @@ def _closest(
     # of its own stretch [proj_start, proj_end] of the chord: only the run of courses whose
     # stretch comes within sqrt((bound + dev)^2 - across^2) of the point's projection can
     # be closer (found by bisection, the stretches being in order); on another, every course.
-    reach = np.sqrt(np.maximum((bound + dev + slack) ** 2 - across * across, 0.0))
+    reach = np.sqrt(np.maximum((bound.take(key) + dev + slack) ** 2 - across * across, 0.0))
     lo = blk.first.take(bi)
     hi = lo + blk.count.take(bi)
     base = blk.key_base.take(bi)
@@ -586,8 +595,10 @@ def _closest(
     first = np.where(forward, np.clip(first, lo, hi), lo)
     last = np.where(forward, np.clip(last, lo, hi), hi)
     counts = np.maximum(last - first, 0)
-    course = np.arange(int(counts.sum())) + np.repeat(first - (np.cumsum(counts) - counts), counts)
-    key, bound = np.repeat(key, counts), np.repeat(bound, counts)
+    offset = np.cumsum(counts) - counts  # of each block's first course in the list
+    course = np.arange(int(counts.sum())) + np.repeat(first - offset, counts)
+    pair_start = offset.take(_run_starts(key, n_pairs))  # each pair's first course
+    key = np.repeat(key, counts)
     qx, qy, qz = np.repeat(qx, counts), np.repeat(qy, counts), np.repeat(qz, counts)
     # 3. each arc lies within its sagitta of its own chord
     vx, vy, vz = col.v[0].take(course), col.v[1].take(course), col.v[2].take(course)
@@ -599,14 +610,16 @@ def _closest(
     wz -= t * vz
     chord = np.sqrt(wx * wx + wy * wy + wz * wz)
     sag = col.sagitta.take(course)
-    bound = np.minimum(bound, _segment_min(chord + sag, key))
-    keep = np.flatnonzero(chord - sag <= bound + slack)
+    bound = np.minimum(bound, np.minimum.reduceat(chord + sag, pair_start))
+    chord -= sag
+    keep = np.flatnonzero(chord <= bound.take(key) + slack)
     course, key = course.take(keep), key.take(keep)
     q = qx.take(keep), qy.take(keep), qz.take(keep)
     # 4. the closest point of each remaining arc, then the best course per (point, well)
     frac, point, dist = _closest_on_arcs(col, course, q)
-    pick = _first_true_per_segment(dist <= _segment_min(dist, key), key)
-    assert pick.size == p.shape[0] * n_wells  # every (point, well) has its closest point
+    best = np.minimum.reduceat(dist, _run_starts(key, n_pairs))
+    pick = _first_true_per_segment(dist <= best.take(key), key)
+    assert pick.size == n_pairs  # every (point, well) has its closest point
     x, y, z = (c.take(pick) for c in point)
     return course.take(pick), frac.take(pick), (x, y, z), dist.take(pick)
 
@@ -617,8 +630,8 @@ def _clearance_group(
     p = reference.positions
     n_ref, n_wells = p.shape[0], len(wells)
     legs = _Legs(wells)
-    col = _Columns(legs)
     slack = 1e-9 * (1.0 + np.abs(p).max() + np.abs(legs.pos).max())
+    col = _Columns(legs, slack)
     # the reference in runs of stations whose search arrays stay in the CPU cache
     step = max(1, _CACHE // max(1, legs.blocks.first.size))
     parts = [_closest(p[i : i + step], legs, col, n_wells, slack) for i in range(0, n_ref, step)]
