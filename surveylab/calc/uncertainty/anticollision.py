@@ -404,12 +404,6 @@ class _Blocks:
         backwards = self.proj_end <= self.proj_start
         forward &= ~np.logical_or.reduceat(backwards, self.first)
         self.forward = forward
-        # the stretches of all blocks in one sorted sequence (block by block), for bisection
-        stride = 2.0 * float(self.span.max(initial=0.0)) + 4.0
-        self.key_base = 1.0 + np.arange(self.first.size) * stride
-        base = self.key_base[block_of]
-        self.start_key = base + np.clip(self.proj_start, -0.5, self.span[block_of] + 0.5)
-        self.end_key = base + np.clip(self.proj_end, -0.5, self.span[block_of] + 0.5)
         self.start_of_well = np.concatenate(
             ([0], np.cumsum(np.bincount(self.well, minlength=legs.course_first.size))[:-1])
         )
@@ -492,29 +486,20 @@ class _Columns:
         self.radius_slack = blk.radius + slack
         self.chord_a = _columns(blk.chord_a)
         self.axis = _columns(blk.axis)
-        cov = legs.cov
-        self.cov = (
-            cov[:, 0, 0],
-            cov[:, 1, 1],
-            cov[:, 2, 2],
-            cov[:, 0, 1] + cov[:, 1, 0],
-            cov[:, 0, 2] + cov[:, 2, 0],
-            cov[:, 1, 2] + cov[:, 2, 1],
-        )
+        self.cov = _components(legs.cov)
+
+
+def _components(cov: np.ndarray) -> tuple[np.ndarray, ...]:
+    """xx, yy, zz, xy + yx, xz + zx, yz + zy of (n, 3, 3) matrices, each contiguous: n^T C n is
+    their sum weighted by nx^2, ny^2, nz^2, nx ny, nx nz, ny nz."""
+    c = np.ascontiguousarray(cov.reshape(-1, 9).T)
+    return c[0], c[4], c[8], c[1] + c[3], c[2] + c[6], c[5] + c[7]
 
 
 def _columns(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The three columns of an (n, 3) array, each contiguous."""
     c = np.ascontiguousarray(v.T)
     return c[0], c[1], c[2]
-
-
-def _distances(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """|p_i - q_j| for every pair, (len(p), len(q)) (through one matrix product)."""
-    d2 = np.einsum("ij,ij->i", p, p)[:, None] + np.einsum("ij,ij->i", q, q)[None, :]
-    d2 -= 2.0 * (p @ q.T)
-    np.maximum(d2, 0.0, out=d2)
-    return np.sqrt(d2, out=d2)
 
 
 def _norm(v: np.ndarray) -> np.ndarray:
@@ -531,6 +516,25 @@ def _segment_distance(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     np.clip(t, 0.0, 1.0, out=t)
     w -= t[:, None] * v
     return _norm(w)
+
+
+def _count_below(
+    values: np.ndarray, lo: np.ndarray, hi: np.ndarray, x: np.ndarray, equal: bool
+) -> np.ndarray:
+    """lo + the number of ``values[lo:hi]`` below ``x`` (at or below where ``equal``), each run
+    lo:hi sorted and at most _BLOCK long: a branchless bisection by powers of two, all runs at
+    once (within a block's few cache lines, where a search of the whole array misses them)."""
+    below = np.less_equal if equal else np.less
+    pos = lo.copy()
+    top = values.size - 1
+    step = 1 << (_BLOCK.bit_length() - 1)
+    while step:
+        probe = pos + (step - 1)
+        ok = below(values.take(np.minimum(probe, top)), x)
+        ok &= probe < hi
+        pos += step * ok
+        step >>= 1
+    return pos
 
 
 def _run_starts(key: np.ndarray, n: int) -> np.ndarray:
@@ -558,7 +562,7 @@ def _closest(
     limit = np.take(upper, blk.well, axis=1)
     limit += col.radius_slack
     limit *= limit
-    ri, bi = np.nonzero(d2 <= limit)
+    ri, bi = np.divmod(np.flatnonzero(d2 <= limit), d2.shape[1])  # (faster than 2-D nonzero)
     key = ri * n_wells + blk.well.take(bi)
     px, py, pz = _columns(p)
     qx, qy, qz = px.take(ri), py.take(ri), pz.take(ri)
@@ -589,11 +593,8 @@ def _closest(
     reach = np.sqrt(np.maximum((bound.take(key) + dev + slack) ** 2 - across * across, 0.0))
     lo = blk.first.take(bi)
     hi = lo + blk.count.take(bi)
-    base = blk.key_base.take(bi)
-    first = np.searchsorted(blk.end_key, base + along - reach)
-    last = np.searchsorted(blk.start_key, base + along + reach, side="right")
-    first = np.where(forward, np.clip(first, lo, hi), lo)
-    last = np.where(forward, np.clip(last, lo, hi), hi)
+    first = np.where(forward, _count_below(blk.proj_end, lo, hi, along - reach, False), lo)
+    last = np.where(forward, _count_below(blk.proj_start, lo, hi, along + reach, True), hi)
     counts = np.maximum(last - first, 0)
     offset = np.cumsum(counts) - counts  # of each block's first course in the list
     course = np.arange(int(counts.sum())) + np.repeat(first - offset, counts)
@@ -653,15 +654,7 @@ def _clearance_group(
     # n^T C n from the six components (the off-diagonal ones as C_ij + C_ji)
     quad = (nx * nx, ny * ny, nz * nz, nx * ny, nx * nz, ny * nz)
     ref_cov = reference.covariance
-    ref_c = (
-        ref_cov[:, 0, 0],
-        ref_cov[:, 1, 1],
-        ref_cov[:, 2, 2],
-        ref_cov[:, 0, 1] + ref_cov[:, 1, 0],
-        ref_cov[:, 0, 2] + ref_cov[:, 2, 0],
-        ref_cov[:, 1, 2] + ref_cov[:, 2, 1],
-    )
-    var_ref = sum(np.ascontiguousarray(c).take(rows) * m for c, m in zip(ref_c, quad, strict=True))
+    var_ref = sum(c.take(rows) * m for c, m in zip(_components(ref_cov), quad, strict=True))
     var_off = sum(
         (g * c.take(s0) + frac * c.take(s1)) * m for c, m in zip(col.cov, quad, strict=True)
     )
