@@ -468,10 +468,11 @@ class _Columns:
     def __init__(self, legs: _Legs, slack: float) -> None:
         blk = legs.blocks
         s0 = legs.start
-        self.a = _columns(legs.course_a)
-        self.b = _columns(legs.pos[s0 + 1])
-        self.v = _columns(legs.course_v)
-        self.t = _columns(legs.tan[s0])
+        pos, tan = _columns(legs.pos), _columns(legs.tan)
+        self.a = pos[0].take(s0), pos[1].take(s0), pos[2].take(s0)
+        self.b = pos[0].take(s0 + 1), pos[1].take(s0 + 1), pos[2].take(s0 + 1)
+        self.v = self.b[0] - self.a[0], self.b[1] - self.a[1], self.b[2] - self.a[2]  # course_v
+        self.t = tan[0].take(s0), tan[1].take(s0), tan[2].take(s0)
         self.u = _columns(legs.normal)
         self.inv_vv = legs.course_inv_vv
         self.sagitta = legs.sagitta
@@ -649,15 +650,16 @@ def _clearance_group(
     off_md = legs.md.take(s0) + frac * col.length.take(course)
     rx, ry, rz = _columns(p)
     vx, vy, vz = x - rx.take(rows), y - ry.take(rows), z - rz.take(rows)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        nx, ny, nz = vx / dist, vy / dist, vz / dist
-    # n^T C n from the six components (the off-diagonal ones as C_ij + C_ji)
-    quad = (nx * nx, ny * ny, nz * nz, nx * ny, nx * nz, ny * nz)
     ref_cov = reference.covariance
-    var_ref = sum(c.take(rows) * m for c, m in zip(_components(ref_cov), quad, strict=True))
-    var_off = sum(
-        (g * c.take(s0) + frac * c.take(s1)) * m for c, m in zip(col.cov, quad, strict=True)
-    )
+    # n^T C n from the six components (the off-diagonal ones as C_ij + C_ji); where the wells
+    # touch, n is undefined (replaced below)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        nx, ny, nz = vx / dist, vy / dist, vz / dist
+        quad = (nx * nx, ny * ny, nz * nz, nx * ny, nx * nz, ny * nz)
+        var_ref = sum(c.take(rows) * m for c, m in zip(_components(ref_cov), quad, strict=True))
+        var_off = sum(
+            (g * c.take(s0) + frac * c.take(s1)) * m for c, m in zip(col.cov, quad, strict=True)
+        )
     pcr_ref = np.sqrt(np.maximum(var_ref, 0.0))
     pcr_off = np.sqrt(np.maximum(var_off, 0.0))
     touching = np.flatnonzero(dist <= slack)
