@@ -461,8 +461,9 @@ class _Columns:
     gathers 10^5-10^6 of them per stage, so every 3-vector of :class:`_Legs` and its blocks is
     kept here as three arrays (x, y, z = north, east, TVD). Per course: its first and last
     station ``a`` and ``b``, chord ``v = b - a``, first tangent ``t``, arc normal ``u``, radius
-    of curvature (0 when straight); per block: chord origin and axis; per station: the six
-    components of the covariance (xx, yy, zz, xy, xz, yz).
+    of curvature (0 when straight); per block: centre station (with its squared length, for
+    the distance matrix), chord origin and axis; per station: the covariance's components (see
+    :func:`_components`).
     """
 
     def __init__(self, legs: _Legs, slack: float) -> None:
@@ -471,7 +472,7 @@ class _Columns:
         pos, tan = _columns(legs.pos), _columns(legs.tan)
         self.a = pos[0].take(s0), pos[1].take(s0), pos[2].take(s0)
         self.b = pos[0].take(s0 + 1), pos[1].take(s0 + 1), pos[2].take(s0 + 1)
-        self.v = self.b[0] - self.a[0], self.b[1] - self.a[1], self.b[2] - self.a[2]  # course_v
+        self.v = self.b[0] - self.a[0], self.b[1] - self.a[1], self.b[2] - self.a[2]
         self.t = tan[0].take(s0), tan[1].take(s0), tan[2].take(s0)
         self.u = _columns(legs.normal)
         self.inv_vv = legs.course_inv_vv
@@ -555,8 +556,9 @@ def _closest(
     # 1. blocks: the best upper bound (a centre station) and the sphere's lower bound (squared:
     # |p - centre|^2 <= (upper + radius)^2); then the chord's lower bound, and for a forward
     # block the chord's upper bound. Every list below stays sorted by key = point x wells +
-    # well (row-major order of nonzero), and every (point, well) keeps at least the block
-    # holding its closest point, so the runs of equal key are the pairs 0, 1, ... in order.
+    # well (the row-major order of the (points, blocks) matrix), and every (point, well) keeps
+    # at least the block holding its closest point, so the runs of equal key are the pairs
+    # 0, 1, ... in order.
     d2 = np.einsum("ij,ij->i", p, p)[:, None] + col.center_sq
     d2 -= 2.0 * (p @ col.center.T)
     upper = np.sqrt(np.maximum(np.minimum.reduceat(d2, blk.start_of_well, axis=1), 0.0))
