@@ -404,12 +404,6 @@ class _Blocks:
         backwards = self.proj_end <= self.proj_start
         forward &= ~np.logical_or.reduceat(backwards, self.first)
         self.forward = forward
-        # the stretches of all blocks in one sorted sequence (block by block), for bisection
-        stride = 2.0 * float(self.span.max(initial=0.0)) + 4.0
-        self.key_base = 1.0 + np.arange(self.first.size) * stride
-        base = self.key_base[block_of]
-        self.start_key = base + np.clip(self.proj_start, -0.5, self.span[block_of] + 0.5)
-        self.end_key = base + np.clip(self.proj_end, -0.5, self.span[block_of] + 0.5)
         self.start_of_well = np.concatenate(
             ([0], np.cumsum(np.bincount(self.well, minlength=legs.course_first.size))[:-1])
         )
@@ -459,12 +453,55 @@ class _Legs:
         self.blocks = _Blocks(self, _BLOCK)
 
 
-def _distances(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """|p_i - q_j| for every pair, (len(p), len(q)) (through one matrix product)."""
-    d2 = np.einsum("ij,ij->i", p, p)[:, None] + np.einsum("ij,ij->i", q, q)[None, :]
-    d2 -= 2.0 * (p @ q.T)
-    np.maximum(d2, 0.0, out=d2)
-    return np.sqrt(d2, out=d2)
+class _Columns:
+    """The arrays of the search, one coordinate per array.
+
+    Gathering rows of an (n, 3) array by an index array takes several times as long as
+    gathering each of three contiguous one-dimensional arrays (numpy's ``take``), and the search
+    gathers 10^5-10^6 of them per stage, so every 3-vector of :class:`_Legs` and its blocks is
+    kept here as three arrays (x, y, z = north, east, TVD). Per course: its first and last
+    station ``a`` and ``b``, chord ``v = b - a``, first tangent ``t``, arc normal ``u``, radius
+    of curvature (0 when straight); per block: centre station (with its squared length, for
+    the distance matrix), chord origin and axis; per station: the covariance's components (see
+    :func:`_components`).
+    """
+
+    def __init__(self, legs: _Legs, slack: float) -> None:
+        blk = legs.blocks
+        s0 = legs.start
+        pos, tan = _columns(legs.pos), _columns(legs.tan)
+        self.a = pos[0].take(s0), pos[1].take(s0), pos[2].take(s0)
+        self.b = pos[0].take(s0 + 1), pos[1].take(s0 + 1), pos[2].take(s0 + 1)
+        self.v = self.b[0] - self.a[0], self.b[1] - self.a[1], self.b[2] - self.a[2]
+        self.t = tan[0].take(s0), tan[1].take(s0), tan[2].take(s0)
+        self.u = _columns(legs.normal)
+        self.inv_vv = legs.course_inv_vv
+        self.sagitta = legs.sagitta
+        self.dogleg = legs.dogleg
+        self.length = legs.length
+        self.curved = legs.curved
+        self.radius = np.where(
+            legs.curved, legs.length / np.where(legs.curved, legs.dogleg, 1.0), 0.0
+        )
+        self.center = legs.pos[blk.center]
+        self.center_sq = np.einsum("ij,ij->i", self.center, self.center)
+        self.radius_slack = blk.radius + slack
+        self.chord_a = _columns(blk.chord_a)
+        self.axis = _columns(blk.axis)
+        self.cov = _components(legs.cov)
+
+
+def _components(cov: np.ndarray) -> tuple[np.ndarray, ...]:
+    """xx, yy, zz, xy + yx, xz + zx, yz + zy of (n, 3, 3) matrices, each contiguous: n^T C n is
+    their sum weighted by nx^2, ny^2, nz^2, nx ny, nx nz, ny nz."""
+    c = np.ascontiguousarray(cov.reshape(-1, 9).T)
+    return c[0], c[4], c[8], c[1] + c[3], c[2] + c[6], c[5] + c[7]
+
+
+def _columns(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The three columns of an (n, 3) array, each contiguous."""
+    c = np.ascontiguousarray(v.T)
+    return c[0], c[1], c[2]
 
 
 def _norm(v: np.ndarray) -> np.ndarray:
@@ -483,74 +520,112 @@ def _segment_distance(q: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray
     return _norm(w)
 
 
-def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(owner, k): for items with ``counts`` children, the owner and rank of every child."""
-    owner = np.repeat(np.arange(counts.size), counts)
-    k = np.arange(owner.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    return owner, k
+def _count_below(
+    values: np.ndarray, lo: np.ndarray, hi: np.ndarray, x: np.ndarray, equal: bool
+) -> np.ndarray:
+    """lo + the number of ``values[lo:hi]`` below ``x`` (at or below where ``equal``), each run
+    lo:hi sorted and at most _BLOCK long: a branchless bisection by powers of two, all runs at
+    once (within a block's few cache lines, where a search of the whole array misses them)."""
+    below = np.less_equal if equal else np.less
+    pos = lo.copy()
+    top = values.size - 1
+    step = 1 << (_BLOCK.bit_length() - 1)
+    while step:
+        probe = pos + (step - 1)
+        ok = below(values.take(np.minimum(probe, top)), x)
+        ok &= probe < hi
+        pos += step * ok
+        step >>= 1
+    return pos
 
 
-def _segment_min(values: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """The minimum of ``values`` over each run of equal ``key`` (sorted), per element."""
-    new = np.r_[True, key[1:] != key[:-1]]
-    return np.minimum.reduceat(values, np.flatnonzero(new))[np.cumsum(new) - 1]
+def _run_starts(key: np.ndarray, n: int) -> np.ndarray:
+    """Where each run of equal ``key`` starts, for a sorted ``key`` holding each of 0 .. n - 1."""
+    counts = np.bincount(key, minlength=n)
+    assert counts.all()  # a run for every pair (each keeps the course of its closest point)
+    return np.cumsum(counts) - counts
 
 
 def _closest(
-    p: np.ndarray, legs: _Legs, n_wells: int, slack: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Closest point of every offset to each point p: (course, fraction, point, distance),
-    one row per (point, well), point-major (the search of the module docstring)."""
+    p: np.ndarray, legs: _Legs, col: _Columns, n_wells: int, slack: float
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Closest point of every offset to each point p: (course, fraction, point's x, y, z,
+    distance), one row per (point, well), point-major (the search of the module docstring)."""
     blk = legs.blocks
-    # 1. blocks: the best upper bound (a centre station) and the sphere's lower bound; then
-    # the chord's lower bound, and for a forward block the chord's upper bound. Every list
-    # below stays sorted by key = point x wells + well (row-major order of nonzero).
-    d_blk = _distances(p, legs.pos[blk.center])
-    upper = np.minimum.reduceat(d_blk, blk.start_of_well, axis=1)  # (points, wells)
-    d_blk -= blk.radius
-    ri, bi = np.nonzero(d_blk <= upper[:, blk.well] + slack)
-    key = ri * n_wells + blk.well[bi]
-    rel = p[ri] - blk.chord_a[bi]
-    along = np.einsum("ij,ij->i", rel, blk.axis[bi])
-    across = np.sqrt(np.maximum(np.einsum("ij,ij->i", rel, rel) - along * along, 0.0))
-    dev, forward = blk.deviation[bi], blk.forward[bi]
-    to_chord = np.hypot(across, np.maximum(np.maximum(-along, along - blk.span[bi]), 0.0))
-    bound = np.minimum(upper[ri, blk.well[bi]], np.where(forward, to_chord + dev, np.inf))
-    bound = _segment_min(bound, key)
-    keep = to_chord - dev <= bound + slack
-    ri, bi, key, bound = ri[keep], bi[keep], key[keep], bound[keep]
-    along, across, dev, forward = along[keep], across[keep], dev[keep], forward[keep]
+    n_pairs = p.shape[0] * n_wells
+    # 1. blocks: the best upper bound (a centre station) and the sphere's lower bound (squared:
+    # |p - centre|^2 <= (upper + radius)^2); then the chord's lower bound, and for a forward
+    # block the chord's upper bound. Every list below stays sorted by key = point x wells +
+    # well (the row-major order of the (points, blocks) matrix), and every (point, well) keeps
+    # at least the block holding its closest point, so the runs of equal key are the pairs
+    # 0, 1, ... in order.
+    d2 = np.einsum("ij,ij->i", p, p)[:, None] + col.center_sq
+    d2 -= 2.0 * (p @ col.center.T)
+    upper = np.sqrt(np.maximum(np.minimum.reduceat(d2, blk.start_of_well, axis=1), 0.0))
+    limit = np.take(upper, blk.well, axis=1)
+    limit += col.radius_slack
+    limit *= limit
+    ri, bi = np.divmod(np.flatnonzero(d2 <= limit), d2.shape[1])  # (faster than 2-D nonzero)
+    key = ri * n_wells + blk.well.take(bi)
+    px, py, pz = _columns(p)
+    qx, qy, qz = px.take(ri), py.take(ri), pz.take(ri)
+    rx, ry, rz = (
+        qx - col.chord_a[0].take(bi),
+        qy - col.chord_a[1].take(bi),
+        qz - col.chord_a[2].take(bi),
+    )
+    along = rx * col.axis[0].take(bi) + ry * col.axis[1].take(bi) + rz * col.axis[2].take(bi)
+    across = np.sqrt(np.maximum(rx * rx + ry * ry + rz * rz - along * along, 0.0))
+    dev, forward = blk.deviation.take(bi), blk.forward.take(bi)
+    to_chord = np.hypot(across, np.maximum(np.maximum(-along, along - blk.span.take(bi)), 0.0))
+    chord_upper = np.where(forward, to_chord + dev, np.inf)
+    bound = np.minimum(upper.ravel(), np.minimum.reduceat(chord_upper, _run_starts(key, n_pairs)))
+    keep = np.flatnonzero(to_chord - dev <= bound.take(key) + slack)
+    bi, key = bi.take(keep), key.take(keep)
+    qx, qy, qz = qx.take(keep), qy.take(keep), qz.take(keep)
+    along, across, dev, forward = (
+        along.take(keep),
+        across.take(keep),
+        dev.take(keep),
+        forward.take(keep),
+    )
     # 2. courses of the open blocks. On a forward block each course lies within the deviation
     # of its own stretch [proj_start, proj_end] of the chord: only the run of courses whose
     # stretch comes within sqrt((bound + dev)^2 - across^2) of the point's projection can
     # be closer (found by bisection, the stretches being in order); on another, every course.
-    reach = np.sqrt(np.maximum((bound + dev + slack) ** 2 - across * across, 0.0))
-    lo = blk.first[bi]
-    hi = lo + blk.count[bi]
-    first = np.searchsorted(blk.end_key, blk.key_base[bi] + along - reach)
-    last = np.searchsorted(blk.start_key, blk.key_base[bi] + along + reach, side="right")
-    first = np.where(forward, np.clip(first, lo, hi), lo)
-    last = np.where(forward, np.clip(last, lo, hi), hi)
-    owner, k = _expand(np.maximum(last - first, 0))
-    course = first[owner] + k
-    ri, key, bound = ri[owner], key[owner], bound[owner]
+    reach = np.sqrt(np.maximum((bound.take(key) + dev + slack) ** 2 - across * across, 0.0))
+    lo = blk.first.take(bi)
+    hi = lo + blk.count.take(bi)
+    first = np.where(forward, _count_below(blk.proj_end, lo, hi, along - reach, False), lo)
+    last = np.where(forward, _count_below(blk.proj_start, lo, hi, along + reach, True), hi)
+    counts = np.maximum(last - first, 0)
+    offset = np.cumsum(counts) - counts  # of each block's first course in the list
+    course = np.arange(int(counts.sum())) + np.repeat(first - offset, counts)
+    pair_start = offset.take(_run_starts(key, n_pairs))  # each pair's first course
+    key = np.repeat(key, counts)
+    qx, qy, qz = np.repeat(qx, counts), np.repeat(qy, counts), np.repeat(qz, counts)
     # 3. each arc lies within its sagitta of its own chord
-    q = p[ri]
-    w = q - legs.course_a[course]
-    v = legs.course_v[course]
-    t = np.einsum("ij,ij->i", w, v) * legs.course_inv_vv[course]
+    vx, vy, vz = col.v[0].take(course), col.v[1].take(course), col.v[2].take(course)
+    wx, wy, wz = qx - col.a[0].take(course), qy - col.a[1].take(course), qz - col.a[2].take(course)
+    t = (wx * vx + wy * vy + wz * vz) * col.inv_vv.take(course)
     np.clip(t, 0.0, 1.0, out=t)
-    w -= t[:, None] * v
-    chord = _norm(w)
-    sag = legs.sagitta[course]
-    bound = np.minimum(bound, _segment_min(chord + sag, key))
-    keep = chord - sag <= bound + slack
-    course, key, q = course[keep], key[keep], q[keep]
+    wx -= t * vx
+    wy -= t * vy
+    wz -= t * vz
+    chord = np.sqrt(wx * wx + wy * wy + wz * wz)
+    sag = col.sagitta.take(course)
+    bound = np.minimum(bound, np.minimum.reduceat(chord + sag, pair_start))
+    chord -= sag
+    keep = np.flatnonzero(chord <= bound.take(key) + slack)
+    course, key = course.take(keep), key.take(keep)
+    q = qx.take(keep), qy.take(keep), qz.take(keep)
     # 4. the closest point of each remaining arc, then the best course per (point, well)
-    frac, point, dist = _closest_on_arcs(legs, course, q)
-    pick = _first_true_per_segment(dist <= _segment_min(dist, key), key)
-    assert pick.size == p.shape[0] * n_wells  # every (point, well) has its closest point
-    return course[pick], frac[pick], point[pick], dist[pick]
+    frac, point, dist = _closest_on_arcs(col, course, q)
+    best = np.minimum.reduceat(dist, _run_starts(key, n_pairs))
+    pick = _first_true_per_segment(dist <= best.take(key), key)
+    assert pick.size == n_pairs  # every (point, well) has its closest point
+    x, y, z = (c.take(pick) for c in point)
+    return course.take(pick), frac.take(pick), (x, y, z), dist.take(pick)
 
 
 def _clearance_group(
@@ -560,31 +635,49 @@ def _clearance_group(
     n_ref, n_wells = p.shape[0], len(wells)
     legs = _Legs(wells)
     slack = 1e-9 * (1.0 + np.abs(p).max() + np.abs(legs.pos).max())
+    col = _Columns(legs, slack)
     # the reference in runs of stations whose search arrays stay in the CPU cache
     step = max(1, _CACHE // max(1, legs.blocks.first.size))
-    parts = [_closest(p[i : i + step], legs, n_wells, slack) for i in range(0, n_ref, step)]
-    course, frac, point, dist = (np.concatenate(a) for a in zip(*parts, strict=True))
+    parts = [_closest(p[i : i + step], legs, col, n_wells, slack) for i in range(0, n_ref, step)]
+    course = np.concatenate([part[0] for part in parts])
+    frac = np.concatenate([part[1] for part in parts])
+    x, y, z = (np.concatenate([part[2][k] for part in parts]) for k in range(3))
+    dist = np.concatenate([part[3] for part in parts])
     rows = np.repeat(np.arange(n_ref), n_wells)
-    # 4. separation factors (arrays over station x well, in key order: well fastest)
-    s0 = legs.start[course]
-    cov_off = (1.0 - frac)[:, None, None] * legs.cov[s0] + frac[:, None, None] * legs.cov[s0 + 1]
-    r_off = (1.0 - frac) * legs.radius[s0] + frac * legs.radius[s0 + 1]
-    off_md = legs.md[s0] + frac * legs.length[course]
-    vec = point - p[rows]
-    cov_ref = reference.covariance[rows]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        unit = vec / dist[:, None]
-    touching = dist <= slack
-    pcr_ref = np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", unit, cov_ref, unit), 0.0))
-    pcr_off = np.sqrt(np.maximum(np.einsum("ni,nij,nj->n", unit, cov_off, unit), 0.0))
-    if touching.any():
-        pcr_ref[touching] = np.sqrt(np.linalg.eigvalsh(cov_ref[touching])[:, -1].clip(0.0))
-        pcr_off[touching] = np.sqrt(np.linalg.eigvalsh(cov_off[touching])[:, -1].clip(0.0))
+    # 5. separation factors (arrays over station x well, in key order: well fastest)
+    s0 = legs.start.take(course)
+    s1 = s0 + 1
+    g = 1.0 - frac
+    r_off = g * legs.radius.take(s0) + frac * legs.radius.take(s1)
+    off_md = legs.md.take(s0) + frac * col.length.take(course)
+    rx, ry, rz = _columns(p)
+    vx, vy, vz = x - rx.take(rows), y - ry.take(rows), z - rz.take(rows)
+    ref_cov = reference.covariance
+    # n^T C n from the six components (the off-diagonal ones as C_ij + C_ji); where the wells
+    # touch, n is undefined (replaced below)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        nx, ny, nz = vx / dist, vy / dist, vz / dist
+        quad = (nx * nx, ny * ny, nz * nz, nx * ny, nx * nz, ny * nz)
+        var_ref = sum(c.take(rows) * m for c, m in zip(_components(ref_cov), quad, strict=True))
+        var_off = sum(
+            (g * c.take(s0) + frac * c.take(s1)) * m for c, m in zip(col.cov, quad, strict=True)
+        )
+    pcr_ref = np.sqrt(np.maximum(var_ref, 0.0))
+    pcr_off = np.sqrt(np.maximum(var_off, 0.0))
+    touching = np.flatnonzero(dist <= slack)
+    if touching.size:
+        # no direction: the largest semi-axis of each covariance
+        f = frac[touching][:, None, None]
+        cov_off = (1.0 - f) * legs.cov[s0[touching]] + f * legs.cov[s1[touching]]
+        cov_ref = ref_cov[rows[touching]]
+        pcr_ref[touching] = np.sqrt(np.linalg.eigvalsh(cov_ref)[:, -1].clip(0.0))
+        pcr_off[touching] = np.sqrt(np.linalg.eigvalsh(cov_off)[:, -1].clip(0.0))
     sigma_s = np.sqrt(pcr_ref**2 + pcr_off**2 + (rule.sigma_pa * per_m) ** 2)
-    radii = np.asarray(reference.radius)[rows] + r_off + rule.surface_margin * per_m
+    radii = np.asarray(reference.radius).take(rows) + r_off + rule.surface_margin * per_m
     with np.errstate(invalid="ignore", divide="ignore"):
         sf = (dist - radii) / (rule.k * sigma_s)
-    angle, normal = _travelling_cylinder(reference, rows, vec)
+    angle, normal = _travelling_cylinder(reference, rows, (vx, vy, vz))
+    point = np.stack([x, y, z], axis=-1)
     out = []
     for w, off in enumerate(wells):
         sel = slice(w, None, n_wells)
@@ -614,9 +707,10 @@ def _first_true_per_segment(flag: np.ndarray, key: np.ndarray) -> np.ndarray:
 
 
 def _closest_on_arcs(
-    legs: _Legs, course: np.ndarray, q: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closest point of each course's arc to each point: (fraction of the course, point, distance).
+    col: _Columns, course: np.ndarray, q: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Closest point of each course's arc to each point: (fraction of the course, point's x, y,
+    z, distance).
 
     On a circular arc X(phi) = P0 + R sin(phi) t0 + R (1 - cos phi) u, phi in [0, beta], the
     squared distance to Q is |P0 - Q|^2 + 2R (alpha sin phi + gamma (1 - cos phi)) with
@@ -625,25 +719,26 @@ def _closest_on_arcs(
     are compared by that expression, and the point of the best one is then placed. A straight
     course takes the projection on the segment, clipped (|P0 - Q|^2 + 2 s alpha + s^2).
     """
-    s0 = legs.start[course]
-    p0, t0 = legs.pos[s0], legs.tan[s0]
-    u, beta, length = legs.normal[course], legs.dogleg[course], legs.length[course]
-    curved = legs.curved[course]
-    w = p0 - q
-    alpha = np.einsum("ij,ij->i", w, t0)
-    radius = np.where(curved, length / np.where(curved, beta, 1.0), 0.0)
-    gamma = np.einsum("ij,ij->i", w, u) + radius
+    p0 = [c.take(course) for c in col.a]
+    t0 = [c.take(course) for c in col.t]
+    u = [c.take(course) for c in col.u]
+    beta, length = col.dogleg.take(course), col.length.take(course)
+    curved, radius = col.curved.take(course), col.radius.take(course)
+    w = [p0[k] - q[k] for k in range(3)]
+    alpha = w[0] * t0[0] + w[1] * t0[1] + w[2] * t0[2]
+    gamma = w[0] * u[0] + w[1] * u[1] + w[2] * u[2] + radius
     phi = np.clip(-np.arctan2(alpha, gamma), 0.0, beta)
     s = np.clip(-alpha, 0.0, length)
-    ww = np.einsum("ij,ij->i", w, w)
+    ww = w[0] * w[0] + w[1] * w[1] + w[2] * w[2]
     half_sin = np.sin(0.5 * phi)
     side = np.where(curved, 2.0 * radius * half_sin * half_sin, 0.0)
     along = np.where(curved, radius * np.sin(phi), s)
     # squared distances: the start station, the far end (the next station itself, no arc
     # rounding) and the arc's own least point
+    end = [col.b[k].take(course) for k in range(3)]
+    e = [end[k] - q[k] for k in range(3)]
     d_start = ww
-    end_v = legs.pos[s0 + 1] - q
-    d_end = np.einsum("ij,ij->i", end_v, end_v)
+    d_end = e[0] * e[0] + e[1] * e[1] + e[2] * e[2]
     d_mid = np.where(curved, ww + 2.0 * (along * alpha + side * gamma), ww + s * (2.0 * alpha + s))
     pick_end = d_end < d_start
     pick_mid = d_mid < np.where(pick_end, d_end, d_start)
@@ -652,27 +747,29 @@ def _closest_on_arcs(
     frac = np.where(pick_mid, frac_mid, np.where(pick_end, 1.0, 0.0))
     move_a = np.where(pick_mid, along, 0.0)
     move_s = np.where(pick_mid, side, 0.0)
-    point = p0 + move_a[:, None] * t0 + move_s[:, None] * u
     end_only = pick_end & ~pick_mid
-    point[end_only] = legs.pos[s0[end_only] + 1]
-    dist = _norm(point - q)
-    return frac, point, dist
+    point = tuple(
+        np.where(end_only, end[k], p0[k] + move_a * t0[k] + move_s * u[k]) for k in range(3)
+    )
+    d = [point[k] - q[k] for k in range(3)]
+    dist = np.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
+    return frac, (point[0], point[1], point[2]), dist
 
 
 def _travelling_cylinder(
-    reference: WellPath, rows: np.ndarray, vec: np.ndarray
+    reference: WellPath, rows: np.ndarray, vec: tuple[np.ndarray, np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """High-side angle [deg, 0..360) and distance in the plane normal to the reference hole."""
-    inc = np.radians(reference.inc[rows])
-    azi = np.radians(reference.azi[rows])
-    vertical = reference.inc[rows] < _VERTICAL
-    azi = np.where(vertical, 0.0, azi)
+    """High-side angle [deg, 0..360) and distance in the plane normal to the reference hole
+    (the high-side and right-hand directions computed once per reference station)."""
+    inc = np.radians(reference.inc)
+    vertical = reference.inc < _VERTICAL
+    azi = np.where(vertical, 0.0, np.radians(reference.azi))
     ci, si, ca, sa = np.cos(inc), np.sin(inc), np.cos(azi), np.sin(azi)
-    high = np.stack([ci * ca, ci * sa, -si], axis=-1)
-    high = np.where(vertical[:, None], np.stack([ca, sa, np.zeros_like(ca)], axis=-1), high)
-    right = np.stack([-sa, ca, np.zeros_like(ca)], axis=-1)
-    x = np.einsum("ij,ij->i", vec, high)
-    y = np.einsum("ij,ij->i", vec, right)
+    hx = np.where(vertical, ca, ci * ca).take(rows)
+    hy = np.where(vertical, sa, ci * sa).take(rows)
+    hz = np.where(vertical, 0.0, -si).take(rows)
+    x = vec[0] * hx + vec[1] * hy + vec[2] * hz
+    y = vec[1] * ca.take(rows) - vec[0] * sa.take(rows)
     angle = np.mod(np.degrees(np.arctan2(y, x)), 360.0)
     angle = np.where(angle >= 360.0, 0.0, angle)
     return angle, np.hypot(x, y)
