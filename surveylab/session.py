@@ -516,8 +516,8 @@ class Session:
     ) -> field.FieldSummary:
         """Import a whole field from a manifest or a folder (:func:`surveylab.services.field.
         import_field`): wells, wellbores and runs created as needed and owned by this user,
-        files parsed and written one transaction each (on PostgreSQL by ``workers`` writers
-        side by side); running it again continues where it stopped."""
+        files parsed and written one transaction each by ``workers`` writers taking
+        different wells side by side; running it again continues where it stopped."""
         actor = self.actor
         return field.import_field(self.uow(), actor, source, workers=workers, progress=progress)
 

@@ -29,8 +29,8 @@ def register(sub) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="writers that parse and store files of different wells side by side, on "
-        "PostgreSQL (default: the CPUs available; DuckDB takes one write at a time)",
+        help="writers that parse and store the files of different wells side by side "
+        "(default: the CPUs available; 1: one after another in this process)",
     )
     add_json(p)
     p.set_defaults(func=_import_field)

@@ -25,13 +25,13 @@ it in its own transaction on the writer's own connection
 (:func:`surveylab.services.surveys.store_import`), creating the well, wellbore and run with the
 run's first file: a refused file leaves nothing behind. A well's files go one after another in
 the manifest's order (so its runs and revisions are made in that order, and no two writers ever
-create the same well, wellbore or run); on PostgreSQL different wells are written side by side,
-by worker processes (by threads of this process below :data:`POOL_MIN_BYTES` of files, where
-starting a process costs more than it saves), so the Python work of a write, most of it, runs
-on every core. DuckDB takes one write at a time in the one process that holds its file (two
-threads writing small transactions through one database were measured no faster than one,
-bench/RESULTS.md, "Importing a field"), so there this process parses and writes each file in
-turn.
+create the same well, wellbore or run); different wells are written side by side. On
+PostgreSQL the writers are worker processes (threads of this process below
+:data:`POOL_MIN_BYTES` of files, where starting a process costs more than it saves), so the
+Python work of a write, most of it, runs on every core. On DuckDB they are threads of this
+process, which holds the database file: DuckDB runs each connection's statements outside
+Python's global lock, and commits transactions that touch different rows side by side, so
+there about a third of the write overlaps (bench/RESULTS.md, "Importing a field").
 """
 
 from __future__ import annotations
@@ -537,13 +537,14 @@ def _run_in_worker(settings: Settings, actor: Actor, job: _Job) -> _Done:
 def _writers(
     settings: Settings, count: int, size: int
 ) -> tuple[Executor, Callable[[Actor, _Job], Future[_Done]], _WriterThreads | None]:
-    """The writers of an import on PostgreSQL: an executor, how to hand it a file, and the
-    writing threads' connections to close afterwards (None for worker processes).
+    """The writers of an import: an executor, how to hand it a file, and the writing
+    threads' connections to close afterwards (None for worker processes).
 
-    Worker processes when the files come to :data:`POOL_MIN_BYTES` (``size`` [bytes]) or
-    more, threads of this process below.
+    Worker processes on PostgreSQL when the files come to :data:`POOL_MIN_BYTES` (``size``
+    [bytes]) or more; threads of this process below, and always on DuckDB, whose file one
+    process holds.
     """
-    if size >= POOL_MIN_BYTES:
+    if size >= POOL_MIN_BYTES and not settings.database_url.startswith("duckdb"):
         # "forkserver": workers fork from a clean server process that imported this module
         # once, sharing no database connection or thread with this process (a forked copy of
         # an open DuckDB or psycopg connection is not safe to use or to close)
@@ -578,10 +579,10 @@ def import_field(
     source : str or os.PathLike
         A manifest (CSV), a folder holding ``manifest.csv``, or a folder laid out by well.
     workers : int, optional
-        Writers on PostgreSQL, each parsing, computing and storing one file at a time
-        [count]; default :func:`default_workers`. With 1, on DuckDB, or when every file goes
+        Writers, each parsing, computing and storing one file at a time on its own
+        connection [count]; default :func:`default_workers`. With 1, or when every file goes
         to one well, this process does it all on ``uow``'s connection (see the module's
-        description).
+        description for what the writers are on each backend).
     progress : callable, optional
         Called in the calling thread with each file's outcome, the files done and the files
         in all, as each file is decided: the manifest's unusable lines, the duplicates and
@@ -714,8 +715,7 @@ def _write_all(
         decided[done.index] = done.outcome
         report(done.outcome)
 
-    duckdb = uow.settings.database_url.startswith("duckdb")
-    count = 1 if duckdb else min(workers, len(chains))
+    count = min(workers, len(chains))
     if count <= 1:  # one writer: this process, on the import's own connection
         for task in tasks:
             settle(_parse_and_store(uow, actor, job(task)))

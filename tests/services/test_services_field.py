@@ -86,8 +86,8 @@ def test_a_generated_field_is_stored_as_its_manifest_says(settings, people, tmp_
 def test_several_writers_give_the_same_result(
     settings, people, tmp_path, monkeypatch, shape, writers
 ):
-    """Wells written side by side (PostgreSQL; DuckDB takes one writer) store what one writer
-    stores: runs, revisions in the manifest's order, wellbores, refusals, duplicates."""
+    """Wells written side by side (threads; on PostgreSQL processes too) store what one
+    writer stores: runs, revisions in the manifest's order, wellbores, refusals, duplicates."""
     made = write_field(tmp_path / "field", **shape)
     if writers == "processes":
         monkeypatch.setattr(field_service, "POOL_MIN_BYTES", 0)  # processes for a small field
@@ -105,9 +105,9 @@ def test_several_writers_give_the_same_result(
 def test_writers_take_a_wells_files_in_turn_and_wells_side_by_side(
     settings, people, tmp_path, monkeypatch
 ):
-    """With threads as writers (a field under POOL_MIN_BYTES on PostgreSQL): a well's files
-    are parsed one after another in the manifest's order, never two at once, while other
-    wells' files are written by other threads; on DuckDB the calling thread does it all."""
+    """With threads as writers (DuckDB, and a field under POOL_MIN_BYTES on PostgreSQL): a
+    well's files are parsed one after another in the manifest's order, never two at once,
+    while other wells' files are written by other threads."""
     import threading
     import time
 
@@ -144,10 +144,7 @@ def test_writers_take_a_wells_files_in_turn_and_wells_side_by_side(
     assert overlap == []
     for well, names in seen.items():
         assert names == [n for n in order if well_of[n] == well]
-    if settings.database_url.startswith("duckdb"):
-        assert threads == {threading.current_thread().name}
-    else:
-        assert len(threads) == 3 and all(t.startswith("import-field") for t in threads)
+    assert len(threads) == 3 and all(t.startswith("import-field") for t in threads)
     _check_field(settings, made, summary, people["engineer"])
 
 
