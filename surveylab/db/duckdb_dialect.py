@@ -7,8 +7,8 @@ clause, a fifth of a file's write in a bulk import). Its statement compiler is P
 only type compilers for DDL and a cursor that executes the compiled text. The conditions
 SQLAlchemy sets for a third-party dialect to cache ("Caching for Third Party Dialects" in
 SQLAlchemy's documentation: compiled SQL that depends on no parameter value) therefore hold,
-and ``tests/db/test_duckdb_dialect.py`` checks that cached statements return the rows of
-uncached ones.
+and ``tests/db/test_duckdb_dialect.py`` checks that repeated statements hit the cache and that
+a cached statement writes and reads each execution's values (LIMIT and OFFSET included).
 """
 
 from __future__ import annotations

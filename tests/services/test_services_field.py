@@ -86,7 +86,8 @@ def test_a_generated_field_is_stored_as_its_manifest_says(settings, people, tmp_
 def test_several_writers_give_the_same_result(
     settings, people, tmp_path, monkeypatch, shape, writers
 ):
-    """Wells written side by side (threads; on PostgreSQL processes too) store what one
+    """Wells written side by side (threads; on PostgreSQL processes too, while DuckDB keeps
+    threads whatever the size, since a worker process could not open its file) store what one
     writer stores: runs, revisions in the manifest's order, wellbores, refusals, duplicates."""
     made = write_field(tmp_path / "field", **shape)
     if writers == "processes":
